@@ -1,0 +1,183 @@
+"""The site's data model: plain frozen dataclasses shared by every pipeline stage.
+
+Stages only pass these around; they are picklable so rendering can run in worker processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import PurePosixPath
+
+PUBLIC = "主动公开"
+ON_REQUEST = "依申请公开"
+WITHHELD = "不予公开"
+DISCLOSURES = (PUBLIC, ON_REQUEST, WITHHELD)
+KINDS = ("政策文件", "政策解读", "通知公告", "工作动态", "报告", "其他")
+INTERP_FORMS = (
+    "文字",
+    "图解",
+    "音视频",
+    "新闻发布会",
+    "媒体访谈",
+    "专家解读",
+    "领导解读",
+    "政策问答",
+)
+VALIDITIES = ("有效", "失效", "废止")
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    title: str
+    org: str
+    language: str = "zh-CN"
+    base_url: str | None = None
+    site_code: str = ""
+    icp: str = ""
+    police_record: str = ""
+    contact: str = ""
+    index_prefix: str = ""
+    theme: str = "default"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    domain_id: str
+    l1: str
+    l2: str | None
+    content: tuple[str, ...]
+    basis: tuple[str, ...]
+    time_limit: str
+    owner: str
+    channels_required: tuple[str, ...]
+    channels_optional: tuple[str, ...]
+    audience: str
+    mode: str
+    levels: tuple[str, ...]
+    path: str  # posix, relative to the site root, e.g. "content/czyjs/zfys"
+    update: str | None = None
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.l2 or self.l1
+
+    @property
+    def url(self) -> str:
+        return f"{self.domain_id}/{self.id}/index.html"
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    name: str
+    items: tuple[Item, ...]
+    line: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"{self.id}/index.html"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    site: SiteInfo
+    units: dict[str, str]
+    domains: tuple[Domain, ...]
+
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for domain in self.domains for item in domain.items)
+
+    @cached_property
+    def item_by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items}
+
+    def item(self, item_id: str) -> Item:
+        return self.item_by_id[item_id]
+
+    def domain(self, domain_id: str) -> Domain:
+        return next(d for d in self.domains if d.id == domain_id)
+
+    def unit_name(self, unit: str) -> str:
+        return self.units.get(unit, unit)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    file: str  # as written in front matter, relative to the document
+    title: str
+    source: str  # posix path relative to the site root
+    out_name: str  # ASCII file name in build/, beside the document page
+    size: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One Markdown file and its publication record (公文公开发布意见单)."""
+
+    rel: str  # posix path relative to the site root: "content/czyjs/zfys/x.md"
+    item_id: str
+    title: str
+    issuer: str  # unit id or a free name
+    date: date
+    published: date
+    disclosure: str
+    reviewer: str
+    reviewed: date
+    body: str  # Markdown
+    body_line: int  # file line number of the body's first line
+    slug: str
+    index_no: str
+    kind: str = "其他"
+    doc_number: str | None = None
+    exempt_basis: str | None = None
+    topic: str | None = None
+    validity: str | None = None
+    interprets: str | None = None  # rel path of the interpreted policy, resolved
+    interp_form: str | None = None
+    origin: str | None = None  # 来源
+    attachments: tuple[Attachment, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> file line
+
+    @property
+    def is_public(self) -> bool:
+        return self.disclosure == PUBLIC
+
+    @property
+    def dir(self) -> PurePosixPath:
+        return PurePosixPath(self.rel).parent
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the renderer sees: published documents only (the disclosure boundary)."""
+
+    catalog: Catalog
+    documents: tuple[Document, ...]  # published, newest first
+    urls: dict[str, str]  # document rel -> output path, e.g. "czyjs/zfys/x/index.html"
+    interpretations: dict[str, tuple[str, ...]]  # policy rel -> interpretation rels
+    withheld: int = 0
+    build_date: date | None = None  # SOURCE_DATE_EPOCH, if set
+
+    @cached_property
+    def by_rel(self) -> dict[str, Document]:
+        return {d.rel: d for d in self.documents}
+
+    @cached_property
+    def by_item(self) -> dict[str, tuple[Document, ...]]:
+        grouped: dict[str, list[Document]] = {}
+        for doc in self.documents:
+            grouped.setdefault(doc.item_id, []).append(doc)
+        return {item_id: tuple(docs) for item_id, docs in grouped.items()}
+
+    def docs_of(self, item_id: str) -> tuple[Document, ...]:
+        return self.by_item.get(item_id, ())

@@ -1,0 +1,121 @@
+"""Problems found in a site's input: every stage reports them here, none prints.
+
+Each problem has a stable code. The README lists every code in CODES; a test keeps the two in
+step. Codes starting with E are errors (the site would be wrong), W are warnings (inspectors
+count them, the site is still correct).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+CODES: dict[str, str] = {
+    # reading files
+    "E001": "文件不是 UTF-8 编码",
+    "E002": "YAML 语法错误",
+    "E003": "YAML 键重复",
+    "E004": "未知的键（可能拼写错误）",
+    "E005": "值的类型错误",
+    "E006": "缺少必填项",
+    "E007": "取值不在允许范围内",
+    "E008": "日期格式错误",
+    "E009": "文件缺少 YAML 头部（front matter）",
+    # catalogue
+    "E101": "引用了未定义的单位",
+    "E102": "领域或事项 id 重复",
+    "E103": "id 或 slug 不是合法的 ASCII 标识",
+    "E104": "事项 path 不在 content/ 内",
+    "E105": "主题（theme）不存在",
+    # publication record
+    "E201": "审核日期晚于发布日期",
+    "E202": "非主动公开文件缺少不予公开依据",
+    "E203": "不予公开依据未引用条例第十四、十五、十六条",
+    "E204": "文号格式错误",
+    "E205": "索引号格式错误",
+    "E206": "解读对象不存在或不是政策文件",
+    "E207": "文件所在目录不属于任何事项",
+    "E208": "发布日期早于成文日期",
+    # links, attachments, paths, HTML
+    "E301": "链接指向不存在的文件",
+    "E302": "链接、图片或附件指向 content/ 之外",
+    "E303": "附件文件不存在",
+    "E304": "图片缺少替代文本（alt）",
+    "E305": "链接指向不存在的锚点",
+    "E306": "本站绝对链接，更换域名后会失效",
+    "E307": "外部链接格式错误",
+    "E308": "链接指向未公开的文件",
+    # duplicates
+    "E401": "两个文件生成同一网址",
+    "E402": "文号重复",
+    "E403": "索引号重复",
+    # warnings
+    "W201": "文号写法不规范（应使用六角括号〔〕、不加“第”、不补零）",
+    "W202": "原始 HTML 中的不安全内容已被清除",
+    "W301": "正文重复标题",
+    "W302": "正文重复文号",
+    "W303": "正文含落款（发文机关署名和成文日期）",
+    "W304": "正文含版记（抄送、印发）",
+    "W305": "正文列出附件但 attachments 未登记",
+    "W306": "标题层级跳级",
+    "W307": "正文为空",
+    "W401": "同一事项内标题重复",
+    "W501": "空白栏目：主动公开事项没有已发布文件",
+    "W502": "事项 path 目录不存在",
+    "W601": "超过公开时限发布",
+    "W602": "公开时限无法解析",
+    "W603": "日历未覆盖该年份，按周一至周五计算工作日",
+    "W701": "栏目更新不及时",
+    "W702": "首页超过两周未更新",
+    "W801": "政策文件没有政策解读",
+    "W802": "政策解读早于政策文件发布",
+    "W803": "政策解读晚于政策文件 3 个工作日以上",
+    "W901": "网站标识码、ICP 备案号或公安备案号缺失或格式错误",
+    "W902": "索引号前缀格式不规范",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int | None
+    code: str
+    message: str
+    item: str | None = None
+    unit: str | None = None
+
+    @property
+    def severity(self) -> str:
+        return ERROR if self.code.startswith("E") else WARNING
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line or '-'}: {self.code} {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "item": self.item,
+            "unit": self.unit,
+        }
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.code, p.message))
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == ERROR for p in problems)
+
+
+class GovsiteError(Exception):
+    """Input problems that stop a build. The CLI prints them; nothing else does."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = sort_problems(problems)
