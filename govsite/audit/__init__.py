@@ -1,0 +1,40 @@
+"""The inspector's audit: warnings inspectors count although the site itself is correct.
+
+The core (load, resolve, body) reports the errors; run_checks adds the W-codes. Messages name
+unpublished documents, so they go to the terminal or a report file, never into build/.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from govsite.audit.bodyformat import check_body_format
+from govsite.audit.context import Audit
+from govsite.audit.coverage import check_coverage
+from govsite.audit.identity import check_identity
+from govsite.audit.interpretation import check_interpretations
+from govsite.audit.records import check_doc_numbers, check_titles
+from govsite.audit.staleness import check_staleness
+from govsite.audit.timeliness import check_timeliness
+from govsite.model import Catalog, Document
+from govsite.problems import Problem, sort_problems
+
+CHECKS = (
+    check_doc_numbers,
+    check_titles,
+    check_body_format,
+    check_coverage,
+    check_timeliness,
+    check_staleness,
+    check_interpretations,
+    check_identity,
+)
+
+
+def run_checks(
+    catalog: Catalog, documents: list[Document], today: date, *, root: Path
+) -> list[Problem]:
+    audit = Audit(catalog, tuple(documents), today, root)
+    return sort_problems([problem for check in CHECKS for problem in check(audit)])
+

@@ -1,0 +1,61 @@
+"""What every audit check reads: the catalogue, all documents, the date, and problem builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from govsite.model import Catalog, Document, Item
+from govsite.problems import Problem
+
+CATALOG_FILE = "catalog.yaml"
+
+
+@dataclass(frozen=True)
+class Audit:
+    catalog: Catalog
+    documents: tuple[Document, ...]
+    today: date
+    root: Path
+
+    @cached_property
+    def live(self) -> tuple[Document, ...]:
+        """What a visitor sees today: 主动公开 documents already published."""
+        return tuple(d for d in self.documents if d.is_public and d.published <= self.today)
+
+    @cached_property
+    def live_by_item(self) -> dict[str, list[Document]]:
+        grouped: dict[str, list[Document]] = {}
+        for doc in self.live:
+            grouped.setdefault(doc.item_id, []).append(doc)
+        return grouped
+
+    @cached_property
+    def live_by_rel(self) -> dict[str, Document]:
+        return {doc.rel: doc for doc in self.live}
+
+    def doc_problem(self, doc: Document, key: str, code: str, message: str) -> Problem:
+        return self.doc_line_problem(doc, doc.line_of(key), code, message)
+
+    def doc_line_problem(self, doc: Document, line: int, code: str, message: str) -> Problem:
+        unit = self.catalog.unit_name(doc.issuer)
+        return Problem(doc.rel, line, code, message, item=doc.item_id, unit=unit)
+
+    def item_problem(self, item: Item, code: str, message: str) -> Problem:
+        unit = self.catalog.unit_name(item.owner)
+        return Problem(CATALOG_FILE, item.line or None, code, message, item=item.id, unit=unit)
+
+    def site_problem(self, key: str, code: str, message: str) -> Problem:
+        line = self.catalog_line(key)
+        return Problem(CATALOG_FILE, line, code, message, unit=self.catalog.site.org)
+
+    def catalog_line(self, key: str) -> int | None:
+        """Line of the first `key:` in catalog.yaml (SiteInfo keeps no line numbers)."""
+        try:
+            lines = (self.root / CATALOG_FILE).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return None
+        prefix = f"{key}:"
+        return next((n for n, text in enumerate(lines, 1) if text.strip().startswith(prefix)), None)

@@ -1,0 +1,25 @@
+"""Catalogue coverage (空白栏目): every item published on the website must have content."""
+
+from __future__ import annotations
+
+from govsite.audit.context import Audit
+from govsite.problems import Problem
+
+WEBSITE = "政府网站"
+PROACTIVE = "主动"
+
+
+def check_coverage(audit: Audit) -> list[Problem]:
+    problems = []
+    for item in audit.catalog.items:
+        required = item.mode == PROACTIVE and WEBSITE in item.channels_required
+        if required and not audit.live_by_item.get(item.id):
+            message = (
+                f"空白栏目：事项“{item.name}”须在政府网站主动公开，但没有已发布的文件。"
+                f"请在 {item.path}/ 中发布文件，或在 catalog.yaml 中修改公开方式或渠道"
+            )
+            problems.append(audit.item_problem(item, "W501", message))
+        if not (audit.root / item.path).is_dir():
+            message = f"事项“{item.name}”的目录 {item.path}/ 不存在：请创建该目录或改正 path"
+            problems.append(audit.item_problem(item, "W502", message))
+    return problems

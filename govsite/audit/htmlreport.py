@@ -1,0 +1,151 @@
+"""The HTML report: one self-contained page a county office can circulate (the 通报 view).
+
+Inline CSS and SVG only, so it opens from an e-mail attachment; the charts repeat numbers that
+the tables also give, for readers who cannot see them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from govsite.model import Catalog, Document
+from govsite.problems import CODES, ERROR, Problem
+
+VETO_CODES = ("W501", "W701")  # 空白栏目 and 栏目不更新 count towards 单项否决
+VETO_THRESHOLD = 5
+LATE = "W601"
+NO_UNIT = "（未注明单位）"
+BAR = {"left": 260, "width": 360, "height": 22, "gap": 10, "top": 10}
+
+
+@dataclass
+class UnitRow:
+    name: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def count(self, *codes: str) -> int:
+        return sum(p.code in codes for p in self.problems)
+
+
+@dataclass(frozen=True)
+class DomainRow:
+    id: str
+    name: str
+    items: int
+    published: int
+    late: int
+    empty: int
+    stale: int
+
+    @property
+    def on_time(self) -> int | None:
+        """Percent of published documents inside the time limit (None: nothing published)."""
+        if not self.published:
+            return None
+        return round(100 * (self.published - self.late) / self.published)
+
+
+def render_report(
+    problems: list[Problem], catalog: Catalog | None, documents: list[Document], today: date
+) -> str:
+    units = unit_rows(problems)
+    domains = domain_rows(problems, catalog, documents, today) if catalog else []
+    veto_items = sorted({p.item for p in problems if p.code in VETO_CODES and p.item})
+    errors = sum(p.severity == ERROR for p in problems)
+    context = {
+        "title": catalog.site.title if catalog else "（catalog.yaml 无法读取）",
+        "today": today,
+        "problems": problems,
+        "errors": errors,
+        "warnings": len(problems) - errors,
+        "veto": len(veto_items) >= VETO_THRESHOLD,
+        "veto_items": veto_items,
+        "veto_threshold": VETO_THRESHOLD,
+        "documents": len(documents),
+        "public": sum(d.is_public for d in documents),
+        "items": len(catalog.items) if catalog else 0,
+        "codes": code_rows(problems),
+        "units": units,
+        "domains": domains,
+        "unit_chart": bars([(u.name, len(u.problems), str(len(u.problems))) for u in units]),
+        "domain_chart": bars([
+            (d.name, d.on_time, f"{d.on_time}%") for d in domains if d.on_time is not None
+        ], scale=100),
+    }
+    return _environment().get_template("report.html.j2").render(context)
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).parent),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def code_rows(problems: list[Problem]) -> list[tuple[str, str, int]]:
+    counts = Counter(p.code for p in problems)
+    return [(code, CODES.get(code, ""), counts[code]) for code in sorted(counts)]
+
+
+def unit_rows(problems: list[Problem]) -> list[UnitRow]:
+    rows: dict[str, UnitRow] = {}
+    for problem in problems:
+        name = problem.unit or NO_UNIT
+        rows.setdefault(name, UnitRow(name)).problems.append(problem)
+    return sorted(rows.values(), key=lambda r: (-r.errors, -len(r.problems), r.name))
+
+
+def domain_rows(
+    problems: list[Problem], catalog: Catalog, documents: list[Document], today: date
+) -> list[DomainRow]:
+    published: Counter[str] = Counter()
+    for doc in documents:
+        item = catalog.item_by_id.get(doc.item_id)
+        if item and doc.is_public and doc.published <= today:
+            published[item.domain_id] += 1
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for problem in problems:
+        item = catalog.item_by_id.get(problem.item or "")
+        if item:
+            found[item.domain_id][problem.code] += 1
+    return [
+        DomainRow(
+            d.id, d.name, len(d.items), published[d.id], found[d.id][LATE],
+            found[d.id]["W501"], found[d.id]["W701"],
+        )
+        for d in catalog.domains
+    ]
+
+
+def bars(rows: list[tuple[str, int | None, str]], scale: int | None = None) -> dict[str, object]:
+    """Geometry of a horizontal bar chart: one bar per (label, value, shown text)."""
+    top = max((value or 0 for _, value, _ in rows), default=0)
+    scale = scale or max(top, 1)
+    step = BAR["height"] + BAR["gap"]
+    shapes = [
+        {
+            "label": label if len(label) <= 18 else label[:17] + "…",
+            "text": text,
+            "y": BAR["top"] + n * step,
+            "width": round(BAR["width"] * (value or 0) / scale, 1),
+        }
+        for n, (label, value, text) in enumerate(rows)
+    ]
+    height = BAR["top"] * 2 + step * len(rows)
+    return {"bars": shapes, "height": height, "summary": "；".join(f"{r[0]} {r[2]}" for r in rows)}

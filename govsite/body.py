@@ -1,0 +1,192 @@
+"""Stage 3, body: Markdown → sanitised HTML, plus the links and anchors it contains.
+
+`convert` is a pure function of (document path, Markdown text), so its result can be cached and
+computed in worker processes. Links between documents are written as `govsite:` placeholders and
+turned into relative URLs by `link_html` once every document's URL is known.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
+
+import markdown
+import nh3
+from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+PLACEHOLDER = "govsite:"
+SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+BROKEN_SCHEME_RE = re.compile(r"^(https?|ftp)\s*[：:]\s*(?!//)|^(https?|ftp)：", re.IGNORECASE)
+ESCAPED_RE = re.compile("\x02(\\d+)\x03")
+UNSAFE_RE = re.compile(
+    r"<\s*(script|style|iframe|object|embed|form)\b|\son[a-z]+\s*=|javascript:|vbscript:",
+    re.IGNORECASE,
+)
+TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map", "header", "footer", "nav", "article", "aside"}
+ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"colspan", "rowspan", "style", "scope"},
+    "td": {"colspan", "rowspan", "style"},
+    "ol": {"start"},
+    "abbr": {"title"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str  # site-relative posix path, or the URL as written for external/bad links
+    fragment: str
+    kind: str  # page | file | anchor | external | absolute | outside | malformed
+    line: int
+    image: bool = False
+
+
+@dataclass(frozen=True)
+class Body:
+    html: str  # sanitised; internal links still as govsite: placeholders
+    text: str  # plain text, for search and checks
+    anchors: frozenset[str]
+    links: tuple[Link, ...]
+    images_without_alt: tuple[int, ...]  # lines
+    unsafe_line: int | None  # first line with raw HTML the sanitiser removed
+
+
+class _Links(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, rel: str, body: str, body_line: int):
+        super().__init__(md)
+        self.rel, self.lines, self.body_line = rel, body.split("\n"), body_line
+        self.links: list[Link] = []
+        self.no_alt: list[int] = []
+
+    def run(self, root: ElementTree.Element) -> None:
+        for element in root.iter():
+            if element.tag == "a" and element.get("href") is not None:
+                element.set("href", self._visit(element.get("href", ""), image=False))
+            elif element.tag == "img":
+                src = element.get("src", "")
+                if not (element.get("alt") or "").strip():
+                    self.no_alt.append(self._line_of(src))
+                element.set("src", self._visit(src, image=True))
+
+    def _line_of(self, needle: str) -> int:
+        for number, line in enumerate(self.lines):
+            if needle and needle in line:
+                return self.body_line + number
+        return self.body_line
+
+    def _visit(self, url: str, image: bool) -> str:
+        url = ESCAPED_RE.sub(lambda m: chr(int(m.group(1))), url)  # Markdown's backslash stash
+        link = classify(self.rel, url, self._line_of(url), image)
+        self.links.append(link)
+        if link.kind in ("page", "file"):
+            return f"{PLACEHOLDER}{link.target}#{link.fragment}"
+        return url
+
+
+def classify(rel: str, url: str, line: int, image: bool = False) -> Link:
+    url = url.strip()
+    if url.startswith("#"):
+        return Link(rel, unquote(url[1:]), "anchor", line, image)
+    if BROKEN_SCHEME_RE.match(url) or "\\" in url:
+        return Link(url, "", "malformed", line, image)
+    if url.startswith("//") or SCHEME_RE.match(url):
+        parts = urlsplit(url if not url.startswith("//") else "https:" + url)
+        ok = parts.scheme not in ("http", "https") or (parts.netloc and "." in parts.netloc)
+        return Link(url, "", "external" if ok else "malformed", line, image)
+    if url.startswith("/"):
+        return Link(url, "", "absolute", line, image)
+    path, _, fragment = url.partition("#")
+    path = unquote(path.split("?")[0])
+    target = os.path.normpath(str(PurePosixPath(rel).parent / path)).replace(os.sep, "/")
+    if not target.startswith("content/"):
+        return Link(url, fragment, "outside", line, image)
+    kind = "page" if target.endswith(".md") else "file"
+    return Link(target, unquote(fragment), kind, line, image)
+
+
+class _Extension(markdown.Extension):
+    def __init__(self, processor_args: tuple[str, str, int]):
+        super().__init__()
+        self.processor_args = processor_args
+        self.processor: _Links | None = None
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        self.processor = _Links(md, *self.processor_args)
+        md.treeprocessors.register(self.processor, "govsite-links", 1)
+
+
+def convert(rel: str, body: str, body_line: int) -> Body:
+    extension = _Extension((rel, body, body_line))
+    md = markdown.Markdown(extensions=[
+        "tables", "fenced_code", "sane_lists", "attr_list", extension,
+        TocExtension(slugify=slugify_unicode, permalink=False),
+    ])
+    raw = md.convert(body)
+    html = sanitise(raw)
+    processor = extension.processor
+    assert processor is not None
+    unsafe = UNSAFE_RE.search(body)
+    return Body(
+        html=html,
+        text=plain_text(html),
+        anchors=frozenset(re.findall(r'\sid="([^"]+)"', html)),
+        links=tuple(processor.links),
+        images_without_alt=tuple(processor.no_alt),
+        unsafe_line=body_line + body[: unsafe.start()].count("\n") if unsafe else None,
+    )
+
+
+def sanitise(html: str) -> str:
+    clean = nh3.clean(
+        html, tags=TAGS, clean_content_tags={"script", "style"}, attributes=ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel", PLACEHOLDER.rstrip(":")},
+        filter_style_properties={"text-align"}, link_rel=None,
+    )
+    clean = clean.replace("<th>", '<th scope="col">')
+    return re.sub(r"<table>(.*?)</table>", _wrap_table, clean, flags=re.DOTALL)
+
+
+def _wrap_table(match: re.Match[str]) -> str:
+    return ('<div class="table-wrap" role="region" aria-label="表格（可左右滚动）" tabindex="0">'
+            f"<table>{match.group(1)}</table></div>")
+
+
+def link_html(html: str, resolve: Any) -> str:
+    """Replace `govsite:` placeholders with `resolve(target, fragment)`."""
+    def replace(match: re.Match[str]) -> str:
+        target, _, fragment = match.group(2).partition("#")
+        return f'{match.group(1)}="{resolve(target, fragment)}"'
+
+    return re.sub(r'(href|src)="govsite:([^"]*)"', replace, html)
+
+
+class _Text(HTMLParser):
+    BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td",
+                        "th", "pre", "blockquote"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+
+def plain_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return re.sub(r"\n\s*\n+", "\n", "".join(parts for parts in parser.parts)).strip()

@@ -1,0 +1,353 @@
+"""Stage 1, load: read catalog.yaml and every Markdown document into the data model.
+
+Nothing here writes. Every input problem is collected with its file and line; loading goes on
+after a problem so that the editor sees all of them at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from govsite.model import (
+    DISCLOSURES,
+    INTERP_FORMS,
+    KINDS,
+    VALIDITIES,
+    Attachment,
+    Catalog,
+    Document,
+    Domain,
+    Item,
+    SiteInfo,
+)
+from govsite.problems import Problem
+from govsite.schema import Field, read_mapping, text
+from govsite.yamlio import Mapping, Sequence, load_yaml
+
+CATALOG = "catalog.yaml"
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+SAFE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+SITE_FIELDS = (
+    Field("title", required=True), Field("org", required=True), Field("base_url"),
+    Field("language"), Field("site_code"), Field("icp"), Field("police_record"),
+    Field("contact"), Field("index_prefix"), Field("theme"), Field("description"),
+)
+DOMAIN_FIELDS = (Field("id", required=True), Field("name", required=True),
+                 Field("items", list, required=True))
+ITEM_FIELDS = (
+    Field("id", required=True), Field("l1", required=True), Field("l2"),
+    Field("content", list), Field("basis", list), Field("time_limit"),
+    Field("owner", required=True), Field("channels", dict),
+    Field("audience", choices=("全社会", "特定群体", "特定群众")),
+    Field("mode", choices=("主动", "依申请")), Field("levels", list), Field("path"),
+    Field("update"), Field("seq", int), Field("note"),
+)
+DOC_FIELDS = (
+    Field("title", required=True, alias="标题"),
+    Field("doc_number", alias="文号"),
+    Field("issuer", required=True, alias="发文机关"),
+    Field("date", dt.date, required=True, alias="成文日期"),
+    Field("published", dt.date, required=True, alias="发布日期"),
+    Field("disclosure", required=True, alias="公开属性", choices=DISCLOSURES),
+    Field("exempt_basis", alias="不予公开依据"),
+    Field("reviewer", required=True, alias="审核人"),
+    Field("reviewed", dt.date, required=True, alias="审核日期"),
+    Field("index_no", alias="索引号"),
+    Field("topic", alias="主题分类"),
+    Field("validity", alias="有效性", choices=VALIDITIES),
+    Field("kind", alias="类型", choices=KINDS),
+    Field("interprets", alias="解读对象"),
+    Field("interp_form", alias="解读形式", choices=INTERP_FORMS),
+    Field("attachments", list, alias="附件"),
+    Field("source", alias="来源"),
+    Field("slug", alias="别名"),
+)
+ATTACHMENT_FIELDS = (Field("file", required=True, alias="文件"), Field("title", alias="标题"))
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
+    """Strict UTF-8 (a BOM is fine, CRLF becomes LF); never guess another encoding."""
+    data = path.read_bytes()
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        message = (f"文件不是 UTF-8 编码（第 {error.start} 字节）。请用编辑器“另存为 UTF-8”，"
+                   f"或运行 iconv -f GB18030 -t UTF-8 {path.name} -o {path.name}.utf8")
+        return None, [Problem(rel, line, "E001", message)]
+    return content.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+# --- catalog.yaml -------------------------------------------------------------------------
+
+
+def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
+    path = root / CATALOG
+    if not path.is_file():
+        return None, [Problem(CATALOG, None, "E006", f"找不到 {CATALOG}：请在站点根目录创建")]
+    content, problems = read_text(path, CATALOG)
+    if content is None:
+        return None, problems
+    data, problems = load_yaml(content, CATALOG)
+    if data is None:
+        return None, problems
+    top, _, top_problems = read_mapping(data, (
+        Field("site", dict, required=True), Field("units", dict, required=True),
+        Field("domains", list, required=True),
+    ), CATALOG)
+    problems += top_problems
+    if top_problems and not top:
+        return None, problems
+    site, site_problems = _site(top.get("site", Mapping()))
+    units, unit_problems = _units(top.get("units", Mapping()))
+    domains, domain_problems = _domains(top.get("domains", Sequence()), units)
+    problems += site_problems + unit_problems + domain_problems
+    if site is None:
+        return None, problems
+    return Catalog(site=site, units=units, domains=domains), problems
+
+
+def _site(data: Any) -> tuple[SiteInfo | None, list[Problem]]:
+    values, _, problems = read_mapping(data, SITE_FIELDS, CATALOG, "site：")
+    if "title" not in values or "org" not in values:
+        return None, problems
+    return SiteInfo(**{k: text(v) or None if k == "base_url" else text(v)
+                       for k, v in values.items()}), problems
+
+
+def _units(data: Any) -> tuple[dict[str, str], list[Problem]]:
+    units: dict[str, str] = {}
+    problems: list[Problem] = []
+    for unit_id, name in data.items():
+        line = data.line_of(unit_id)
+        if not isinstance(unit_id, str) or not ID_RE.match(unit_id):
+            problems.append(Problem(CATALOG, line, "E103", f"单位 id“{unit_id}”须为小写字母、数字、-、_"))
+        elif not isinstance(name, str) or not name.strip():
+            problems.append(Problem(CATALOG, line, "E005", f"单位“{unit_id}”的名称应为文字"))
+        else:
+            units[unit_id] = name.strip()
+    return units, problems
+
+
+def _domains(data: Any, units: dict[str, str]) -> tuple[tuple[Domain, ...], list[Problem]]:
+    domains: list[Domain] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for entry in data:
+        values, lines, found = read_mapping(entry, DOMAIN_FIELDS, CATALOG, "领域：")
+        problems += found
+        if "id" not in values or "name" not in values:
+            continue
+        domain_id = text(values["id"])
+        problems += _check_id(domain_id, lines["id"], seen, "领域")
+        items: list[Item] = []
+        for item_data in values.get("items", []):
+            item, item_problems = _item(item_data, domain_id, units, seen)
+            problems += item_problems
+            if item:
+                items.append(item)
+        domains.append(Domain(domain_id, text(values["name"]), tuple(items), entry.line))
+    return tuple(domains), problems
+
+
+def _check_id(ident: str, line: int, seen: dict[str, int], what: str) -> list[Problem]:
+    if not ID_RE.match(ident):
+        return [Problem(CATALOG, line, "E103", f"{what} id“{ident}”须为小写字母、数字、-、_（用于网址）")]
+    key = f"{what}:{ident}"
+    if key in seen:
+        return [Problem(CATALOG, line, "E102", f"{what} id“{ident}”重复（第 {seen[key]} 行已使用）")]
+    seen[key] = line
+    return []
+
+
+def _item(data: Any, domain_id: str, units: dict[str, str],
+          seen: dict[str, int]) -> tuple[Item | None, list[Problem]]:
+    values, lines, problems = read_mapping(data, ITEM_FIELDS, CATALOG, "事项：")
+    if not {"id", "l1", "owner"} <= values.keys():
+        return None, problems
+    item_id = text(values["id"])
+    problems += _check_id(item_id, lines["id"], seen, "事项")
+    owner = text(values["owner"])
+    if owner not in units:
+        problems.append(Problem(CATALOG, lines["owner"], "E101",
+                                f"公开主体“{owner}”不是 units 中定义的单位 id", item_id, owner))
+    path = text(values.get("path")) or f"content/{domain_id}/{item_id}"
+    normalized = os.path.normpath(path).replace(os.sep, "/")
+    if not (normalized == "content" or normalized.startswith("content/")):
+        problems.append(Problem(CATALOG, lines.get("path", data.line), "E104",
+                                f"事项 path“{path}”必须位于 content/ 之内", item_id))
+    channels = values.get("channels") or {}
+    item = Item(
+        id=item_id, domain_id=domain_id, l1=text(values["l1"]), l2=text(values.get("l2")) or None,
+        content=_texts(values.get("content")), basis=_texts(values.get("basis")),
+        time_limit=text(values.get("time_limit")), owner=owner,
+        channels_required=_texts(channels.get("required")),
+        channels_optional=_texts(channels.get("optional")),
+        audience=text(values.get("audience")) or "全社会", mode=text(values.get("mode")) or "主动",
+        levels=_texts(values.get("levels")), path=normalized.rstrip("/"),
+        update=text(values.get("update")) or None, line=data.line,
+    )
+    return item, problems
+
+
+def _texts(values: Any) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        return (values.strip(),)
+    return tuple(text(v) for v in values if text(v))
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def find_documents(root: Path) -> list[Path]:
+    content = root / "content"
+    if not content.is_dir():
+        return []
+    return sorted(p for p in content.rglob("*.md") if not _ignored(p.relative_to(content)))
+
+
+def _ignored(rel: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in rel.parts)
+
+
+def load_documents(root: Path, catalog: Catalog) -> tuple[list[Document], list[Problem]]:
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for path in find_documents(root):
+        document, found = load_document(root, path, catalog)
+        problems += found
+        if document:
+            documents.append(document)
+    return documents, problems
+
+
+def item_for(rel: str, catalog: Catalog) -> str | None:
+    """The item whose folder holds `rel` (the deepest one, so nested item paths work)."""
+    parent = str(PurePosixPath(rel).parent)
+    best: tuple[int, str] | None = None
+    for item in catalog.items:
+        if parent == item.path or parent.startswith(item.path + "/"):
+            depth = item.path.count("/")
+            if best is None or depth > best[0]:
+                best = (depth, item.id)
+    return best[1] if best else None
+
+
+def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | None, list[Problem]]:
+    rel = path.relative_to(root).as_posix()
+    content, problems = read_text(path, rel)
+    if content is None:
+        return None, problems
+    split = split_front_matter(content)
+    if split is None:
+        message = "缺少 YAML 头部：文件须以“---”开头，列出发布意见单各项，再以“---”结束"
+        return None, [Problem(rel, 1, "E009", message)]
+    front, body, body_line = split
+    data, problems = load_yaml(front, rel, first_line=2)
+    if data is None:
+        return None, problems
+    values, lines, found = read_mapping(data, DOC_FIELDS, rel)
+    problems += found
+    item_id = item_for(rel, catalog)
+    if item_id is None:
+        problems.append(Problem(rel, 1, "E207", "文件所在目录不属于标准目录中的任何事项："
+                                "请移到事项目录（content/<领域>/<事项>/）或在 catalog.yaml 中设置 path"))
+    if any(p.severity == "error" for p in problems) or item_id is None:
+        return None, problems
+    attachments, attachment_problems = _attachments(root, path, values.get("attachments") or [],
+                                                    rel)
+    problems += attachment_problems
+    slug = text(values.get("slug")) or default_slug(path, rel)
+    if not ID_RE.match(slug):
+        problems.append(Problem(rel, lines.get("slug", 1), "E103",
+                                f"slug“{slug}”须为小写字母、数字、-、_（用于网址）"))
+    document = Document(
+        rel=rel, item_id=item_id, title=text(values["title"]), issuer=text(values["issuer"]),
+        date=values["date"], published=values["published"], disclosure=values["disclosure"],
+        reviewer=text(values["reviewer"]), reviewed=values["reviewed"], body=body,
+        body_line=body_line, slug=slug, index_no=text(values.get("index_no")),
+        kind=text(values.get("kind")) or "其他", doc_number=text(values.get("doc_number")) or None,
+        exempt_basis=text(values.get("exempt_basis")) or None,
+        topic=text(values.get("topic")) or None, validity=text(values.get("validity")) or None,
+        interprets=_resolve_rel(rel, text(values.get("interprets"))),
+        interp_form=text(values.get("interp_form")) or None,
+        origin=text(values.get("source")) or None, attachments=attachments, lines=lines,
+    )
+    return document, problems
+
+
+def split_front_matter(content: str) -> tuple[str, str, int] | None:
+    lines = content.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    return None
+
+
+def default_slug(path: Path, rel: str) -> str:
+    stem = path.stem.lower()
+    if ID_RE.match(stem):
+        return stem
+    return "doc-" + hashlib.sha1(rel.encode()).hexdigest()[:10]
+
+
+def _resolve_rel(rel: str, target: str) -> str | None:
+    if not target:
+        return None
+    return os.path.normpath(str(PurePosixPath(rel).parent / target)).replace(os.sep, "/")
+
+
+def inside_content(root: Path, target: Path) -> bool:
+    try:
+        return target.resolve().is_relative_to((root / "content").resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _attachments(root: Path, path: Path, entries: list[Any],
+                 rel: str) -> tuple[tuple[Attachment, ...], list[Problem]]:
+    attachments: list[Attachment] = []
+    problems: list[Problem] = []
+    lines = getattr(entries, "lines", [])
+    for index, entry in enumerate(entries):
+        line = lines[index] if index < len(lines) else 1
+        if isinstance(entry, str):
+            entry = Mapping({"file": entry})
+            entry.line, entry.lines = line, {}
+        values, _, found = read_mapping(entry, ATTACHMENT_FIELDS, rel, "附件：")
+        problems += found
+        name = text(values.get("file"))
+        if not name:
+            continue
+        target = path.parent / name
+        if name.startswith("/") or not inside_content(root, target):
+            problems.append(Problem(rel, line, "E302", f"附件“{name}”位于 content/ 之外，不允许引用"))
+            continue
+        if not target.is_file():
+            problems.append(Problem(rel, line, "E303", f"附件文件“{name}”不存在：请把文件放在文档旁边"))
+            continue
+        out_name = output_file_name(name, index + 1)
+        title = text(values.get("title")) or PurePosixPath(name).stem
+        source = target.resolve().relative_to(root.resolve()).as_posix()
+        attachments.append(Attachment(name, title, source, out_name, target.stat().st_size, line))
+    return tuple(attachments), problems
+
+
+def output_file_name(name: str, number: int) -> str:
+    """ASCII file names in build/: keep safe names, else number them (the title keeps the name)."""
+    base = PurePosixPath(name).name
+    if SAFE_FILE_RE.match(base):
+        return base
+    suffix = PurePosixPath(base).suffix.lower()
+    suffix = suffix if SAFE_FILE_RE.match(suffix.lstrip(".") or "x") else ""
+    return f"attachment-{number}{suffix}"

@@ -1,0 +1,65 @@
+"""Stage 7, write: the only stage that touches the output folder.
+
+The site is written to a temporary folder beside the output and swapped in only when complete,
+so a failed build leaves the previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+from govsite.render import Output
+
+MARKER = ".govsite-output"
+
+
+class OutputError(Exception):
+    """The output folder is unsafe to replace (usage error, not an input problem)."""
+
+
+def check_output_dir(out: Path, root: Path) -> None:
+    out, root = out.resolve(), root.resolve()
+    if out == root or root.is_relative_to(out):
+        raise OutputError(f"输出目录 {out} 包含站点本身，拒绝覆盖")
+    if out.is_relative_to(root / "content") or out.is_relative_to(root / "themes"):
+        raise OutputError(f"输出目录 {out} 位于 content/ 或 themes/ 之内，拒绝写入")
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise OutputError(f"输出目录 {out} 已存在且不是 govsite 生成的目录，拒绝覆盖（请换一个目录或先清空）")
+
+
+def _safe(path: str) -> str:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not path:
+        raise OutputError(f"unsafe output path {path!r}")
+    return path
+
+
+def publish(output: Output, out: Path) -> None:
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(temp, ignore_errors=True)
+    try:
+        write_tree(output, temp)
+        if out.exists():
+            os.replace(out, old)
+        os.replace(temp, out)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_tree(output: Output, folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / MARKER).write_text("govsite build output; safe to delete\n", encoding="utf-8")
+    for path, content in sorted(output.pages.items()):
+        target = folder / _safe(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    for path, source in sorted(output.copies.items()):
+        target = folder / _safe(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)

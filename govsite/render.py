@@ -1,0 +1,269 @@
+"""Stage 5, render: the Site → {output path: bytes}, plus files to copy. Writes nothing.
+
+Every page gets relative links (so the site works under any base URL and from file://); absolute
+URLs appear only where a standard needs them (sitemap, feed, canonical link, QR code).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import segno
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from markupsafe import Markup
+
+from govsite.body import Body, link_html
+from govsite.load import output_file_name
+from govsite.model import Document, Domain, Item, Site
+
+PAGE_SIZE = 20
+FEED_SIZE = 50
+HOME_LATEST = 12
+PACKAGE_THEME = Path(__file__).parent / "themes" / "default"
+SOURCE_THEME = Path(__file__).parent.parent / "themes" / "default"
+
+
+@dataclass
+class Output:
+    pages: dict[str, bytes] = field(default_factory=dict)
+    copies: dict[str, Path] = field(default_factory=dict)  # output path -> source file
+
+
+def default_theme() -> Path:
+    return PACKAGE_THEME if PACKAGE_THEME.is_dir() else SOURCE_THEME
+
+
+def theme_dirs(root: Path, theme: str) -> list[Path]:
+    """Site theme first, then the site's copy of the default, then the packaged default."""
+    candidates = [root / "themes" / theme, root / "themes" / "default", default_theme()]
+    unique: list[Path] = []
+    for candidate in candidates:
+        if candidate.is_dir() and candidate.resolve() not in [u.resolve() for u in unique]:
+            unique.append(candidate)
+    return unique
+
+
+def make_env(dirs: list[Path]) -> Environment:
+    loaders = [FileSystemLoader(str(d / "templates")) for d in dirs]
+    env = Environment(
+        loader=ChoiceLoader([*loaders, PrefixLoader({"default": loaders[-1]})]),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
+    env.filters["filesize"] = file_size
+    return env
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def relative(from_path: str, to_path: str) -> str:
+    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+def static_files(dirs: list[Path]) -> dict[str, Path]:
+    """static/ of every theme layer, the first layer winning for each file name."""
+    files: dict[str, Path] = {}
+    for layer in reversed(dirs):
+        static = layer / "static"
+        for path in sorted(static.rglob("*")) if static.is_dir() else []:
+            if path.is_file():
+                files["static/" + path.relative_to(static).as_posix()] = path
+    return dict(sorted(files.items()))
+
+
+class Renderer:
+    def __init__(self, site: Site, root: Path, bodies: dict[str, Body]):
+        self.site, self.root, self.bodies = site, root, bodies
+        self.catalog = site.catalog
+        self.env = make_env(theme_dirs(root, self.catalog.site.theme))
+        self.base_url = (self.catalog.site.base_url or "").rstrip("/") + "/" \
+            if self.catalog.site.base_url else None
+        self.counts = {item.id: len(site.docs_of(item.id)) for item in self.catalog.items}
+
+    def absolute(self, path: str) -> str | None:
+        if not self.base_url:
+            return None
+        return self.base_url + path.removesuffix("index.html")
+
+    def page(self, template: str, path: str, **context: Any) -> bytes:
+        def href(target: str) -> str:
+            return relative(path, target)
+
+        meta = context.pop("page")
+        page = {"path": path, "column_type": "", "breadcrumb": [], "date": None, **meta}
+        html = self.env.get_template(template).render(
+            site=self.catalog.site, catalog=self.catalog, page=page, href=href,
+            asset=lambda name: href("static/" + name), counts=self.counts,
+            doc_href=lambda doc: href(self.site.urls[doc.rel]), unit=self.catalog.unit_name,
+            item_of=lambda doc: self.catalog.item(doc.item_id), canonical=self.absolute(path),
+            site_domain=urlsplit(self.base_url).netloc if self.base_url else "",
+            **context,
+        )
+        return html.encode("utf-8")
+
+    # --- page kinds ---------------------------------------------------------------------
+
+    def home(self) -> bytes:
+        latest = self.site.documents[:HOME_LATEST]
+        return self.page("home.html", "index.html", latest=latest, page={
+            "title": self.catalog.site.title, "column_name": "首页", "column_type": "首页",
+            "date": latest[0].published if latest else None})
+
+    def catalog_page(self) -> bytes:
+        return self.page("catalog.html", "catalog/index.html", page={
+            "title": "标准目录", "column_name": "标准目录", "column_type": "标准目录",
+            "breadcrumb": [("首页", "index.html"), ("标准目录", None)],
+            "date": self.newest(self.site.documents)})
+
+    def domain_page(self, domain: Domain) -> bytes:
+        docs = [d for d in self.site.documents if self.catalog.item(d.item_id).domain_id == domain.id]
+        return self.page("domain.html", domain.url, domain=domain, latest=docs[:10], page={
+            "title": domain.name, "column_name": domain.name, "column_type": "领域",
+            "breadcrumb": [("首页", "index.html"), ("标准目录", "catalog/index.html"),
+                           (domain.name, None)],
+            "date": self.newest(docs)})
+
+    def item_pages(self, item: Item) -> Iterable[tuple[str, bytes]]:
+        docs = self.site.docs_of(item.id)
+        domain = self.catalog.domain(item.domain_id)
+        pages = max(1, -(-len(docs) // PAGE_SIZE))
+        paths = [item_page_path(item, n) for n in range(1, pages + 1)]
+        for number, path in enumerate(paths, start=1):
+            chunk = docs[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+            yield path, self.page("item.html", path, item=item, domain=domain, docs=chunk,
+                                  pagination={"number": number, "paths": paths, "total": len(docs)},
+                                  page={"title": item.name if number == 1
+                                        else f"{item.name}（第{number}页）",
+                                        "column_name": item.name, "column_type": "事项",
+                                        "breadcrumb": self.item_crumbs(item, domain),
+                                        "date": self.newest(docs)})
+
+    def item_crumbs(self, item: Item, domain: Domain) -> list[tuple[str, str | None]]:
+        return [("首页", "index.html"), ("标准目录", "catalog/index.html"),
+                (domain.name, domain.url), (item.name, None)]
+
+    def document_page(self, doc: Document) -> tuple[bytes, dict[str, Path]]:
+        path = self.site.urls[doc.rel]
+        item = self.catalog.item(doc.item_id)
+        domain = self.catalog.domain(item.domain_id)
+        copies = self.document_files(doc)
+        body_files = {source: name for name, source in copies.items()}
+
+        def resolve(target: str, fragment: str) -> str:
+            suffix = f"#{fragment}" if fragment else ""
+            if target in self.site.urls:
+                return relative(path, self.site.urls[target]) + suffix
+            return body_files.get(target, "#") + suffix
+
+        crumbs = self.item_crumbs(item, domain)
+        crumbs[-1] = (item.name, item.url)
+        canonical = self.absolute(path)
+        html = self.page(
+            "document.html", path, doc=doc, item=item, domain=domain,
+            body=Markup(link_html(self.bodies[doc.rel].html, resolve)),
+            interpretations=[self.site.by_rel[r] for r in self.site.interpretations.get(doc.rel, ())],
+            interpreted=self.site.by_rel.get(doc.interprets or ""),
+            qr=Markup(qr_svg(canonical)) if canonical else None,
+            page={"title": doc.title, "column_name": item.name, "column_type": "文章",
+                  "breadcrumb": [*crumbs, ("正文", None)], "date": doc.published,
+                  "article": True},
+        )
+        folder = posixpath.dirname(path)
+        return html, {f"{folder}/{name}": self.root / source for name, source in copies.items()}
+
+    def document_files(self, doc: Document) -> dict[str, str]:
+        """Attachments and files the body links to: ASCII output name -> source path."""
+        files = {a.out_name: a.source for a in doc.attachments}
+        for number, link in enumerate(self.bodies[doc.rel].links, start=1):
+            if link.kind != "file" or link.target in files.values():
+                continue
+            name = output_file_name(PurePosixPath(link.target).name, number)
+            if name in files or name == "index.html":
+                name = f"file-{number}{PurePosixPath(link.target).suffix.lower()}"
+            files[name] = link.target
+        return files
+
+    def not_found(self) -> bytes:
+        return self.page("404.html", "404.html", page={
+            "title": "页面未找到", "column_name": "404", "column_type": "错误页"})
+
+    @staticmethod
+    def newest(docs: Iterable[Document]) -> date | None:
+        return max((d.published for d in docs), default=None)
+
+    # --- feeds ----------------------------------------------------------------------------
+
+    def sitemap(self, paths: list[str]) -> bytes:
+        dates = {self.site.urls[d.rel]: d.published for d in self.site.documents}
+        entries = [(self.absolute(p) or p.removesuffix("index.html") or "./", dates.get(p))
+                   for p in paths if p.endswith(".html") and p != "404.html"]
+        return self.env.get_template("sitemap.xml").render(entries=entries).encode("utf-8")
+
+    def feed(self) -> bytes:
+        docs = self.site.documents[:FEED_SIZE]
+        return self.env.get_template("feed.xml").render(
+            site=self.catalog.site, docs=docs, base=self.base_url or "",
+            url=lambda doc: (self.base_url or "") + self.site.urls[doc.rel],
+            unit=self.catalog.unit_name,
+            updated=docs[0].published if docs else date(2000, 1, 1),
+        ).encode("utf-8")
+
+    def robots(self) -> bytes:
+        lines = ["User-agent: *", "Allow: /"]
+        if self.base_url:
+            lines.append(f"Sitemap: {self.base_url}sitemap.xml")
+        return ("\n".join(lines) + "\n").encode()
+
+
+def item_page_path(item: Item, number: int) -> str:
+    return item.url if number == 1 else f"{item.domain_id}/{item.id}/index_{number}.html"
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=3, title="本页二维码", dark="#000",
+                                                 light="#fff")
+
+
+def render_site(site: Site, root: Path, bodies: dict[str, Body],
+                extra: Callable[[Renderer], dict[str, bytes]] | None = None) -> Output:
+    """Render every page. `extra` adds pages rendered with the same theme (e.g. search)."""
+    renderer = Renderer(site, root, bodies)
+    output = Output()
+    output.pages["index.html"] = renderer.home()
+    output.pages["catalog/index.html"] = renderer.catalog_page()
+    for domain in site.catalog.domains:
+        output.pages[domain.url] = renderer.domain_page(domain)
+        for item in domain.items:
+            output.pages.update(renderer.item_pages(item))
+    for doc in site.documents:
+        html, copies = renderer.document_page(doc)
+        output.pages[site.urls[doc.rel]] = html
+        output.copies.update(copies)
+    output.pages["404.html"] = renderer.not_found()
+    if extra:
+        output.pages.update(extra(renderer))
+    output.copies.update(static_files(theme_dirs(root, site.catalog.site.theme)))
+    output.pages["sitemap.xml"] = renderer.sitemap(sorted(output.pages))
+    output.pages["feed.xml"] = renderer.feed()
+    output.pages["robots.txt"] = renderer.robots()
+    return output

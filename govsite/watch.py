@@ -1,0 +1,128 @@
+"""Watching a site for edits: which file events matter, and one rebuild per burst of them.
+
+The watchdog callback only records that something changed; a single build thread waits until
+the events have stopped for a short quiet time, then rebuilds once (MkDocs livereload, Zola
+`filter_events`). Builds never overlap, and events that arrive during a build give exactly one
+follow-up build.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from watchdog.events import (
+    EVENT_TYPE_CLOSED_NO_WRITE,
+    EVENT_TYPE_OPENED,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
+QUIET_SECONDS = 0.1
+
+# Editor droppings: vim swap/backup files and its "4913" write test, emacs #autosave# and .#locks,
+# JetBrains safe-write files, generic temp files.
+_TEMP_NAME = re.compile(
+    r"(\.sw[a-p]x?|~|\.tmp|\.bak|___jb_(tmp|old)___)$|^(#.*#|\.#.*|4913|\.DS_Store)$"
+)
+_IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".govsite-cache", "node_modules"}
+# Reading files (the build itself does) must never look like an edit.
+_READ_EVENTS = {EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE}
+
+
+def is_temp_name(name: str) -> bool:
+    return bool(_TEMP_NAME.search(name))
+
+
+class SiteFilter:
+    """Decides whether a changed path can change the built site."""
+
+    def __init__(self, root: Path, ignored: Iterable[Path] = ()):
+        self.root = root.resolve()
+        self.ignored = [p.resolve() for p in ignored]
+
+    def __call__(self, path: str) -> bool:
+        absolute = Path(path).resolve()
+        if any(absolute.is_relative_to(p) for p in self.ignored):
+            return False
+        if not absolute.is_relative_to(self.root):
+            return False
+        parts = absolute.relative_to(self.root).parts
+        if not parts or is_temp_name(parts[-1]) or _IGNORED_DIRS.intersection(parts):
+            return False
+        if parts[0] == "build" or parts[0].startswith("build."):
+            return False
+        return parts[0] in ("content", "themes") or parts == ("catalog.yaml",)
+
+
+class Debouncer:
+    """Collects change notifications and releases them as one signal per quiet burst."""
+
+    def __init__(self, quiet: float = QUIET_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.quiet = quiet
+        self.clock = clock
+        self._cond = threading.Condition()
+        self._last_event: float | None = None
+        self._stopped = False
+
+    def notify(self) -> None:
+        with self._cond:
+            self._last_event = self.clock()
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+
+    def wait(self) -> bool:
+        """Block until a burst has settled; False once stopped."""
+        with self._cond:
+            while not self._stopped:
+                if self._last_event is None:
+                    self._cond.wait()
+                    continue
+                remaining = self._last_event + self.quiet - self.clock()
+                if remaining <= 0:
+                    self._last_event = None
+                    return True
+                self._cond.wait(remaining)
+            return False
+
+
+def run_builds(debouncer: Debouncer, rebuild: Callable[[], None]) -> None:
+    """The single build thread's loop: one rebuild per settled burst, never two at once."""
+    while debouncer.wait():
+        rebuild()
+
+
+class ChangeHandler(FileSystemEventHandler):
+    """The watchdog callback: records relevant changes and does nothing else."""
+
+    def __init__(self, relevant: Callable[[str], bool], debouncer: Debouncer):
+        self.relevant = relevant
+        self.debouncer = debouncer
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in _READ_EVENTS:
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        if any(self.relevant(str(p)) for p in paths if p):
+            self.debouncer.notify()
+
+
+def watch_site(root: Path, debouncer: Debouncer, relevant: Callable[[str], bool]) -> BaseObserver:
+    """Start a watchdog observer on catalog.yaml, content/ and themes/; the caller stops it."""
+    observer = Observer()
+    handler = ChangeHandler(relevant, debouncer)
+    observer.schedule(handler, str(root), recursive=False)
+    for sub in ("content", "themes"):
+        if (root / sub).is_dir():
+            observer.schedule(handler, str(root / sub), recursive=True)
+    observer.start()
+    return observer

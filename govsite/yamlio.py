@@ -1,0 +1,78 @@
+"""YAML that remembers where each key was written and refuses duplicate keys.
+
+PyYAML silently keeps the last of two equal keys and forgets line numbers. Editors need both, so
+we compose the node tree (with the C parser when available) and build plain Python values from
+it ourselves, keeping each key's line in `Mapping.lines`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from govsite.problems import Problem
+
+Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Mapping(dict[Any, Any]):
+    """A dict that knows the file line of itself and of each of its keys."""
+
+    line: int = 1
+    lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        return self.lines.get(key, self.line)
+
+
+class Sequence(list[Any]):
+    line: int = 1
+    lines: list[int]
+
+
+def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Problem]]:
+    """Parse `text`; line numbers are counted from `first_line` (the file line of text[0])."""
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Mapping(), []
+        problems: list[Problem] = []
+        value = _build(node, loader, path, first_line - 1, problems)
+        return value, problems
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark else first_line
+        reason = error.problem or str(error)
+        return None, [Problem(path, line, "E002", f"YAML 语法错误：{reason}；请检查缩进和冒号（须用半角“:”后加空格）")]
+    except yaml.YAMLError as error:
+        return None, [Problem(path, first_line, "E002", f"YAML 语法错误：{error}")]
+    finally:
+        loader.dispose()
+
+
+def _build(node: yaml.Node, loader: Any, path: str, offset: int, problems: list[Problem]) -> Any:
+    line = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.MappingNode):
+        mapping = Mapping()
+        mapping.line, mapping.lines = line, {}
+        for key_node, value_node in node.value:
+            key = _build(key_node, loader, path, offset, problems)
+            key_line = key_node.start_mark.line + 1 + offset
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                problems.append(Problem(path, key_line, "E005", "键必须是简单文字"))
+                continue
+            if key in mapping:
+                first = mapping.lines[key]
+                problems.append(Problem(path, key_line, "E003", f"键“{key}”重复（第 {first} 行已有）"))
+                continue
+            mapping[key] = _build(value_node, loader, path, offset, problems)
+            mapping.lines[key] = key_line
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        sequence = Sequence(_build(child, loader, path, offset, problems) for child in node.value)
+        sequence.line = line
+        sequence.lines = [child.start_mark.line + 1 + offset for child in node.value]
+        return sequence
+    return loader.construct_object(node, deep=True)
