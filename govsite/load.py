@@ -254,7 +254,7 @@ def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | 
     data, problems = load_yaml(front, rel, first_line=2)
     if data is None:
         return None, problems
-    values, lines, found = read_mapping(data, DOC_FIELDS, rel)
+    values, lines, found = read_mapping(data, DOC_FIELDS, rel, line=2)
     problems += found
     item_id = item_for(rel, catalog)
     if item_id is None:
@@ -324,6 +324,9 @@ def _attachments(root: Path, path: Path, entries: list[Any],
         if isinstance(entry, str):
             entry = Mapping({"file": entry})
             entry.line, entry.lines = line, {}
+        if not isinstance(entry, Mapping):
+            problems.append(Problem(rel, line, "E005", f"附件“{entry}”应写作 file: 文件名 和 title: 标题"))
+            continue
         values, _, found = read_mapping(entry, ATTACHMENT_FIELDS, rel, "附件：")
         problems += found
         name = text(values.get("file"))

@@ -26,11 +26,11 @@ class Field:
 
 
 def read_mapping(
-    data: Any, fields: tuple[Field, ...], path: str, where: str = ""
+    data: Any, fields: tuple[Field, ...], path: str, where: str = "", line: int = 1
 ) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
     """Validate `data` against `fields`; return values and lines keyed by canonical name."""
     if not isinstance(data, Mapping):
-        line = getattr(data, "line", 1)
+        line = getattr(data, "line", line)
         hint = "应为“键: 值”形式（冒号须为半角并后跟空格）"
         return {}, {}, [Problem(path, line, "E005", f"{where}格式错误，{hint}")]
     by_key = {f.name: f for f in fields} | {f.alias: f for f in fields if f.alias}

@@ -75,4 +75,7 @@ def _build(node: yaml.Node, loader: Any, path: str, offset: int, problems: list[
         sequence.line = line
         sequence.lines = [child.start_mark.line + 1 + offset for child in node.value]
         return sequence
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:  # e.g. 2026-13-01 looks like a date but is none; let the schema say so
+        return node.value

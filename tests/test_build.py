@@ -1,0 +1,163 @@
+"""End-to-end builds of small sites: the disclosure boundary, atomic output, determinism,
+sanitising. Each assertion reads the files that were really written."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import front_matter, mini_site
+
+from govsite.build import build
+from govsite.output import OutputError
+from govsite.problems import GovsiteError
+
+REAL_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "real-corpus"
+BODY = "## 正文\n\n内容段落。\n"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def all_bytes(folder: Path) -> list[tuple[str, bytes]]:
+    return [(p.relative_to(folder).as_posix(), p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()]
+
+
+def leak_site(root: Path) -> Path:
+    secret = "CANARY-SECRET-7f3a"
+    private = {
+        "zcwj/zcwj-qtwj/onrequest.md": front_matter(
+            title=f"依申请文件{secret}-TITLE", disclosure="依申请公开",
+            exempt_basis="《中华人民共和国政府信息公开条例》第十六条", doc_number="青府办字〔2026〕99号",
+            attachments="[{file: canary-onrequest.docx, title: 附件" + secret + "}]",
+        ) + f"正文{secret}-BODY\n",
+        "zcwj/zcwj-qtwj/canary-onrequest.docx": f"attachment {secret}-FILE",
+        "zcwj/zcwj-qtwj/withheld.md": front_matter(
+            title="不予公开文件", disclosure="不予公开", slug="withheld-canary",
+            exempt_basis="第十四条", attachments="[{file: 内部.pdf}]",
+        ) + f"正文{secret}-BODY2\n",
+        "zcwj/zcwj-qtwj/内部.pdf": f"%PDF {secret}-PDF",
+        "zcwj/zcwj-qtwj/public.md": front_matter(title="公开文件", slug="public-doc") + BODY,
+    }
+    return mini_site(root, private)
+
+
+def test_non_public_documents_never_reach_build(tmp_path: Path) -> None:
+    root = leak_site(tmp_path / "site")
+    result = build(root, tmp_path / "out")
+    assert (result.published, result.withheld) == (1, 2)
+    files = all_bytes(tmp_path / "out")
+    for name, data in files:
+        for needle in ("CANARY-SECRET-7f3a", "青府办字〔2026〕99号", "依申请文件", "不予公开文件",
+                       "withheld-canary", "onrequest", "canary-onrequest.docx", "内部.pdf"):
+            assert needle.encode() not in data, f"{needle} leaked into {name}"
+            assert needle not in name
+    # The item page counts only the public document.
+    item = BeautifulSoup((tmp_path / "out/zcwj/zcwj-qtwj/index.html").read_text(), "html.parser")
+    assert len(item.select("ul.doc-list li a")) == 1
+
+
+def test_withdrawn_document_disappears_on_rebuild(tmp_path: Path) -> None:
+    root = leak_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(root, out)
+    page = out / "zcwj/zcwj-qtwj/public-doc/index.html"
+    assert page.is_file()
+    doc = root / "content/zcwj/zcwj-qtwj/public.md"
+    doc.write_text(doc.read_text().replace("disclosure: 主动公开", "disclosure: 不予公开\n"
+                                           "exempt_basis: 第十六条"), encoding="utf-8")
+    build(root, out)
+    assert not page.exists()
+    assert b"public-doc" not in (out / "sitemap.xml").read_bytes()
+
+
+def test_failed_build_keeps_previous_output(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {"zcwj/zcwj-qtwj/a.md": front_matter() + BODY})
+    out = tmp_path / "out"
+    build(root, out)
+    before = tree_digest(out)
+    (root / "content/zcwj/zcwj-qtwj/b.md").write_text(front_matter(reviewer=None) + BODY)
+    with pytest.raises(GovsiteError) as error:
+        build(root, out)
+    assert [p.code for p in error.value.problems if p.severity == "error"] == ["E006"]
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def test_keep_going_publishes_valid_documents(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {
+        "zcwj/zcwj-qtwj/good.md": front_matter(title="好文件") + BODY,
+        "zcwj/zcwj-qtwj/bad.md": front_matter(reviewer=None) + BODY,
+    })
+    result = build(root, tmp_path / "out", keep_going=True)
+    assert result.withheld_invalid == ["content/zcwj/zcwj-qtwj/bad.md"]
+    assert (tmp_path / "out/zcwj/zcwj-qtwj/good/index.html").is_file()
+    assert not (tmp_path / "out/zcwj/zcwj-qtwj/bad").exists()
+
+
+def test_refuses_to_overwrite_a_foreign_folder(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {"zcwj/zcwj-qtwj/a.md": front_matter() + BODY})
+    foreign = tmp_path / "documents"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("precious")
+    with pytest.raises(OutputError):
+        build(root, foreign)
+    with pytest.raises(OutputError):
+        build(root, root)
+    assert (foreign / "thesis.docx").read_text() == "precious"
+
+
+def test_raw_html_is_sanitised_and_titles_escaped(tmp_path: Path) -> None:
+    body = ('<script>alert("x1")</script>\n\n[点我](javascript:alert(2))\n\n'
+            '<img src="a.png" alt="图" onerror="alert(3)">\n\n<p style="color:red" onclick="alert(4)">段落</p>\n')
+    root = mini_site(tmp_path / "site", {
+        "zcwj/zcwj-qtwj/x.md": front_matter(title="'<b>t</b>'", slug="x") + body})
+    result = build(root, tmp_path / "out")
+    html = (tmp_path / "out/zcwj/zcwj-qtwj/x/index.html").read_text()
+    for needle in ("alert(", "javascript:", "onerror", "onclick", "color:red"):
+        assert needle not in html
+    assert "<h1>&lt;b&gt;t&lt;/b&gt;</h1>" in html
+    assert [p.code for p in result.problems] == ["W202"]
+
+
+def test_links_between_documents_become_page_links(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {
+        "zcwj/zcwj-qtwj/a.md": front_matter(slug="a") + "见[预算](../../czyjs/czyjs-zfys/b.md#说明)。\n",
+        "czyjs/czyjs-zfys/b.md": front_matter(slug="b", issuer="czj") + "## 说明\n\n正文。\n",
+    })
+    build(root, tmp_path / "out")
+    page = BeautifulSoup((tmp_path / "out/zcwj/zcwj-qtwj/a/index.html").read_text(), "html.parser")
+    link = page.select_one(".doc-body a")
+    assert link is not None and link["href"] == "../../../czyjs/czyjs-zfys/b/index.html#说明"
+    assert (tmp_path / "out/zcwj/zcwj-qtwj/a" / link["href"].split("#")[0]).resolve().is_file()
+
+
+def copy_in_order(source: Path, target: Path, reverse: bool) -> None:
+    files = sorted(p for p in source.rglob("*") if p.is_file())
+    for path in reversed(files) if reverse else files:
+        destination = target / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+
+
+def test_builds_are_byte_identical(tmp_path: Path) -> None:
+    digests = []
+    for number, (seed, tz, reverse) in enumerate([("1", "UTC", False), ("4242", "Asia/Shanghai", True)]):
+        site = tmp_path / f"site{number}"
+        copy_in_order(REAL_CORPUS, site, reverse)
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz, "SOURCE_DATE_EPOCH": "1764288000"}
+        out = tmp_path / f"out{number}"
+        subprocess.run([sys.executable, "-m", "govsite", "build", "--site", str(site), "--out",
+                        str(out), "--quiet"], check=True, env=env)
+        digests.append(tree_digest(out))
+    assert digests[0] == digests[1]
+    assert len(digests[0]) > 150
