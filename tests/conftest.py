@@ -1,0 +1,91 @@
+"""Shared fixtures: tiny sites written from a {path: text} dict."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+
+def make_site(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write each file under root (text is dedented, UTF-8); return root."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def site_factory(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """make_site bound to this test's tmp_path: `root = site_factory({...})`."""
+    return lambda files: make_site(tmp_path / "site", files)
+
+
+MINI_CATALOG = """\
+site:
+  title: 测试县人民政府
+  org: 测试县人民政府办公室
+  base_url: https://www.test.example.gov.cn/
+  language: zh-CN
+  site_code: "3600000001"
+  icp: 赣ICP备00000000号
+  police_record: 赣公网安备 36000000000000号
+  contact: 联系电话 0795-0000000
+  index_prefix: "11360000MB0000000X"
+units:
+  xzfb: 县人民政府办公室
+  czj: 县财政局
+domains:
+  - id: czyjs
+    name: 财政预决算
+    items:
+      - id: czyjs-zfys
+        l1: 政府预决算
+        l2: 政府预算
+        content: [一般公共预算]
+        basis: ["《中华人民共和国预算法》"]
+        time_limit: 本级人大或其常委会批准后20日内
+        owner: czj
+        channels: {required: [政府网站]}
+        audience: 全社会
+        mode: 主动
+        levels: [县级]
+  - id: zcwj
+    name: 政策文件
+    items:
+      - id: zcwj-qtwj
+        l1: 其他政策文件
+        time_limit: 信息形成或者变更之日起20个工作日内
+        owner: xzfb
+        channels: {required: [政府网站]}
+        mode: 主动
+        levels: [县级]
+"""
+
+
+def front_matter(**fields: object) -> str:
+    """A complete, valid publication record; keyword arguments override or (None) remove keys."""
+    record: dict[str, object] = {
+        "title": "测试文件", "issuer": "xzfb", "date": "2026-06-01", "published": "2026-06-02",
+        "disclosure": "主动公开", "reviewer": "王建国", "reviewed": "2026-06-01", "kind": "其他",
+    }
+    record.update(fields)
+    lines = [f"{key}: {value}" for key, value in record.items() if value is not None]
+    return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+def mini_site(root: Path, docs: dict[str, str] | None = None) -> Path:
+    """A two-domain site; `docs` maps paths under content/ to whole file texts."""
+    files: dict[str, str | bytes] = {"catalog.yaml": MINI_CATALOG}
+    files |= {f"content/{rel}": text for rel, text in (docs or {}).items()}
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return root
