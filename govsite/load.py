@@ -104,7 +104,7 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
     problems += top_problems
     if top_problems and not top:
         return None, problems
-    site, site_problems = _site(top.get("site", Mapping()))
+    site, site_problems = _site(top.get("site", Mapping()), root)
     units, unit_problems = _units(top.get("units", Mapping()))
     domains, domain_problems = _domains(top.get("domains", Sequence()), units)
     problems += site_problems + unit_problems + domain_problems
@@ -113,10 +113,13 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
     return Catalog(site=site, units=units, domains=domains), problems
 
 
-def _site(data: Any) -> tuple[SiteInfo | None, list[Problem]]:
-    values, _, problems = read_mapping(data, SITE_FIELDS, CATALOG, "site：")
+def _site(data: Any, root: Path) -> tuple[SiteInfo | None, list[Problem]]:
+    values, lines, problems = read_mapping(data, SITE_FIELDS, CATALOG, "site：")
     if "title" not in values or "org" not in values:
         return None, problems
+    theme = text(values.get("theme"))
+    if theme and theme != "default" and not (root / "themes" / theme).is_dir():
+        problems.append(Problem(CATALOG, lines["theme"], "E105", f"主题目录 themes/{theme}/ 不存在"))
     return SiteInfo(**{k: text(v) or None if k == "base_url" else text(v)
                        for k, v in values.items()}), problems
 

@@ -129,3 +129,11 @@ class GovsiteError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = sort_problems(problems)
+
+
+def codes_table() -> str:
+    """The Markdown table of every code, as the README shows it."""
+    rows = ["| code | severity | meaning |", "|---|---|---|"]
+    for code, meaning in sorted(CODES.items()):
+        rows.append(f"| {code} | {ERROR if code.startswith('E') else WARNING} | {meaning} |")
+    return "\n".join(rows)
