@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from govsite import __version__
+from govsite.audit import run_checks
 from govsite.body import Body, convert
+from govsite.cache import Memo, digest
 from govsite.links import check_links
 from govsite.load import CATALOG, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import check_output_dir, publish
 from govsite.problems import GovsiteError, Problem, has_errors, sort_problems
-from govsite.render import render_site
+from govsite.render import page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
+from govsite.search import site_search
 
 CACHE_DIR = ".govsite-cache"
-PARALLEL_THRESHOLD = 300  # below this, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -64,58 +62,34 @@ def resolve_today(today: dt.date | None = None) -> dt.date:
     return today or source_date() or dt.date.today()
 
 
-class BodyCache:
-    """Converted bodies keyed by a hash of (govsite version, path, Markdown): a pure function's
-    results, so a persistent cache can never be stale."""
+class Caches:
+    """The build's memos of pure functions, persisted in <site>/.govsite-cache/."""
 
     def __init__(self, folder: Path | None):
-        self.file = folder / "bodies.pickle" if folder else None
-        self.entries: dict[str, Body] = {}
-        self.dirty = False
-        if self.file and self.file.is_file():
-            try:
-                self.entries = pickle.loads(self.file.read_bytes())
-            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-                self.entries = {}
+        self.bodies = Memo(folder / "bodies.pickle" if folder else None)
+        self.qr = Memo(folder / "qr.pickle" if folder else None)
 
-    @staticmethod
-    def key(doc: Document) -> str:
-        data = f"{__version__}\0{doc.rel}\0{doc.body_line}\0{doc.body}".encode()
-        return hashlib.sha256(data).hexdigest()
+    def convert_bodies(self, documents: tuple[Document, ...]) -> dict[str, Body]:
+        keys = {d.rel: digest(d.rel, d.body_line, d.body) for d in documents}
+        results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
+                                                for d in documents})
+        return {rel: results[key] for rel, key in keys.items()}
 
-    def convert_all(self, documents: tuple[Document, ...]) -> dict[str, Body]:
-        keys = {doc.rel: self.key(doc) for doc in documents}
-        todo = [doc for doc in documents if keys[doc.rel] not in self.entries]
-        args = [(d.rel, d.body, d.body_line) for d in todo]
-        if len(todo) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
-            with ProcessPoolExecutor() as pool:
-                results = list(pool.map(_convert, args, chunksize=64))
-        else:
-            results = [_convert(a) for a in args]
-        for doc, body in zip(todo, results, strict=True):
-            self.entries[keys[doc.rel]] = body
-        self.dirty = self.dirty or bool(todo)
-        live = set(keys.values())
-        if len(self.entries) > len(live):
-            self.entries = {k: v for k, v in self.entries.items() if k in live}
-            self.dirty = True
-        return {rel: self.entries[key] for rel, key in keys.items()}
+    def qr_codes(self, site: Site) -> dict[str, str]:
+        base = site.catalog.site.base_url
+        if not base:
+            return {}
+        urls = {rel: page_url(base, path) for rel, path in site.urls.items()}
+        svgs = self.qr.compute(qr_svg, {url: (url,) for url in urls.values()})
+        return {rel: svgs[url] for rel, url in urls.items()}
 
     def save(self) -> None:
-        if self.file and self.dirty:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.file.with_suffix(".tmp")
-            temp.write_bytes(pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temp, self.file)
-            self.dirty = False
-
-
-def _convert(args: tuple[str, str, int]) -> Body:
-    return convert(*args)
+        self.bodies.save()
+        self.qr.save()
 
 
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,
-            cache: BodyCache | None = None, exclude: frozenset[str] = frozenset()) -> Analysis:
+            cache: Caches | None = None, exclude: frozenset[str] = frozenset()) -> Analysis:
     """Read and validate everything; write nothing. Raises GovsiteError if the catalogue is
     unusable (nothing else can be checked without it)."""
     catalog, problems = load_catalog(root)
@@ -128,16 +102,10 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     documents = [d for d in documents if d.rel not in exclude]
     site, found = resolve_site(catalog, documents, source_date())
     problems += found
-    bodies = (cache or BodyCache(None)).convert_all(site.documents)
+    bodies = (cache or Caches(None)).convert_bodies(site.documents)
     problems += check_links(root, site, documents, bodies)
-    problems += audit(catalog, documents, resolve_today(today), root)
+    problems += run_checks(catalog, documents, resolve_today(today), root=root)
     return Analysis(catalog, documents, site, bodies, sort_problems(problems))
-
-
-def audit(catalog: Catalog, documents: list[Document], today: dt.date,
-          root: Path) -> list[Problem]:
-    # audit: call govsite.audit.run_checks here
-    return []
 
 
 def collect_problems(root: Path, today: dt.date | None = None
@@ -157,7 +125,7 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
     root = root.absolute()
     out = (out or root / "build").absolute()
     check_output_dir(out, root)
-    cache = BodyCache(root / CACHE_DIR if use_cache else None)
+    cache = Caches(root / CACHE_DIR if use_cache else None)
     analysis = analyse(root, today=today, base_url=base_url, cache=cache)
     invalid: list[str] = []
     if has_errors(analysis.problems):
@@ -168,8 +136,8 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
         analysis = analyse(root, today=today, base_url=base_url, cache=cache,
                            exclude=frozenset(invalid))
         analysis.problems = sort_problems(analysis.problems + _withheld(invalid))
-    output = render_site(analysis.site, root, analysis.bodies, extra=None)
-    # search: call govsite.search.build_search here
+    output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site))
+    output.pages.update(site_search(analysis.site, root, analysis.bodies, use_cache=use_cache))
     publish(output, out)
     cache.save()
     seconds = time.perf_counter() - started

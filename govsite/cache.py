@@ -1,0 +1,70 @@
+"""Persistent memo of pure functions (Markdown bodies, QR codes), keyed by a hash of the input.
+
+Because the cached functions are pure and the key covers every input (and govsite's version),
+an entry can never be stale; deleting .govsite-cache/ is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from govsite import __version__
+
+PARALLEL_THRESHOLD = 300  # below this, starting worker processes costs more than it saves
+
+
+def digest(*parts: object) -> str:
+    data = "\0".join([__version__, *map(str, parts)]).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def worker_count(jobs: int) -> int:
+    return (os.cpu_count() or 1) if jobs >= PARALLEL_THRESHOLD else 1
+
+
+class Memo:
+    def __init__(self, file: Path | None):
+        self.file = file
+        self.entries: dict[str, Any] = {}
+        self.dirty = False
+        if file and file.is_file():
+            try:
+                self.entries = pickle.loads(file.read_bytes())
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+                self.entries = {}
+
+    def compute(self, function: Callable[..., Any], jobs: dict[str, tuple[Any, ...]]) -> dict[str, Any]:
+        """Results for every key of `jobs` (key -> args); missing ones are computed, in worker
+        processes when there are many. Entries no longer asked for are dropped."""
+        todo = [(key, args) for key, args in jobs.items() if key not in self.entries]
+        workers = worker_count(len(todo))
+        if workers > 1:
+            with ProcessPoolExecutor(workers) as pool:
+                results = list(pool.map(_call, [(function, a) for _, a in todo], chunksize=64))
+        else:
+            results = [function(*args) for _, args in todo]
+        self.entries.update((key, result) for (key, _), result in zip(todo, results, strict=True))
+        stale = self.entries.keys() - jobs.keys()
+        for key in stale:
+            del self.entries[key]
+        self.dirty = self.dirty or bool(todo) or bool(stale)
+        return {key: self.entries[key] for key in jobs}
+
+    def save(self) -> None:
+        if self.file and self.dirty:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.file.with_suffix(f".tmp-{os.getpid()}")
+            temp.write_bytes(pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temp, self.file)
+            self.dirty = False
+
+
+def _call(job: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
+    function, args = job
+    return function(*args)
