@@ -17,7 +17,9 @@ from govsite.problems import Problem
 DOC_NUMBER = re.compile(r"^[\u4e00-\u9fa5]+\s*[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*第?\d+\s*号$")
 _CN_NUM = r"[\d一二三四五六七八九十]{1,3}"
 DATE = rf"(\d{{4}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*{_CN_NUM}\s*月\s*{_CN_NUM}\s*日"
-SIGN_OFF = re.compile(rf"^[^，。：；,:;]{{0,40}}?{DATE}$")  # an issuer name has no punctuation
+ISSUER_END = "政府|办公室|委员会|管委会|局|委|中心|办|院|所|站|队|会|部|处|厅|公司|镇|乡|街道|组|社区|村"
+# An issuer name (no punctuation, ends like an agency) and the date, or the date alone.
+SIGN_OFF = re.compile(rf"^([^，。：；,:;]{{0,40}}({ISSUER_END}))?{DATE}$")
 NOTE = re.compile(r"^[（(].{1,30}[)）]$")  # 附注 such as （此件公开发布）
 IMPRINT = re.compile(rf"^(抄送|抄报)\s*[：:]|{DATE}\s*印发$")
 ATTACH_HEAD = re.compile(r"^附\s*件\s*\d*\s*[：:]\s*(.*)$")

@@ -1,0 +1,158 @@
+"""`govsite check`: formats, exit codes, --strict, --today, and the sample and real sites."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from govsite.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_CORPUS = Path("/work/shared/real-corpus")
+
+CATALOG = """
+site:
+  title: 测试县人民政府
+  org: 测试县人民政府办公室
+  site_code: "3609990001"
+  icp: 赣ICP备12345678号
+  police_record: 赣公网安备 36099902000001号
+units:
+  bgs: 测试县人民政府办公室
+domains:
+  - id: zwgk
+    name: 政务公开
+    items:
+      - id: tzgg
+        l1: 通知公告
+        time_limit: 信息形成之日起20个工作日内
+        owner: bgs
+        channels: {required: [政府网站]}
+        mode: 主动
+"""
+NOTICE = """
+---
+title: 关于做好秋季防火工作的通知
+issuer: bgs
+date: 2026-11-02
+published: 2026-11-20
+disclosure: 主动公开
+reviewer: 张三
+reviewed: {reviewed}
+kind: 通知公告
+---
+请各单位做好防火工作。
+"""
+
+
+def check(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, ["check", "--site", str(root), *args], env=env)
+
+
+@pytest.fixture
+def site(site_factory: Callable[[dict[str, str | bytes]], Path]) -> Callable[[str], Path]:
+    def make(reviewed: str = "2026-11-19") -> Path:
+        notice = NOTICE.format(reviewed=reviewed)
+        return site_factory({"catalog.yaml": CATALOG, "content/zwgk/tzgg/a.md": notice})
+
+    return make
+
+
+def test_clean_site_exits_zero(site):
+    result = check(site(), "--today", "2026-11-28")
+    assert result.exit_code == 0, result.output
+    assert result.output == "0 个错误，0 个警告\n"
+
+
+def test_warnings_fail_only_with_strict(site):
+    late = ("--today", "2026-12-20")  # the home page is now older than 2 weeks
+    result = check(site(), *late)
+    assert result.exit_code == 0
+    assert "catalog.yaml:1: W702 " in result.output
+    assert check(site(), *late, "--strict").exit_code == 1
+
+
+def test_errors_exit_one_with_location(site):
+    result = check(site(reviewed="2026-11-21"), "--today", "2026-11-28")
+    assert result.exit_code == 1
+    assert "content/zwgk/tzgg/a.md:8: E201 " in result.output
+    assert result.output.endswith("1 个错误，0 个警告\n")
+
+
+def test_json_format(site):
+    result = check(site(reviewed="2026-11-21"), "--format", "json", "--today", "2026-12-20")
+    records = json.loads(result.output)
+    assert all(list(r) == ["path", "line", "code", "severity", "message", "item", "unit"]
+               for r in records)
+    by_code = {r["code"]: r for r in records}
+    assert by_code["E201"]["severity"] == "error"
+    assert by_code["E201"]["unit"] == "测试县人民政府办公室"
+    assert by_code["W702"] == by_code["W702"] | {
+        "path": "catalog.yaml", "line": 1, "severity": "warning", "item": None,
+        "unit": "测试县人民政府办公室",
+    }
+
+
+def test_github_format(site):
+    result = check(site(reviewed="2026-11-21"), "--format", "github", "--today", "2026-12-20")
+    lines = result.output.splitlines()
+    assert "::error file=content/zwgk/tzgg/a.md,line=8,title=E201::E201 " in lines[-1]
+    assert lines[0].startswith("::warning file=catalog.yaml,line=1,title=W702::W702 ")
+
+
+def test_html_report_to_file(site, tmp_path):
+    out = tmp_path / "report.html"
+    result = check(site(), "--format", "html", "--output", str(out), "--today", "2026-12-20")
+    assert result.exit_code == 0
+    assert f"报告已写入 {out}：0 个错误，1 个警告" in result.output
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    assert "检查结论：合格" in html
+    assert "首页超过两周未更新" in html
+
+
+def test_today_from_source_date_epoch(site):
+    stale = check(site(), env={"SOURCE_DATE_EPOCH": "1797724800"})  # 2026-12-20
+    assert "W702" in stale.output
+    fresh = check(site(), env={"SOURCE_DATE_EPOCH": "1795910400"})  # 2026-11-29
+    assert "W702" not in fresh.output
+
+
+def test_missing_catalog_is_an_error_not_a_traceback(tmp_path):
+    result = check(tmp_path, "--today", "2026-11-28")
+    assert result.exit_code == 1
+    assert "catalog.yaml" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_today_is_a_usage_error(site):
+    result = check(site(), "--today", "2026/11/28")
+    assert result.exit_code == 2
+    assert "--today" in result.output
+
+
+# Every warning the sample site has on 2026-11-28 is deliberate: a planted example of what the
+# audit finds. Update this list together with content/ when a warning is added or fixed.
+SAMPLE_WARNINGS: Counter[str] = Counter()
+
+
+def test_sample_site_checks_clean():
+    result = check(REPO, "--format", "json", "--today", "2026-11-28")
+    records = json.loads(result.output)
+    assert [r for r in records if r["severity"] == "error"] == []
+    assert result.exit_code == 0
+    assert Counter(r["code"] for r in records) == SAMPLE_WARNINGS, records
+
+
+def test_real_corpus_runs_without_crashing():
+    result = check(REAL_CORPUS, "--format", "json", "--today", "2026-11-28")
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    codes = Counter(r["code"] for r in json.loads(result.output))
+    assert 100 < sum(codes.values()) < 600
+    assert codes["W801"] == 59  # 59 policies, the archive has no interpretations
+    assert codes["W302"] >= 30  # most bodies start with their 文号
