@@ -1,0 +1,98 @@
+"""Offline search: a Whoosh index in the cache folder, exported as a static browser index.
+
+build_search() is called by the build with the published Site; search() serves the CLI.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from govsite.body import Body
+from govsite.model import Site
+from govsite.render import Renderer
+from govsite.search.exporter import export
+from govsite.search.indexer import entries, open_index, update_index
+from govsite.search.query import IndexView, search_view
+
+CACHE_DIR = ".govsite-cache"  # = govsite.build.CACHE_DIR, which imports this package
+
+__all__ = ["build_search", "cache_dir_of", "has_index", "index_site", "search", "site_search"]
+
+
+def build_search(
+    site: Site, texts: dict[str, str], cache_dir: Path, render_page: Callable[..., bytes]
+) -> dict[str, bytes]:
+    """Update the index for `site` and return {output path: bytes} for build/search/."""
+    update_index(cache_dir, entries(site, texts))
+    ix = open_index(cache_dir, create=False)
+    assert ix is not None
+    with ix.reader() as reader:
+        files, version = export(IndexView(reader), _names(site))
+    ix.close()
+    page = render_page("search.html", "search/index.html", title="搜索", search_version=version)
+    out = {f"search/{path}": data for path, data in files.items()}
+    out["search/index.html"] = page
+    return out
+
+
+def has_index(cache_dir: Path) -> bool:
+    return open_index(cache_dir, create=False) is not None
+
+
+def search(cache_dir: Path, query: str, limit: int) -> list[dict]:
+    """Ranked results as {url, title, date, score}; the same order the browser shows."""
+    ix = open_index(cache_dir, create=False)
+    if ix is None:
+        return []
+    with ix.reader() as reader:
+        hits = search_view(IndexView(reader), query)[:limit]
+    ix.close()
+    return [
+        {"url": h.record["url"], "title": h.record["title"], "date": h.record["date"],
+         "score": h.score}
+        for h in hits
+    ]
+
+
+def _names(site: Site) -> dict[str, dict[str, str]]:
+    catalog = site.catalog
+    return {
+        "domains": {d.id: d.name for d in catalog.domains},
+        "items": {i.id: i.name for i in catalog.items},
+    }
+
+
+
+def site_search(
+    site: Site, root: Path, bodies: dict[str, Body], *, use_cache: bool = True
+) -> dict[str, bytes]:
+    """build_search() wired to the build: theme renderer, body texts, the site's cache folder
+    (a throw-away one without the cache)."""
+    renderer = Renderer(site, root, bodies)
+
+    def render_page(template: str, path: str, *, title: str, **extra: object) -> bytes:
+        page = {"title": title, "column_name": "站内搜索", "column_type": "搜索"}
+        return renderer.page(template, path, page=page, **extra)
+
+    texts = {rel: body.text for rel, body in bodies.items()}
+    if use_cache:
+        return build_search(site, texts, cache_dir_of(root), render_page)
+    with tempfile.TemporaryDirectory(prefix="govsite-search-") as temp:
+        return build_search(site, texts, Path(temp), render_page)
+
+
+def cache_dir_of(root: Path) -> Path:
+    return root / CACHE_DIR / "search"
+
+
+def index_site(root: Path) -> None:
+    """Index a site's published documents without building it (for `govsite search`)."""
+    from govsite.build import BodyCache, analyse  # the build imports this package
+
+    cache = BodyCache(root / CACHE_DIR)
+    analysis = analyse(root, cache=cache)
+    texts = {rel: body.text for rel, body in analysis.bodies.items()}
+    update_index(cache_dir_of(root), entries(analysis.site, texts))
+    cache.save()

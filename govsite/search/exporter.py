@@ -1,0 +1,147 @@
+"""Export the Whoosh postings as the static browser index under build/search/.
+
+Every file is a classic script calling GovsiteSearch.add(name, data) (JSONP style), so the index
+loads from http(s) and file:// alike. Numbers are packed as base-64 varints (five bits a digit,
+digits 32-63 say "more follows"), which keeps shards compact without a decompressor.
+
+- meta.js: counts, field statistics, shard boundaries, facet names;
+- t/N.js: term shards, split by term range (sorted in UTF-16 order, as JS compares strings);
+  per term and field: document numbers (delta), and each document's positions (delta);
+- d/N.js: per document: title and body length (for BM25), item, kind and year (for facets);
+- r/N.js: result records (url, title, date, 文号, excerpt source), loaded for results shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable
+
+from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B
+from govsite.search.query import IndexView, Postings
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+TERM_SHARD_CHARS = 16_000
+DOC_BLOCK = 1024
+RECORD_BLOCK = 4
+
+
+def varints(values: Iterable[int]) -> str:
+    out = []
+    for value in values:
+        while value >= 32:
+            out.append(ALPHABET[32 + (value & 31)])
+            value >>= 5
+        out.append(ALPHABET[value])
+    return "".join(out)
+
+
+def encode_postings(postings: Postings) -> list[int]:
+    numbers = [len(postings)]
+    previous = 0
+    for doc in sorted(postings):
+        positions = postings[doc]
+        numbers += [doc - previous, len(positions), positions[0]]
+        numbers += [b - a for a, b in itertools.pairwise(positions)]
+        previous = doc
+    return numbers
+
+
+def term_entries(view: IndexView) -> dict[str, str]:
+    numbers: dict[str, list[int]] = {}
+    for index, field in enumerate(FIELDS):
+        for raw in view.reader.lexicon(field):
+            term = raw.decode()
+            postings = view.postings(field, term)
+            if postings:
+                numbers.setdefault(term, []).extend([index, *encode_postings(postings)])
+    return {term: varints(values) for term, values in numbers.items()}
+
+
+def utf16_key(term: str) -> bytes:
+    return term.encode("utf-16-be")
+
+
+def shard_terms(entries: dict[str, str]) -> list[dict[str, str]]:
+    shards: list[dict[str, str]] = []
+    size = TERM_SHARD_CHARS
+    for term in sorted(entries, key=utf16_key):
+        if size >= TERM_SHARD_CHARS:
+            shards.append({})
+            size = 0
+        shards[-1][term] = entries[term]
+        size += len(term) + len(entries[term]) + 6
+    return shards
+
+
+def script(name: str, data: object) -> bytes:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"GovsiteSearch.add({json.dumps(name)},{payload});\n".encode()
+
+
+def export(view: IndexView, names: dict[str, dict[str, str]]) -> tuple[dict[str, bytes], str]:
+    """({path under search/: bytes}, version); `names` maps "items" and "domains" ids to labels."""
+    files: dict[str, bytes] = {}
+    shards = shard_terms(term_entries(view))
+    for n, shard in enumerate(shards):
+        files[f"t/{n}.js"] = script(f"t/{n}", shard)
+    facets = _facets(view, names)
+    files.update(_doc_shards(view, facets))
+    files.update(_record_shards(view))
+    meta = _meta(view, [next(iter(s)) for s in shards], facets)
+    meta["version"] = hashlib.sha256(b"".join(files[k] for k in sorted(files))).hexdigest()[:12]
+    files["meta.js"] = script("meta", meta)
+    return files, meta["version"]
+
+
+def _facets(view: IndexView, names: dict[str, dict[str, str]]) -> dict[str, list[list[str]]]:
+    records = view.records
+    items = sorted({(r["domain_id"], r["item_id"]) for r in records})
+    domains = sorted({r["domain_id"] for r in records})
+    return {
+        "domains": [[d, names["domains"].get(d, d)] for d in domains],
+        "items": [[i, names["items"].get(i, i), str(domains.index(d))] for d, i in items],
+        "kinds": [[k, k] for k in sorted({r["kind"] for r in records})],
+        "years": [[y, y] for y in sorted({r["date"][:4] for r in records}, reverse=True)],
+    }
+
+
+def _doc_shards(view: IndexView, facets: dict[str, list[list[str]]]) -> dict[str, bytes]:
+    index = {key: {row[0]: n for n, row in enumerate(rows)} for key, rows in facets.items()}
+    numbers = []
+    for doc, record in enumerate(view.records):
+        numbers.append([
+            view.length("title", doc),
+            view.length("body", doc),
+            index["items"][record["item_id"]],
+            index["kinds"][record["kind"]],
+            index["years"][record["date"][:4]],
+        ])
+    return {
+        f"d/{n}.js": script(f"d/{n}", varints(v for row in numbers[start : start + DOC_BLOCK] for v in row))
+        for n, start in enumerate(range(0, len(numbers), DOC_BLOCK))
+    }
+
+
+def _record_shards(view: IndexView) -> dict[str, bytes]:
+    rows = [[r["url"], r["title"], r["date"], r["doc_number"], r["excerpt"]] for r in view.records]
+    return {
+        f"r/{n}.js": script(f"r/{n}", rows[start : start + RECORD_BLOCK])
+        for n, start in enumerate(range(0, len(rows), RECORD_BLOCK))
+    }
+
+
+def _meta(view: IndexView, bounds: list[str], facets: dict[str, list[list[str]]]) -> dict:
+    return {
+        "count": view.count,
+        "fields": list(FIELDS),
+        "boosts": [BOOSTS.get(f, 1.0) for f in FIELDS],
+        "b": [LENGTH_B.get(f, 0.0) for f in FIELDS],
+        "average": [view.average.get(f, 1.0) for f in FIELDS],
+        "k1": K1,
+        "shards": bounds,
+        "docBlock": DOC_BLOCK,
+        "recordBlock": RECORD_BLOCK,
+        **facets,
+    }
