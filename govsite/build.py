@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -40,6 +42,7 @@ class BuildResult:
     pages: int
     seconds: float
     withheld_invalid: list[str] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def published(self) -> int:
@@ -118,30 +121,60 @@ def collect_problems(root: Path, today: dt.date | None = None
     return analysis.problems, analysis.catalog, analysis.documents
 
 
+class Stages:
+    """Times each named stage and tells `progress` (the CLI's progress bar) when one starts."""
+
+    def __init__(self, progress: Callable[[str], None] | None):
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        if self.progress:
+            self.progress(name)
+        started = time.perf_counter()
+        yield
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+
+STAGES = ("读取与检查", "渲染页面", "搜索索引", "写入")
+
+
 def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
-          keep_going: bool = False, today: dt.date | None = None,
-          use_cache: bool = True) -> BuildResult:
+          keep_going: bool = False, today: dt.date | None = None, use_cache: bool = True,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
     started = time.perf_counter()
     root = root.absolute()
     out = (out or root / "build").absolute()
     check_output_dir(out, root)
     cache = Caches(root / CACHE_DIR if use_cache else None)
-    analysis = analyse(root, today=today, base_url=base_url, cache=cache)
-    invalid: list[str] = []
-    if has_errors(analysis.problems):
-        if not keep_going or any(p.path == CATALOG for p in analysis.problems
-                                 if p.severity == "error"):
-            raise GovsiteError(analysis.problems)
-        invalid = sorted({p.path for p in analysis.problems if p.severity == "error"})
-        analysis = analyse(root, today=today, base_url=base_url, cache=cache,
-                           exclude=frozenset(invalid))
-        analysis.problems = sort_problems(analysis.problems + _withheld(invalid))
-    output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site))
-    output.pages.update(site_search(analysis.site, root, analysis.bodies, use_cache=use_cache))
-    publish(output, out)
-    cache.save()
+    stage = Stages(progress)
+    with stage(STAGES[0]):
+        analysis, invalid = _analyse_for_build(root, today, base_url, cache, keep_going)
+    with stage(STAGES[1]):
+        output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site))
+    with stage(STAGES[2]):
+        output.pages.update(site_search(analysis.site, root, analysis.bodies, use_cache=use_cache))
+    with stage(STAGES[3]):
+        publish(output, out)
+        cache.save()
     seconds = time.perf_counter() - started
-    return BuildResult(analysis.site, analysis.problems, out, len(output.pages), seconds, invalid)
+    return BuildResult(analysis.site, analysis.problems, out, len(output.pages), seconds, invalid,
+                       stage.seconds)
+
+
+def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, cache: Caches,
+                       keep_going: bool) -> tuple[Analysis, list[str]]:
+    analysis = analyse(root, today=today, base_url=base_url, cache=cache)
+    if not has_errors(analysis.problems):
+        return analysis, []
+    errors = [p for p in analysis.problems if p.severity == "error"]
+    if not keep_going or any(p.path == CATALOG for p in errors):
+        raise GovsiteError(analysis.problems)
+    invalid = sorted({p.path for p in errors})
+    analysis = analyse(root, today=today, base_url=base_url, cache=cache, exclude=frozenset(invalid))
+    analysis.problems = sort_problems(analysis.problems + _withheld(invalid))
+    return analysis, invalid
 
 
 def _withheld(paths: list[str]) -> list[Problem]:
