@@ -161,3 +161,21 @@ def test_builds_are_byte_identical(tmp_path: Path) -> None:
         digests.append(tree_digest(out))
     assert digests[0] == digests[1]
     assert len(digests[0]) > 150
+
+
+def test_site_theme_overrides_default_by_file_name(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {"zcwj/zcwj-qtwj/a.md": front_matter(slug="a") + BODY})
+    catalog = root / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("  language: zh-CN\n",
+                                                   "  language: zh-CN\n  theme: county\n"))
+    theme = root / "themes/county"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "static").mkdir()
+    (theme / "templates/404.html").write_text(
+        '{% extends "default/404.html" %}{% block main %}<p>本县定制页面</p>{{ super() }}{% endblock %}')
+    (theme / "static/site.css").write_text("body { color: #000; }")
+    build(root, tmp_path / "out")
+    page = (tmp_path / "out/404.html").read_text()
+    assert "本县定制页面" in page and "页面未找到" in page
+    assert (tmp_path / "out/static/site.css").read_text() == "body { color: #000; }"
+    assert (tmp_path / "out/static/site.js").is_file()  # not overridden: the default's copy
