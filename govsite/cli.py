@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from govsite import __version__
 from govsite.audit.report import FORMATS, render, summary
 from govsite.build import collect_problems, resolve_today
+from govsite.model import KINDS
 from govsite.problems import GovsiteError, Problem, has_errors
 
 
@@ -38,6 +42,36 @@ def site_option(function):  # type: ignore[no-untyped-def]
                         default=Path("."), show_default=True, help="站点根目录")(function)
 
 
+class BuildProgress:
+    """A stage progress bar, shown only on a terminal and only once a build passes 2 seconds."""
+
+    DELAY = 2.0
+
+    def __init__(self, enabled: bool):
+        from govsite.build import STAGES
+
+        self.enabled, self.stages = enabled, STAGES
+        self.started = time.monotonic()
+        self.bar: Any = None
+
+    def __call__(self, stage: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None and time.monotonic() - self.started > self.DELAY:
+            self.bar = click.progressbar(length=len(self.stages), label="构建中", file=sys.stdout)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.label = stage
+            self.bar.update(self.stages.index(stage) + 1 - self.bar.pos)
+
+    def __enter__(self) -> BuildProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 @cli.command("build")
 @site_option
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="输出目录（默认 build/）")
@@ -51,7 +85,9 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, keep_g
     from govsite.output import OutputError
 
     try:
-        result = build(site_dir, out, base_url=base_url, keep_going=keep_going)
+        with BuildProgress(enabled=not quiet and sys.stdout.isatty()) as progress:
+            result = build(site_dir, out, base_url=base_url, keep_going=keep_going,
+                           progress=progress)
     except GovsiteError as error:
         print_problems(error.problems)
         errors = sum(p.severity == "error" for p in error.problems)
@@ -86,3 +122,129 @@ def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
         output.write_text(report, encoding="utf-8")
         click.echo(f"报告已写入 {output}：{summary(problems)}", err=True)
     sys.exit(1 if has_errors(problems) or (strict and problems) else 0)
+
+
+# govsite serve / new / init / import-catalog (issue 5): the editor workflow.
+@cli.command()
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（默认仅本机可访问）")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="端口")
+@click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开")
+def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> None:
+    """本地预览：构建并提供网站，修改文件后自动重建并刷新浏览器。"""
+    from govsite.serve import DevServer
+
+    require_site(site_dir)
+    try:
+        server = DevServer(site_dir, host, port, report=lambda line: click.echo(line, err=True))
+    except OSError as error:
+        message = f"无法监听 {host}:{port}（{error.strerror}）：请用 --port 换一个端口"
+        raise click.ClickException(message) from None
+    server.start()
+    click.echo(f"预览地址：{server.url}（按 Ctrl-C 停止）")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    run_until_interrupted(server.stop)
+
+
+def require_site(site_dir: Path) -> None:
+    if not (site_dir / "catalog.yaml").is_file():
+        raise click.ClickException(f"{site_dir} 中没有 catalog.yaml：请在站点目录中运行，"
+                                   "或用 --site 指定；新建站点请用 govsite init 目录")
+
+
+def run_until_interrupted(stop: Callable[[], None]) -> None:
+
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        click.echo("正在停止……", err=True)
+    finally:
+        stop()
+
+
+@cli.command()
+@click.argument("item_id")
+@click.argument("title")
+@click.option("--kind", type=click.Choice(KINDS), default="其他", show_default=True, help="类型")
+@click.option("--slug", default=None, help="网址别名（ASCII），默认按类型和日期生成")
+@site_option
+def new(item_id: str, title: str, kind: str, slug: str | None, site_dir: Path) -> None:
+    """在事项目录中新建文档，发布意见单各项已预填。"""
+    from govsite.scaffold import new_document
+
+    try:
+        path = new_document(site_dir, item_id, title, kind, resolve_today(), slug)
+    except GovsiteError as error:
+        print_problems(error.problems)
+        sys.exit(1)
+    click.echo(f"已创建 {path}：请填写审核人（reviewer）并撰写正文。")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="某某县", show_default=True, help="县（市、区）名称")
+def init(directory: Path, name: str) -> None:
+    """新建站点：含 26 个领域的标准目录示例、欢迎文档。"""
+    from govsite.scaffold import init_site
+
+    try:
+        init_site(directory, name, resolve_today())
+    except GovsiteError as error:
+        print_problems(error.problems)
+        sys.exit(1)
+    click.echo(f"已创建站点 {directory}。下一步：cd {directory} && govsite serve")
+
+
+@cli.command("import-catalog")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("catalog.yaml"), show_default=True, help="输出文件")
+@click.option("--domain", default=None, help="表格没有“领域”列时，所有事项所属的领域名称")
+@click.option("--name", default="某某县", show_default=True, help="县（市、区）名称，用于 site 标题")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def import_catalog_command(table: Path, output: Path, domain: str | None, name: str,
+                           force: bool) -> None:
+    """把现有的标准目录表格（CSV 或 XLSX）转换为 catalog.yaml。"""
+    from govsite.importer import import_catalog
+
+    try:
+        result = import_catalog(table, output, domain=domain, county=name, force=force)
+    except GovsiteError as error:
+        print_problems(error.problems)
+        sys.exit(1)
+    click.echo(f"已导入 {len(result.domains)} 个领域、{result.item_count} 个事项、"
+               f"{len(result.units)} 个单位 → {output}")
+
+
+@cli.command("search")
+@click.argument("query")
+@site_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="最多结果数")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 列表 [{url, title, score}]")
+def search_command(query: str, site_dir: Path, limit: int, as_json: bool) -> None:
+    """搜索已发布文件（与网站搜索页结果一致）；索引不存在时先建立索引。"""
+    import json
+
+    from govsite import search
+
+    require_site(site_dir)
+    cache = search.cache_dir_of(site_dir)
+    try:
+        if not search.has_index(cache):
+            search.index_site(site_dir)
+    except GovsiteError as error:
+        print_problems(error.problems)
+        sys.exit(1)
+    results = search.search(cache, query, limit)
+    if as_json:
+        rows = [{k: r[k] for k in ("url", "title", "score")} for r in results]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    for r in [] if as_json else results:
+        click.echo(f"{r['score']:10.4f}  {r['url']}  {r['title']}")
+    if not results and not as_json:
+        click.echo("没有找到结果。", err=True)

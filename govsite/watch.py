@@ -61,17 +61,19 @@ class SiteFilter:
 
 
 class Debouncer:
-    """Collects change notifications and releases them as one signal per quiet burst."""
+    """Collects changed paths and releases them as one batch per quiet burst."""
 
     def __init__(self, quiet: float = QUIET_SECONDS, clock: Callable[[], float] = time.monotonic):
         self.quiet = quiet
         self.clock = clock
         self._cond = threading.Condition()
+        self._changed: set[str] = set()
         self._last_event: float | None = None
         self._stopped = False
 
-    def notify(self) -> None:
+    def notify(self, path: str) -> None:
         with self._cond:
+            self._changed.add(path)
             self._last_event = self.clock()
             self._cond.notify_all()
 
@@ -80,8 +82,8 @@ class Debouncer:
             self._stopped = True
             self._cond.notify_all()
 
-    def wait(self) -> bool:
-        """Block until a burst has settled; False once stopped."""
+    def wait(self) -> frozenset[str] | None:
+        """Block until a burst has settled and return its paths; None once stopped."""
         with self._cond:
             while not self._stopped:
                 if self._last_event is None:
@@ -89,16 +91,18 @@ class Debouncer:
                     continue
                 remaining = self._last_event + self.quiet - self.clock()
                 if remaining <= 0:
+                    changed = frozenset(self._changed)
+                    self._changed.clear()
                     self._last_event = None
-                    return True
+                    return changed
                 self._cond.wait(remaining)
-            return False
+            return None
 
 
-def run_builds(debouncer: Debouncer, rebuild: Callable[[], None]) -> None:
+def run_builds(debouncer: Debouncer, rebuild: Callable[[frozenset[str]], None]) -> None:
     """The single build thread's loop: one rebuild per settled burst, never two at once."""
-    while debouncer.wait():
-        rebuild()
+    while (changed := debouncer.wait()) is not None:
+        rebuild(changed)
 
 
 class ChangeHandler(FileSystemEventHandler):
@@ -111,9 +115,9 @@ class ChangeHandler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in _READ_EVENTS:
             return
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        if any(self.relevant(str(p)) for p in paths if p):
-            self.debouncer.notify()
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            if path and self.relevant(str(path)):
+                self.debouncer.notify(str(path))
 
 
 def watch_site(root: Path, debouncer: Debouncer, relevant: Callable[[str], bool]) -> BaseObserver:
