@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from govsite.audit import run_checks
 from govsite.body import Body, convert
 from govsite.cache import Memo, digest
 from govsite.links import check_links
-from govsite.load import CATALOG, load_catalog, load_documents
+from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
-from govsite.output import check_output_dir, publish
+from govsite.output import Output, check_output_dir, publish, publish_changes
 from govsite.problems import GovsiteError, Problem, has_errors, sort_problems
 from govsite.render import page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
@@ -92,7 +93,8 @@ class Caches:
 
 
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,
-            cache: Caches | None = None, exclude: frozenset[str] = frozenset()) -> Analysis:
+            cache: Caches | None = None, exclude: frozenset[str] = frozenset(),
+            documents_memo: DocumentMemo | None = None) -> Analysis:
     """Read and validate everything; write nothing. Raises GovsiteError if the catalogue is
     unusable (nothing else can be checked without it)."""
     catalog, problems = load_catalog(root)
@@ -100,7 +102,7 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
         raise GovsiteError(problems)
     if base_url is not None:
         catalog = replace(catalog, site=replace(catalog.site, base_url=base_url or None))
-    documents, found = load_documents(root, catalog)
+    documents, found = load_documents(root, catalog, documents_memo)
     problems += found
     documents = [d for d in documents if d.rel not in exclude]
     site, found = resolve_site(catalog, documents, source_date())
@@ -175,6 +177,53 @@ def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, 
     analysis = analyse(root, today=today, base_url=base_url, cache=cache, exclude=frozenset(invalid))
     analysis.problems = sort_problems(analysis.problems + _withheld(invalid))
     return analysis, invalid
+
+
+class SiteBuilder:
+    """Builds one site again and again (govsite serve), keeping what it read and rendered in
+    memory, so a rebuild after an edit re-reads, re-renders and re-writes only what changed."""
+
+    def __init__(self, root: Path, out: Path):
+        self.root, self.out = root.absolute(), out.absolute()
+        self.caches = Caches(self.root / CACHE_DIR)
+        self.documents: DocumentMemo = {}
+        self.pages: dict[Any, Any] = {}
+        self.previous: Output | None = None
+
+    def rebuild(self, changed: Iterable[str] = ()) -> BuildResult:
+        """`changed`: site-relative paths the watcher saw change (empty: check every file)."""
+        started = time.perf_counter()
+        self.forget(changed)
+        stage = Stages(None)
+        with stage(STAGES[0]):
+            analysis = analyse(self.root, cache=self.caches, documents_memo=self.documents)
+            if has_errors(analysis.problems):
+                raise GovsiteError(analysis.problems)
+        with stage(STAGES[1]):
+            output = render_site(analysis.site, self.root, analysis.bodies,
+                                 self.caches.qr_codes(analysis.site), memo=self.pages)
+        with stage(STAGES[2]):
+            output.pages.update(site_search(analysis.site, self.root, analysis.bodies))
+        with stage(STAGES[3]):
+            if self.previous is None:
+                publish(output, self.out)
+            else:
+                publish_changes(self.previous, output, self.out)
+            self.previous = output
+        return BuildResult(analysis.site, analysis.problems, self.out, len(output.pages),
+                           time.perf_counter() - started, [], stage.seconds)
+
+    def forget(self, changed: Iterable[str]) -> None:
+        for path in changed:
+            if path == CATALOG or path.startswith("themes/"):
+                self.pages.clear()  # page keys do not cover templates or every catalogue field
+            elif not path.endswith(".md"):  # an attachment: reload the documents beside it
+                folder = path.rsplit("/", 1)[0] + "/"
+                for rel in [r for r in self.documents if r.startswith(folder)]:
+                    del self.documents[rel]
+
+    def close(self) -> None:
+        self.caches.save()
 
 
 def _withheld(paths: list[str]) -> list[Problem]:

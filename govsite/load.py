@@ -211,24 +211,40 @@ def _texts(values: Any) -> tuple[str, ...]:
 
 
 def find_documents(root: Path) -> list[Path]:
-    content = root / "content"
-    if not content.is_dir():
-        return []
-    return sorted(p for p in content.rglob("*.md") if not _ignored(p.relative_to(content)))
+    """Every .md file under content/, skipping names that start with "." or "_"."""
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(root / "content"):
+        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
+        found += [Path(folder, f) for f in files if f.endswith(".md") and not f.startswith((".", "_"))]
+    return sorted(found)
 
 
-def _ignored(rel: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in rel.parts)
+DocumentMemo = dict[str, tuple[Any, Document | None, list[Problem]]]
 
 
-def load_documents(root: Path, catalog: Catalog) -> tuple[list[Document], list[Problem]]:
+def load_documents(root: Path, catalog: Catalog,
+                   memo: DocumentMemo | None = None) -> tuple[list[Document], list[Problem]]:
+    """Load every document. With a `memo` kept between calls (govsite serve), a file whose
+    size and modification time are unchanged is not read again."""
     documents: list[Document] = []
     problems: list[Problem] = []
+    fresh: DocumentMemo = {}
     for path in find_documents(root):
-        document, found = load_document(root, path, catalog)
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size, catalog)
+        rel = path.relative_to(root).as_posix()
+        cached = memo.get(rel) if memo is not None else None
+        if cached is not None and cached[0] == key:
+            document, found = cached[1], cached[2]
+        else:
+            document, found = load_document(root, path, catalog)
+        fresh[rel] = (key, document, found)
         problems += found
         if document:
             documents.append(document)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     return documents, problems
 
 

@@ -63,3 +63,26 @@ def write_tree(output: Output, folder: Path) -> None:
         target = folder / _safe(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+
+
+def publish_changes(previous: Output, output: Output, out: Path) -> None:
+    """Turn a folder holding `previous` into one holding `output`, writing only what differs.
+
+    For govsite serve's private folder, where a rebuild after one edit must be fast; `publish`
+    (temporary folder, then swap) remains the way build/ is written.
+    """
+    gone = (previous.pages.keys() | previous.copies.keys()) - (output.pages.keys() | output.copies.keys())
+    for path in sorted(gone):
+        (out / _safe(path)).unlink(missing_ok=True)
+    for path, content in output.pages.items():
+        if previous.pages.get(path) is not content and previous.pages.get(path) != content:
+            target = out / _safe(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+    for path, source in output.copies.items():
+        target = out / _safe(path)
+        stat = source.stat()
+        if previous.copies.get(path) != source or not target.exists() or \
+                target.stat().st_mtime_ns < stat.st_mtime_ns:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)

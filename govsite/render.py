@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -96,8 +96,12 @@ def static_files(dirs: list[Path]) -> dict[str, Path]:
 
 class Renderer:
     def __init__(self, site: Site, root: Path, bodies: dict[str, Body],
-                 qr: dict[str, str] | None = None):
+                 qr: dict[str, str] | None = None, memo: dict[Any, Any] | None = None):
         self.site, self.root, self.bodies, self.qr = site, root, bodies, qr or {}
+        # Pages by a key of everything they show; a long-lived memo (govsite serve) re-renders
+        # only pages whose inputs changed. `used` lets the owner drop entries no longer needed.
+        self.memo: dict[Any, Any] = memo if memo is not None else {}
+        self.used: set[Any] = set()
         self.catalog = site.catalog
         self.env = make_env(theme_dirs(root, self.catalog.site.theme))
         self.base_url = (self.catalog.site.base_url or "").rstrip("/") + "/" \
@@ -106,6 +110,25 @@ class Renderer:
 
     def absolute(self, path: str) -> str | None:
         return page_url(self.base_url, path) if self.base_url else None
+
+    def cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        self.used.add(key)
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
+
+    def document_key(self, doc: Document) -> tuple[Any, ...]:
+        """Everything a document page shows: the page is re-rendered only when this changes."""
+        urls = self.site.urls
+        links = tuple((link.target, urls.get(link.target)) for link in self.bodies[doc.rel].links
+                      if link.kind == "page")
+        interpretations = tuple((i, urls[i], self.site.by_rel[i]) for i in
+                                self.site.interpretations.get(doc.rel, ()))
+        interpreted = self.site.by_rel.get(doc.interprets or "")
+        item = self.catalog.item(doc.item_id)
+        return ("document", doc, urls[doc.rel], item, self.catalog.domain(item.domain_id),
+                self.catalog.site, self.catalog.units.get(doc.issuer), links, interpretations,
+                interpreted, interpreted and urls[interpreted.rel], self.qr.get(doc.rel))
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
         def href(target: str) -> str:
@@ -150,15 +173,17 @@ class Renderer:
         domain = self.catalog.domain(item.domain_id)
         pages = max(1, -(-len(docs) // PAGE_SIZE))
         paths = [item_page_path(item, n) for n in range(1, pages + 1)]
+        newest = self.newest(docs)
         for number, path in enumerate(paths, start=1):
             chunk = docs[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-            yield path, self.page("item.html", path, item=item, domain=domain, docs=chunk,
-                                  pagination={"number": number, "paths": paths, "total": len(docs)},
-                                  page={"title": item.name if number == 1
-                                        else f"{item.name}（第{number}页）",
-                                        "column_name": item.name, "column_type": "事项",
-                                        "breadcrumb": self.item_crumbs(item, domain),
-                                        "date": self.newest(docs)})
+            key = ("item", path, item, domain, self.catalog.site, self.catalog.units.get(item.owner),
+                   tuple((d, self.site.urls[d.rel]) for d in chunk), len(docs), newest)
+            yield path, self.cached(key, lambda number=number, path=path, chunk=chunk: self.page(
+                "item.html", path, item=item, domain=domain, docs=chunk,
+                pagination={"number": number, "paths": paths, "total": len(docs)},
+                page={"title": item.name if number == 1 else f"{item.name}（第{number}页）",
+                      "column_name": item.name, "column_type": "事项",
+                      "breadcrumb": self.item_crumbs(item, domain), "date": newest}))
 
     def item_crumbs(self, item: Item, domain: Domain) -> list[tuple[str, str | None]]:
         return [("首页", "index.html"), ("标准目录", "catalog/index.html"),
@@ -259,12 +284,20 @@ def _render_documents(rels: list[str]) -> list[tuple[str, bytes, dict[str, Path]
 
 
 def render_documents(renderer: Renderer) -> list[tuple[str, bytes, dict[str, Path]]]:
-    """Document pages, over forked worker processes for large sites."""
+    """Document pages not in the renderer's memo, over forked worker processes when many."""
+    keys = {doc.rel: renderer.document_key(doc) for doc in renderer.site.documents}
+    renderer.used.update(keys.values())
+    missing = [rel for rel, key in keys.items() if key not in renderer.memo]
+    for rel, html, copies in _render(renderer, missing):
+        renderer.memo[keys[rel]] = (html, copies)
+    return [(rel, *renderer.memo[key]) for rel, key in keys.items()]
+
+
+def _render(renderer: Renderer, rels: list[str]) -> list[tuple[str, bytes, dict[str, Path]]]:
     global _WORKER
-    rels = [doc.rel for doc in renderer.site.documents]
     workers = worker_count(len(rels))
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return _render_serially(renderer, rels)
+        return [(rel, *renderer.document_page(renderer.site.by_rel[rel])) for rel in rels]
     _WORKER = renderer
     try:
         chunks = [rels[i: i + 200] for i in range(0, len(rels), 200)]
@@ -275,13 +308,11 @@ def render_documents(renderer: Renderer) -> list[tuple[str, bytes, dict[str, Pat
         _WORKER = None
 
 
-def _render_serially(renderer: Renderer, rels: list[str]) -> list[tuple[str, bytes, dict[str, Path]]]:
-    return [(rel, *renderer.document_page(renderer.site.by_rel[rel])) for rel in rels]
-
-
-def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str]) -> Output:
-    """Render every page; `qr` maps document paths to their QR code SVG (when base_url is set)."""
-    renderer = Renderer(site, root, bodies, qr)
+def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
+                memo: dict[Any, Any] | None = None) -> Output:
+    """Render every page; `qr` maps document paths to their QR code SVG (when base_url is set).
+    With a `memo` kept between calls, only pages whose inputs changed are rendered again."""
+    renderer = Renderer(site, root, bodies, qr, memo)
     output = Output()
     output.pages["index.html"] = renderer.home()
     output.pages["catalog/index.html"] = renderer.catalog_page()
@@ -297,4 +328,7 @@ def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, s
     output.pages["sitemap.xml"] = renderer.sitemap(sorted(output.pages))
     output.pages["feed.xml"] = renderer.feed()
     output.pages["robots.txt"] = renderer.robots()
+    if memo is not None:
+        for key in memo.keys() - renderer.used:
+            del memo[key]
     return output

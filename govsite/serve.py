@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from govsite.build import build
+from govsite.build import SiteBuilder
 from govsite.problems import GovsiteError
 from govsite.watch import Debouncer, SiteFilter, run_builds, watch_site
 
@@ -73,11 +73,12 @@ class LiveSite:
         self.closed = False
         self.warned: set[str] = set()  # warnings already shown: each is printed once
         self._cond = threading.Condition()
+        self.builder = SiteBuilder(root, out)
 
     def rebuild(self, changed: frozenset[str] = frozenset()) -> None:
-        """Rebuild the whole site (`changed` is for an incremental builder; unused so far)."""
+        """Rebuild what the changed files (absolute paths from the watcher) affect."""
         try:
-            result = build(self.root, self.out)
+            result = self.builder.rebuild(self.site_paths(changed))
         except GovsiteError as error:
             self._finish([str(p) for p in error.problems], "构建失败，继续提供上一次成功构建的网站")
         except Exception:  # a bug must not kill the server; show it like an input problem
@@ -90,6 +91,10 @@ class LiveSite:
             self.warned = set(warnings)
             self._finish([], f"已重新构建：{result.published} 个文件，{len(warnings)} 个警告，"
                              f"用时 {result.seconds:.2f} 秒")
+
+    def site_paths(self, changed: frozenset[str]) -> list[str]:
+        paths = [Path(p).absolute() for p in changed]
+        return sorted(p.relative_to(self.root).as_posix() for p in paths if p.is_relative_to(self.root))
 
     def _finish(self, messages: list[str], summary: str) -> None:
         for line in messages:
@@ -110,6 +115,7 @@ class LiveSite:
         with self._cond:
             self.closed = True
             self._cond.notify_all()
+        self.builder.close()
 
     def decorate(self, page: bytes) -> bytes:
         """The served form of an HTML page: reload script, and the banner after a failure."""

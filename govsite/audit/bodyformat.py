@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from govsite.audit.context import Audit
@@ -40,19 +41,22 @@ def check_body_format(audit: Audit) -> list[Problem]:
 
 
 def check_document(audit: Audit, doc: Document) -> list[Problem]:
+    return [audit.doc_line_problem(doc, doc.body_line + n, code, msg) for n, code, msg in findings(doc)]
+
+
+@lru_cache(maxsize=1 << 18)  # a pure function of the document: govsite serve re-checks only edits
+def findings(doc: Document) -> tuple[tuple[int, str, str], ...]:
     lines = list(_text_lines(doc))
     if not lines:
-        message = "正文为空：请补充正文或内容概述（只有附件时，写明附件内容）"
-        return [audit.doc_line_problem(doc, doc.body_line, "W307", message)]
-    found = [
+        return ((0, "W307", "正文为空：请补充正文或内容概述（只有附件时，写明附件内容）"),)
+    return (
         *_repeats_title(doc, lines),
         *_repeats_number(doc, lines),
         *_sign_off(lines),
         *_imprint(lines),
         *_attachments(doc, lines),
         *_heading_skips(doc),
-    ]
-    return [audit.doc_line_problem(doc, doc.body_line + n, code, msg) for n, code, msg in found]
+    )
 
 
 def _plain(text: str) -> str:
