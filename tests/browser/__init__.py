@@ -1,0 +1,1 @@
+"""Real-browser test suite (a package, so its conftest does not shadow tests/conftest.py)."""

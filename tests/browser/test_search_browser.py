@@ -1,0 +1,149 @@
+"""Search in Chromium over http and file://: known answers, 文号 lookups, no results, non-public
+text, and the same documents in the same order as `govsite search`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from govsite.search import cache_dir_of, search
+
+from .browser_harness import REPO_ROOT
+
+pytestmark = pytest.mark.browser
+
+QNJY = "zcwj/zcwj-gfxwj/qnjy-cs-2026/index.html"
+AGREE = ["就业", "青山县", "预算", "府", "城南镇 污水", "青财预", "2026", "补贴", "招标公告",
+         "安全生产", "高校毕业生", "环境 处罚", "经费", "县财政局", "青府办发〔2026〕31号"]
+NOTHING = ["LEAK-CANARY-ONREQUEST", "LEAK-CANARY-WITHHELD", "附着物评估方式", "不存在的词语组合"]
+
+
+@pytest.fixture(params=["http", "file"])
+def base(request: pytest.FixtureRequest, built_site: Path) -> str:
+    if request.param == "file":
+        return built_site.as_uri() + "/"
+    return request.getfixturevalue("site_url")
+
+
+@pytest.fixture
+def errors(page: Any) -> list[str]:
+    found: list[str] = []
+    page.on("pageerror", lambda error: found.append(str(error)))
+    page.on("response", lambda r: found.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    return found
+
+
+def results(page: Any, base: str, query: str) -> list[str]:
+    """Open search/index.html?q=…, wait for the search to finish; result links as output paths."""
+    page.goto(f"{base}search/index.html?q={quote(query)}")
+    page.wait_for_function("() => window.GovsiteSearch && window.GovsiteSearch.done")
+    page.evaluate("() => window.GovsiteSearch.done")
+    hrefs = page.eval_on_selector_all("#search-results a.result-title", "as => as.map(a => a.href)")
+    assert all(h.startswith(base) for h in hrefs)
+    return [h.removeprefix(base) for h in hrefs]
+
+
+def cli(query: str, limit: int = 10) -> list[str]:
+    return [r["url"] for r in search(cache_dir_of(REPO_ROOT), query, limit)]
+
+
+def test_browser_and_cli_return_the_same_documents_in_the_same_order(
+        page: Any, base: str, errors: list[str]) -> None:
+    nonempty = 0
+    for query in AGREE:
+        found = results(page, base, query)
+        assert found == cli(query), query
+        nonempty += bool(found)
+    assert nonempty == len(AGREE)
+    assert errors == []
+
+
+def test_doc_number_lookups(page: Any, base: str) -> None:
+    for typed in ("青府办发〔2026〕31号", "青府办发[2026]31号", "青府办发(2026)31号"):
+        assert results(page, base, typed)[0] == QNJY, typed
+    assert QNJY in results(page, base, "府办发〔2026〕31")[:5]
+
+
+def test_no_results_explains_and_links_the_catalogue(page: Any, base: str) -> None:
+    assert results(page, base, "不存在的词语组合") == []
+    assert "没有找到" in page.inner_text("#search-status")
+    assert page.is_visible("#search-empty")
+    link = page.locator("#search-empty a")
+    assert link.evaluate("a => a.href") == base + "catalog/index.html"
+
+
+def test_text_only_in_non_public_documents_finds_nothing(page: Any, base: str) -> None:
+    for query in NOTHING:
+        assert results(page, base, query) == [], query
+        assert cli(query) == []
+
+
+def test_results_show_date_item_and_highlighted_excerpt(page: Any, base: str) -> None:
+    assert QNJY in results(page, base, "高校毕业生")
+    first = page.locator("#search-results li").first
+    assert first.locator("time").get_attribute("datetime")
+    assert "高校毕业生" in first.locator("mark").first.inner_text()
+    assert "找到" in page.inner_text("#search-status")
+    assert page.get_attribute("#search-status", "aria-live") == "polite"
+    assert page.input_value("#search-q") == "高校毕业生"
+
+
+def test_query_text_is_never_markup(page: Any, base: str, errors: list[str]) -> None:
+    query = '<img src=x onerror="window.pwned=1">就业'
+    results(page, base, query)
+    assert page.evaluate("() => window.pwned") is None
+    assert page.locator("#search-results img, #search-status img").count() == 0
+    assert query in page.inner_text("#search-status")
+
+
+def test_header_search_box_leads_to_results(page: Any, base: str) -> None:
+    page.goto(base + "index.html")
+    page.fill("#header-q", "高校毕业生")
+    page.press("#header-q", "Enter")
+    page.wait_for_url("**/search/index.html?q=*")
+    page.wait_for_function("() => window.GovsiteSearch && window.GovsiteSearch.done")
+    page.evaluate("() => window.GovsiteSearch.done")
+    assert page.locator("#search-results a.result-title").count() >= 1
+
+
+def test_facets_and_sort_by_keyboard(page: Any, base: str) -> None:
+    everything = results(page, base, "青山县")
+    assert len(everything) == 10 and page.is_visible("#search-more")
+    page.focus("#search-kind")
+    options = page.eval_on_selector_all("#search-kind option", "os => os.map(o => o.value)")
+    kind = options[1]
+    page.select_option("#search-kind", kind)
+    page.wait_for_function("() => !document.querySelector('#search-status').textContent.includes('正在')")
+    shown = page.eval_on_selector_all("#search-results a.result-title", "as => as.length")
+    assert 0 < shown <= 10
+    assert f"kind={quote(kind)}" in page.url
+    page.select_option("#search-sort", "date")
+    page.wait_for_timeout(100)
+    dates = page.eval_on_selector_all("#search-results time", "ts => ts.map(t => t.dateTime)")
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_more_results_button_moves_focus_to_the_first_new_result(page: Any, base: str) -> None:
+    results(page, base, "青山县")
+    page.focus("#search-more")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 10")
+    focused = page.evaluate("() => document.activeElement.closest('li') === "
+                            "document.querySelectorAll('#search-results li')[10]")
+    assert focused
+
+
+def test_render_time_is_measured_and_small(page: Any, base: str) -> None:
+    results(page, base, "青山县")
+    timing = page.evaluate("() => window.GovsiteSearch.timing")
+    assert 0 <= timing["render"] < 50
+
+
+def test_search_page_passes_axe(page: Any, base: str, axe: Callable[[Any], list[str]]) -> None:
+    results(page, base, "就业")
+    assert axe(page) == []
