@@ -73,7 +73,9 @@ def publish_changes(previous: Output, output: Output, out: Path) -> None:
     """
     gone = (previous.pages.keys() | previous.copies.keys()) - (output.pages.keys() | output.copies.keys())
     for path in sorted(gone):
-        (out / _safe(path)).unlink(missing_ok=True)
+        target = out / _safe(path)
+        target.unlink(missing_ok=True)
+        _remove_empty_parents(target.parent, out)
     for path, content in output.pages.items():
         if previous.pages.get(path) is not content and previous.pages.get(path) != content:
             target = out / _safe(path)
@@ -86,3 +88,9 @@ def publish_changes(previous: Output, output: Output, out: Path) -> None:
                 target.stat().st_mtime_ns < stat.st_mtime_ns:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
+
+
+def _remove_empty_parents(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

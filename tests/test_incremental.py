@@ -1,0 +1,87 @@
+"""SiteBuilder (govsite serve's rebuilds): after any edit, the folder it maintains must equal
+what a fresh full build writes — while it re-renders only what changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import front_matter, mini_site
+from test_build import tree_digest
+
+from govsite.build import SiteBuilder, build
+
+BODY = "## 正文\n\n内容段落。\n"
+
+
+def fresh_build(root: Path, tmp_path: Path) -> dict[str, str]:
+    out = tmp_path / "fresh"
+    build(root, out, use_cache=False)
+    return tree_digest(out)
+
+
+def touch_later(path: Path) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_rebuilds_match_full_builds(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {
+        "zcwj/zcwj-qtwj/a.md": front_matter(title="甲文件", slug="a") + "见[乙](b.md)。\n",
+        "zcwj/zcwj-qtwj/b.md": front_matter(title="乙文件", slug="b", attachments="[{file: t.xlsx}]")
+        + BODY,
+        "zcwj/zcwj-qtwj/t.xlsx": "v1",
+    })
+    builder = SiteBuilder(root, tmp_path / "served")
+    builder.rebuild()
+    assert tree_digest(tmp_path / "served") == fresh_build(root, tmp_path)
+
+    b = root / "content/zcwj/zcwj-qtwj/b.md"
+    b.write_text(b.read_text().replace("乙文件", "乙文件（修订）"), encoding="utf-8")
+    touch_later(b)
+    builder.rebuild(["content/zcwj/zcwj-qtwj/b.md"])
+    served = tree_digest(tmp_path / "served")
+    assert served == fresh_build(root, tmp_path)
+    assert "乙文件（修订）" in (tmp_path / "served/zcwj/zcwj-qtwj/index.html").read_text()
+
+    attachment = root / "content/zcwj/zcwj-qtwj/t.xlsx"
+    attachment.write_text("version two, longer", encoding="utf-8")
+    builder.rebuild(["content/zcwj/zcwj-qtwj/t.xlsx"])
+    assert (tmp_path / "served/zcwj/zcwj-qtwj/b/t.xlsx").read_text() == "version two, longer"
+    assert tree_digest(tmp_path / "served") == fresh_build(root, tmp_path)
+
+    b.unlink()
+    (root / "content/zcwj/zcwj-qtwj/t.xlsx").unlink()
+    a = root / "content/zcwj/zcwj-qtwj/a.md"
+    a.write_text(front_matter(title="甲文件", slug="a") + BODY, encoding="utf-8")
+    touch_later(a)
+    builder.rebuild(["content/zcwj/zcwj-qtwj/b.md", "content/zcwj/zcwj-qtwj/a.md"])
+    assert not (tmp_path / "served/zcwj/zcwj-qtwj/b").exists()
+    assert tree_digest(tmp_path / "served") == fresh_build(root, tmp_path)
+
+
+def test_theme_edit_rerenders_every_page(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {"zcwj/zcwj-qtwj/a.md": front_matter(slug="a") + BODY})
+    builder = SiteBuilder(root, tmp_path / "served")
+    builder.rebuild()
+    templates = root / "themes/default/templates"
+    templates.mkdir(parents=True)
+    (templates / "_doclist.html").write_text("<p>定制列表</p>", encoding="utf-8")
+    builder.rebuild(["themes/default/templates/_doclist.html"])
+    assert "定制列表" in (tmp_path / "served/zcwj/zcwj-qtwj/index.html").read_text()
+
+
+def test_unchanged_pages_are_not_rendered_again(tmp_path: Path) -> None:
+    docs = {f"zcwj/zcwj-qtwj/d{n}.md": front_matter(title=f"文件{n}", slug=f"d{n}") + BODY
+            for n in range(5)}
+    root = mini_site(tmp_path / "site", docs)
+    builder = SiteBuilder(root, tmp_path / "served")
+    builder.rebuild()
+    before = dict(builder.pages)
+    d3 = root / "content/zcwj/zcwj-qtwj/d3.md"
+    d3.write_text(d3.read_text().replace("内容段落", "新的内容"), encoding="utf-8")
+    touch_later(d3)
+    builder.rebuild(["content/zcwj/zcwj-qtwj/d3.md"])
+    rerendered = builder.pages.keys() - before.keys()
+    documents = [key for key in rerendered if key[0] == "document"]
+    assert [key[1].rel for key in documents] == ["content/zcwj/zcwj-qtwj/d3.md"]
