@@ -39,6 +39,8 @@ def timed(label: str, site: Path, out: Path) -> float:
     result = build(site, out)
     seconds = time.perf_counter() - started
     print(f"{label:<28} {seconds:7.2f} s  {result.published} documents, {result.pages} pages")
+    for stage, stage_seconds in result.stage_seconds.items():
+        print(f"    {stage:<24} {stage_seconds:7.2f} s")
     return seconds
 
 
