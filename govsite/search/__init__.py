@@ -12,8 +12,8 @@ from pathlib import Path
 from govsite.body import Body
 from govsite.model import Site
 from govsite.render import Renderer
-from govsite.search.exporter import export
-from govsite.search.indexer import entries, open_index, update_index
+from govsite.search.incremental import exported
+from govsite.search.indexer import entries, gc_paused, locked, open_index, update_index
 from govsite.search.query import IndexView, search_view
 
 CACHE_DIR = ".govsite-cache"  # = govsite.build.CACHE_DIR, which imports this package
@@ -25,12 +25,10 @@ def build_search(
     site: Site, texts: dict[str, str], cache_dir: Path, render_page: Callable[..., bytes]
 ) -> dict[str, bytes]:
     """Update the index for `site` and return {output path: bytes} for build/search/."""
-    update_index(cache_dir, entries(site, texts))
-    ix = open_index(cache_dir, create=False)
-    assert ix is not None
-    with ix.reader() as reader:
-        files, version = export(IndexView(reader), _names(site))
-    ix.close()
+    wanted, names = entries(site, texts), _names(site)
+    with locked(cache_dir), gc_paused():
+        update_index(cache_dir, wanted)
+        files, version = exported(cache_dir, wanted, names)
     page = render_page("search.html", "search/index.html", title="搜索", search_version=version)
     out = {f"search/{path}": data for path, data in files.items()}
     out["search/index.html"] = page
@@ -73,7 +71,8 @@ def site_search(
     renderer = Renderer(site, root, bodies)
 
     def render_page(template: str, path: str, *, title: str, **extra: object) -> bytes:
-        page = {"title": title, "column_name": "站内搜索", "column_type": "搜索"}
+        page = {"title": title, "column_name": "站内搜索", "column_type": "搜索",
+                "breadcrumb": [("首页", "index.html"), (title, None)]}
         return renderer.page(template, path, page=page, **extra)
 
     texts = {rel: body.text for rel, body in bodies.items()}
@@ -89,10 +88,11 @@ def cache_dir_of(root: Path) -> Path:
 
 def index_site(root: Path) -> None:
     """Index a site's published documents without building it (for `govsite search`)."""
-    from govsite.build import BodyCache, analyse  # the build imports this package
+    from govsite.build import Caches, analyse  # the build imports this package
 
-    cache = BodyCache(root / CACHE_DIR)
+    cache = Caches(root / CACHE_DIR)
     analysis = analyse(root, cache=cache)
     texts = {rel: body.text for rel, body in analysis.bodies.items()}
-    update_index(cache_dir_of(root), entries(analysis.site, texts))
+    with locked(cache_dir_of(root)):
+        update_index(cache_dir_of(root), entries(analysis.site, texts))
     cache.save()

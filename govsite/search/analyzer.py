@@ -38,33 +38,24 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def _in(ranges: tuple[tuple[int, int], ...], char: str) -> bool:
-    code = ord(char)
-    return any(low <= code <= high for low, high in ranges)
+def _class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"{chr(low)}-{chr(high)}" for low, high in ranges)
+
+
+RUN = re.compile(f"([{_class(CJK_RANGES)}]+)|([{_class(WORD_RANGES)}]+)")
 
 
 def char_class(char: str) -> str:
     """"c" for CJK, "w" for a word character, "" for a separator."""
-    if _in(CJK_RANGES, char):
-        return "c"
-    return "w" if _in(WORD_RANGES, char) else ""
+    found = RUN.fullmatch(char)
+    if not found:
+        return ""
+    return "c" if found.group(1) else "w"
 
 
 def runs(text: str) -> list[tuple[str, str]]:
     """Normalised text split into (class, run) pairs, separators dropped."""
-    result: list[tuple[str, str]] = []
-    current, kind = "", ""
-    for char in normalize(text):
-        cls = char_class(char)
-        if cls != kind and current:
-            result.append((kind, current))
-            current = ""
-        kind = cls
-        if cls:
-            current += char
-    if current:
-        result.append((kind, current))
-    return result
+    return [("c", m[1]) if m[1] else ("w", m[2]) for m in RUN.finditer(normalize(text))]
 
 
 def tokens(text: str) -> list[tuple[str, int]]:

@@ -6,7 +6,8 @@ digits 32-63 say "more follows"), which keeps shards compact without a decompres
 
 - meta.js: counts, field statistics, shard boundaries, facet names;
 - t/N.js: term shards, split by term range (sorted in UTF-16 order, as JS compares strings);
-  per term and field: document numbers (delta), and each document's positions (delta);
+  per term and field: document numbers (delta), and each document's positions (delta), see
+  encode_postings();
 - d/N.js: per document: title and body length (for BM25), item, kind and year (for facets);
 - r/N.js: result records (url, title, date, 文号, excerpt source), loaded for results shown.
 """
@@ -16,13 +17,22 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.reading import IndexReader
 
 from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B
 from govsite.search.query import IndexView, Postings
 
+EXPORT_VERSION = 2  # bump when the browser index format changes
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
-TERM_SHARD_CHARS = 16_000
+TERM_SHARD_CHARS = 8_000
+PARALLEL_DOCS = 2000  # below this, starting worker processes costs more than it saves
+TERMS_PER_TASK = 4000
 DOC_BLOCK = 1024
 RECORD_BLOCK = 4
 
@@ -38,25 +48,79 @@ def varints(values: Iterable[int]) -> str:
 
 
 def encode_postings(postings: Postings) -> list[int]:
+    """[count, then per document: 2 * delta + (1 if one position), [positions count if not one],
+    first position, position deltas...]."""
     numbers = [len(postings)]
     previous = 0
     for doc in sorted(postings):
         positions = postings[doc]
-        numbers += [doc - previous, len(positions), positions[0]]
+        if len(positions) == 1:
+            numbers += [2 * (doc - previous) + 1, positions[0]]
+        else:
+            numbers += [2 * (doc - previous), len(positions), positions[0]]
         numbers += [b - a for a, b in itertools.pairwise(positions)]
         previous = doc
     return numbers
 
 
-def term_entries(view: IndexView) -> dict[str, str]:
-    numbers: dict[str, list[int]] = {}
-    for index, field in enumerate(FIELDS):
-        for raw in view.reader.lexicon(field):
-            term = raw.decode()
-            postings = view.postings(field, term)
-            if postings:
-                numbers.setdefault(term, []).extend([index, *encode_postings(postings)])
-    return {term: varints(values) for term, values in numbers.items()}
+def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
+    """{term: varints of [field, postings...] for each field holding it, in FIELDS order}.
+
+    Big indexes are read by worker processes, a slice of the lexicon each (given `folder`)."""
+    tasks = [(field, terms) for field in FIELDS
+             for terms in _slices(list(view.reader.lexicon(field)), TERMS_PER_TASK)]
+    number = view.number
+    if folder is None or view.count < PARALLEL_DOCS or (os.cpu_count() or 1) < 2:
+        parts = [_encode_terms(view.reader, field, terms, number) for field, terms in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 4)) as pool:
+            futures = [pool.submit(_encode_in_worker, str(folder), field, terms, number)
+                       for field, terms in tasks]
+            parts = [future.result() for future in futures]
+    merged: dict[str, list[str]] = {}
+    for part in parts:  # tasks are in FIELDS order, so each term's fields stay in order
+        for term, encoded in part.items():
+            merged.setdefault(term, []).append(encoded)
+    return {term: "".join(pieces) for term, pieces in merged.items()}
+
+
+def updated_entries(view: IndexView, entries: dict[str, str], terms: set[str]) -> dict[str, str]:
+    """`entries` with the entries of `terms` read again from the index (dropped if gone)."""
+    parts = [_encode_terms(view.reader, field, sorted(t.encode() for t in terms
+                                                      if (field, t) in view.reader), view.number)
+             for field in FIELDS]
+    fresh: dict[str, str] = {}
+    for part in parts:
+        for term, encoded in part.items():
+            fresh[term] = fresh.get(term, "") + encoded
+    kept = {term: entry for term, entry in entries.items() if term not in terms}
+    return kept | fresh
+
+
+def _slices(items: list[bytes], size: int) -> list[list[bytes]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _encode_terms(
+    reader: IndexReader, field: str, terms: list[bytes], number: dict[int, int]
+) -> dict[str, str]:
+    index, out = FIELDS.index(field), {}
+    for raw in terms:
+        matcher = reader.postings(field, raw)
+        postings = {number[num]: list(pos) for num, pos in matcher.items_as("positions")}
+        if postings:  # terms of deleted documents stay in the lexicon until a merge
+            out[raw.decode()] = varints([index, *encode_postings(postings)])
+    return out
+
+
+def _encode_in_worker(
+    folder: str, field: str, terms: list[bytes], number: dict[int, int]
+) -> dict[str, str]:
+    ix = whoosh_index.open_dir(folder)
+    with ix.reader() as reader:
+        out = _encode_terms(reader, field, terms, number)
+    ix.close()
+    return out
 
 
 def utf16_key(term: str) -> bytes:
@@ -80,10 +144,13 @@ def script(name: str, data: object) -> bytes:
     return f"GovsiteSearch.add({json.dumps(name)},{payload});\n".encode()
 
 
-def export(view: IndexView, names: dict[str, dict[str, str]]) -> tuple[dict[str, bytes], str]:
-    """({path under search/: bytes}, version); `names` maps "items" and "domains" ids to labels."""
+def export(
+    view: IndexView, names: dict[str, dict[str, str]], entries: dict[str, str] | None = None
+) -> tuple[dict[str, bytes], str]:
+    """({path under search/: bytes}, version); `names` maps "items" and "domains" ids to labels;
+    `entries` are the term entries if already known (see term_entries)."""
     files: dict[str, bytes] = {}
-    shards = shard_terms(term_entries(view))
+    shards = shard_terms(term_entries(view) if entries is None else entries)
     for n, shard in enumerate(shards):
         files[f"t/{n}.js"] = script(f"t/{n}", shard)
     facets = _facets(view, names)

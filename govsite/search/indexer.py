@@ -6,26 +6,33 @@ only the documents whose digest changed, and deletes the ones no longer publishe
 
 from __future__ import annotations
 
+import gc
 import hashlib
-import json
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from whoosh import index
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.reading import IndexReader
+from whoosh.util.filelock import FileLock
 
 from govsite.model import Document, Site
 from govsite.search.analyzer import GovTokenizer
 
 # bump when the analyzer, the fields or the record change: the cache is then rebuilt
-SCHEMA_VERSION = "govsite-search-1"
+SCHEMA_VERSION = "govsite-search-2"
 FIELDS = ("title", "doc_number", "index_no", "body", "issuer", "item", "domain", "kind", "year")
 BOOSTS = {"title": 3.0, "doc_number": 8.0, "index_no": 8.0}
 # length normalisation only where lengths vary; metadata fields are fixed-format
 LENGTH_B = {"title": 0.75, "body": 0.75}
 K1 = 1.2
 EXCERPT_CHARS = 160
+PARALLEL_DOCS = 2000
 
 
 @dataclass(frozen=True)
@@ -36,10 +43,10 @@ class Entry:
     fields: dict[str, str]
     record: dict[str, str]
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        data = json.dumps([SCHEMA_VERSION, self.fields, self.record], ensure_ascii=False)
-        return hashlib.sha256(data.encode()).hexdigest()
+        parts = [SCHEMA_VERSION, *self.fields.values(), *self.record.values()]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,9 @@ class UpdateStats:
 
 def schema() -> Schema:
     text = {name: TEXT(analyzer=GovTokenizer(), phrase=True) for name in FIELDS}
-    return Schema(rel=ID(stored=True, unique=True), digest=STORED, record=STORED, **text)
+    # rel and digest are columns too: an update reads them for every document, quickly
+    return Schema(rel=ID(stored=True, unique=True, sortable=True), digest=ID(sortable=True),
+                  record=STORED, **text)
 
 
 def entry_for(site: Site, doc: Document, text: str) -> Entry:
@@ -86,6 +95,18 @@ def entries(site: Site, texts: dict[str, str]) -> dict[str, Entry]:
     return {doc.rel: entry_for(site, doc, texts.get(doc.rel, "")) for doc in site.documents}
 
 
+@contextmanager
+def locked(cache_dir: Path) -> Iterator[None]:
+    """One updater per cache at a time (two builds of one site may run at once)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(cache_dir / "update.lock"))
+    lock.acquire(blocking=True)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def index_dir(cache_dir: Path) -> Path:
     return cache_dir / "whoosh"
 
@@ -112,12 +133,12 @@ def open_index(cache_dir: Path, *, create: bool) -> index.Index | None:
 def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
     ix = open_index(cache_dir, create=True)
     assert ix is not None
-    with ix.searcher() as searcher:
-        existing = {f["rel"]: f["digest"] for f in searcher.all_stored_fields()}
+    with ix.reader() as reader:
+        existing = indexed_digests(reader)
     stale = sorted(rel for rel, digest in existing.items() if _digest(wanted, rel) != digest)
     fresh = sorted(rel for rel, entry in wanted.items() if existing.get(rel) != entry.digest)
     if stale or fresh:
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256, **_parallel(len(fresh)))
         for rel in stale:
             writer.delete_by_term("rel", rel)
         for rel in fresh:
@@ -126,6 +147,33 @@ def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
         writer.commit()
     ix.close()
     return UpdateStats(added=len(fresh), removed=len(stale), total=len(wanted))
+
+
+def _parallel(count: int) -> dict[str, object]:
+    """Whoosh's multi-process writer (one segment per process) for big batches: a first build."""
+    procs = min(os.cpu_count() or 1, 4)
+    return {"procs": procs, "multisegment": True} if count >= PARALLEL_DOCS and procs > 1 else {}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The build holds every rendered page in memory; without this, the cyclic garbage collector,
+    triggered by Whoosh's millions of small allocations, rescans that heap again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def indexed_digests(reader: IndexReader) -> dict[str, str]:
+    if not reader.doc_count_all():
+        return {}  # an empty index has no columns
+    rels = reader.column_reader("rel", translate=True)
+    digests = reader.column_reader("digest", translate=True)
+    return {rels[n]: digests[n] for n in reader.all_doc_ids()}
 
 
 def _digest(wanted: dict[str, Entry], rel: str) -> str | None:

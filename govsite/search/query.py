@@ -47,7 +47,7 @@ class IndexView:
 
     def __init__(self, reader: IndexReader):
         self.reader = reader
-        live = [(num, fields) for num, fields in reader.iter_docs()]
+        live = list(reader.iter_docs())
         order = doc_order([fields["record"] for _, fields in live])
         self.docnums = [live[i][0] for i in order]
         self.records = [live[i][1]["record"] for i in order]

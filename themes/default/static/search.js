@@ -5,8 +5,8 @@
   "use strict";
   var A = window.GovsiteAnalyzer;
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
-  var DIGIT = {};
-  for (var a = 0; a < ALPHABET.length; a++) DIGIT[ALPHABET.charAt(a)] = a;
+  var CODE = new Int8Array(128);
+  for (var a = 0; a < ALPHABET.length; a++) CODE[ALPHABET.charCodeAt(a)] = a;
   var PAGE = 10;
   var FACETS = [["domain", "domains"], ["item", "items"], ["year", "years"], ["kind", "kinds"]];
 
@@ -38,7 +38,7 @@
   function varints(text) {
     var out = [], value = 0, scale = 1;
     for (var i = 0; i < text.length; i++) {
-      var d = DIGIT[text.charAt(i)];
+      var d = CODE[text.charCodeAt(i)];
       if (d >= 32) { value += (d - 32) * scale; scale *= 32; } else {
         out.push(value + d * scale);
         value = 0; scale = 1;
@@ -60,6 +60,7 @@
 
   function shardsFor(meta, groups) {
     var wanted = {};
+    if (!meta.shards.length) return [];  // nothing published yet
     groups.forEach(function (group) {
       group.forEach(function (unit) {
         var first = shardOf(meta, unit.text), last = first;
@@ -73,7 +74,8 @@
 
   function Index(meta) {
     this.meta = meta;
-    this.terms = {};  // term -> per field: {doc: positions}
+    this.terms = {};  // term -> per field: postings
+    this.expanded = {};  // "mode text" -> terms of a prefix or any unit
   }
   Index.prototype.lookup = function (term) {
     if (!(term in this.terms)) {
@@ -95,105 +97,187 @@
   Index.prototype.unitTerms = function (unit) {
     if (unit.mode === "term") return [unit.text];
     if (unit.mode === "suffix") return [unit.text, A.TAIL + unit.text];
-    var words = this.prefixed(unit.text);
-    return unit.mode === "any" ? words.concat([A.TAIL + unit.text]) : words;
+    var key = unit.mode + " " + unit.text;
+    if (!this.expanded[key]) {
+      var words = this.prefixed(unit.text);
+      this.expanded[key] = unit.mode === "any" ? words.concat([A.TAIL + unit.text]) : words;
+    }
+    return this.expanded[key];
   };
+  /* A posting list: {docs: ascending, tfs: positions per document, positions(k): sorted},
+     here the union over the unit's terms */
   Index.prototype.unitPostings = function (field, unit) {
-    var merged = {}, count = 0, self = this;
+    var self = this, lists = [], clash = [];
     this.unitTerms(unit).forEach(function (term) {
       var entry = self.lookup(term);
-      var postings = entry && entry[field];
-      if (!postings) return;
-      Object.keys(postings).forEach(function (doc) {
-        if (!merged[doc]) { merged[doc] = {}; count++; }
-        postings[doc].forEach(function (p) { merged[doc][p] = true; });
-      });
+      if (!entry || !entry[field]) return;
+      lists.push(entry[field]);
+      // only a run's tail and a doubled character ("cc") can share a position
+      if (unit.mode === "any" && (term === A.TAIL + unit.text || term === unit.text + unit.text)) {
+        clash.push(lists.length - 1);
+      }
     });
-    var result = {};
-    Object.keys(merged).forEach(function (doc) { result[doc] = Object.keys(merged[doc]).map(Number); });
-    return {docs: result, df: count};
+    return lists.length < 2 ? lists[0] || EMPTY : union(lists, clash.length === 2 ? clash : null);
   };
 
+  var EMPTY = {docs: [], tfs: [], positions: null};
+
+  /* the union of sorted posting lists; `clash`: two lists whose positions may coincide */
+  function union(lists, clash) {
+    var total = 0, n = 0;
+    lists.forEach(function (list) { total += list.docs.length; });
+    var keys = new Float64Array(total);
+    lists.forEach(function (list, l) {
+      for (var k = 0; k < list.docs.length; k++) keys[n++] = list.docs[k] * 65536 + l;
+    });
+    keys.sort();
+    var next = new Int32Array(lists.length), docs = [], tfs = [], sources = [];
+    for (var i = 0; i < total; i++) {
+      var doc = Math.floor(keys[i] / 65536), l = keys[i] - doc * 65536, k = next[l]++;
+      var last = docs.length - 1;
+      if (last < 0 || docs[last] !== doc) { docs.push(doc); tfs.push(0); sources.push([]); last++; }
+      tfs[last] += lists[l].tfs[k];
+      sources[last].push([l, k]);
+    }
+    function positions(i) {
+      var all = [];
+      sources[i].forEach(function (s) { all = all.concat(lists[s[0]].positions(s[1])); });
+      return sources[i].length === 1 ? all : unique(all);
+    }
+    if (clash) {
+      sources.forEach(function (from, i) {
+        var ls = from.map(function (s) { return s[0]; });
+        if (ls.indexOf(clash[0]) >= 0 && ls.indexOf(clash[1]) >= 0) tfs[i] = positions(i).length;
+      });
+    }
+    return {docs: docs, tfs: tfs, positions: positions};
+  }
+
+  function unique(positions) {
+    var sorted = positions.slice().sort(function (x, y) { return x - y; });
+    return sorted.filter(function (p, i) { return i === 0 || p !== sorted[i - 1]; });
+  }
+
+  /* per field, a posting list whose positions are decoded only when asked for */
   function decodeTerm(text, nfields) {
-    var n = varints(text), i = 0, fields = new Array(nfields);
-    while (i < n.length) {
-      var field = n[i++], ndocs = n[i++], doc = 0, postings = {};
+    var i = 0, fields = new Array(nfields);
+    function next() {  // one varint, straight from the string
+      var value = 0, scale = 1, d;
+      while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+      return value + d * scale;
+    }
+    while (i < text.length) {
+      var field = next(), ndocs = next(), doc = 0;
+      var docs = new Array(ndocs), tfs = new Array(ndocs), at = new Array(ndocs);
       for (var k = 0; k < ndocs; k++) {
-        doc += n[i++];
-        var npos = n[i++], pos = n[i++], positions = [pos];
-        for (var j = 1; j < npos; j++) { pos += n[i++]; positions.push(pos); }
-        postings[doc] = positions;
+        var step = next();  // 2 * delta + (1 if the document has one position)
+        doc += Math.floor(step / 2);
+        docs[k] = doc;
+        tfs[k] = step % 2 ? 1 : next();
+        at[k] = i;
+        for (var c = 0; c < tfs[k]; i++) if (CODE[text.charCodeAt(i)] < 32) c++;
       }
-      fields[field] = postings;
+      fields[field] = lazyList(text, docs, tfs, at);
     }
     return fields;
   }
 
+  function lazyList(text, docs, tfs, at) {
+    return {docs: docs, tfs: tfs, positions: function (k) {
+      var out = new Array(tfs[k]), i = at[k], pos = 0;
+      for (var c = 0; c < tfs[k]; c++) {
+        var value = 0, scale = 1, d;
+        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+        pos += value + d * scale;  // the first is absolute, then deltas
+        out[c] = pos;
+      }
+      return out;
+    }};
+  }
+
   /* ---- matching and ranking (mirrors govsite/search/query.py) ----------------------- */
 
+  /* {docs, tfs}: documents where the units stand at consecutive positions, with each unit's
+     term frequency there (walks sorted lists) */
   function phraseDocs(units) {
-    if (!units.length || units.some(function (u) { return u.df === 0; })) return [];
-    return Object.keys(units[0].docs).filter(function (doc) {
-      for (var u = 1; u < units.length; u++) if (!units[u].docs[doc]) return false;
-      return hasPhrase(units.map(function (u) { return u.docs[doc]; }));
-    }).map(Number);
+    var out = {docs: [], tfs: []};
+    if (!units.length || units.some(function (u) { return !u.docs.length; })) return out;
+    var at = units.map(function () { return 0; }), first = units[0];
+    if (units.length === 1) return {docs: first.docs, tfs: first.tfs.map(function (t) { return [t]; })};
+    for (var i = 0; i < first.docs.length; i++) {
+      var doc = first.docs[i], index = [i];
+      for (var u = 1; u < units.length && index.length === u; u++) {
+        var list = units[u].docs;
+        while (at[u] < list.length && list[at[u]] < doc) at[u]++;
+        if (list[at[u]] === doc) index.push(at[u]);
+      }
+      if (index.length < units.length) continue;
+      if (!hasPhrase(units.map(function (unit, k) { return unit.positions(index[k]); }))) continue;
+      out.docs.push(doc);
+      out.tfs.push(units.map(function (unit, k) { return unit.tfs[index[k]]; }));
+    }
+    return out;
   }
 
   function hasPhrase(positions) {
-    var later = positions.slice(1).map(function (list) {
-      var set = {};
-      list.forEach(function (p) { set[p] = true; });
-      return set;
-    });
-    return positions[0].some(function (start) {
-      return later.every(function (set, i) { return set[start + i + 1]; });
-    });
+    var at = positions.map(function () { return 0; }), first = positions[0];
+    for (var s = 0; s < first.length; s++) {
+      var ok = true;
+      for (var u = 1; u < positions.length && ok; u++) {
+        var list = positions[u], want = first[s] + u;
+        while (at[u] < list.length && list[at[u]] < want) at[u]++;
+        ok = list[at[u]] === want;
+      }
+      if (ok) return true;
+    }
+    return false;
   }
 
+  /* documents matching every group in some field, ascending; and each (field, group) match */
   function match(index, groups) {
-    var fields = index.meta.fields, matches = [], candidates = null;
-    groups.forEach(function (group) {
-      var found = {};
+    var n = index.meta.count, fields = index.meta.fields, matches = [];
+    var groupsMatched = new Uint16Array(n);
+    groups.forEach(function (group, g) {
+      var seen = new Uint8Array(n);
       fields.forEach(function (name, field) {
         var units = group.map(function (unit) { return index.unitPostings(field, unit); });
-        var docs = phraseDocs(units);
-        docs.forEach(function (doc) { found[doc] = true; });
-        if (docs.length) matches.push({field: field, units: units, docs: docs});
+        var found = phraseDocs(units);
+        for (var i = 0; i < found.docs.length; i++) seen[found.docs[i]] = 1;
+        if (found.docs.length) matches.push({field: field, units: units, docs: found.docs, tfs: found.tfs});
       });
-      candidates = candidates === null ? found : intersect(candidates, found);
+      for (var d = 0; d < n; d++) if (seen[d] && groupsMatched[d] === g) groupsMatched[d] = g + 1;
     });
-    return {docs: Object.keys(candidates || {}).map(Number), matches: matches};
-  }
-
-  function intersect(a, b) {
-    var out = {};
-    Object.keys(a).forEach(function (k) { if (b[k]) out[k] = true; });
-    return out;
+    var docs = [];
+    for (var d = 0; d < n; d++) if (groups.length && groupsMatched[d] === groups.length) docs.push(d);
+    return {docs: docs, matches: matches, groupsMatched: groupsMatched, groups: groups.length};
   }
 
   function bm25(idf, tf, fl, avgfl, B, K1) {
     return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)));
   }
 
-  function score(meta, docs, matches, docInfo) {
-    var scores = {};
-    docs.forEach(function (doc) { scores[doc] = 0.0; });
-    matches.forEach(function (m) {
+  /* hits {doc, score, item, domain, kind, year}; sums in the order of query.py */
+  function score(meta, found, docInfo) {
+    var scores = new Float64Array(meta.count), infos = {};
+    found.matches.forEach(function (m) {
       var b = meta.b[m.field], avg = meta.average[m.field], boost = meta.boosts[m.field];
-      m.docs.forEach(function (doc) {
-        if (!(doc in scores)) return;
-        var info = docInfo(doc);
-        var name = meta.fields[m.field];
+      var name = meta.fields[m.field];
+      m.docs.forEach(function (doc, j) {
+        if (found.groupsMatched[doc] !== found.groups) return;
+        var info = infos[doc] || (infos[doc] = docInfo(doc));
         var length = name === "title" ? info.titleLen : name === "body" ? info.bodyLen : 0;
         var total = 0.0;
-        m.units.forEach(function (u) {
-          total += bm25(Math.log(meta.count / (u.df + 1)) + 1, u.docs[doc].length, length, avg, b, meta.k1);
+        m.units.forEach(function (u, k) {
+          total += bm25(Math.log(meta.count / (u.docs.length + 1)) + 1, m.tfs[j][k], length, avg, b, meta.k1);
         });
         scores[doc] = scores[doc] + boost * total;
       });
     });
-    return docs.map(function (doc) {
-      return {doc: doc, score: Math.floor(scores[doc] * 1e6 + 0.5) / 1e6};
+    return found.docs.map(function (doc) {
+      var hit = infos[doc];
+      hit.doc = doc;
+      hit.score = Math.floor(scores[doc] * 1e6 + 0.5) / 1e6;
+      return hit;
     });
   }
 
@@ -231,15 +315,19 @@
       meta = m;
       return Promise.all(shardsFor(meta, groups).map(load));
     }).then(function () {
-      var index = new Index(meta), found = match(index, groups);
-      var blocks = {};
+      var started = performance.now(), found = match(new Index(meta), groups);
+      var matching = performance.now() - started, blocks = {};
       found.docs.forEach(function (doc) { blocks["d/" + Math.floor(doc / meta.docBlock)] = true; });
       return Promise.all(Object.keys(blocks).map(load)).then(function () {
-        var started = performance.now(), info = docTable(meta);
-        var hits = groups.length ? score(meta, found.docs, found.matches, info) : [];
-        state = {meta: meta, hits: hits, info: info, groups: groups, query: p.q, shown: 0};
+        started = performance.now();
+        var hits = score(meta, found, docTable(meta));
+        var scoring = performance.now() - started;
+        state = {meta: meta, hits: hits, groups: groups, query: p.q, shown: 0};
         setupFacets(p);
-        return show(true, performance.now() - started);
+        return show(true, matching + performance.now() - started).then(function () {
+          api.timing.match = matching;
+          api.timing.score = scoring;
+        });
       });
     }).catch(function () {
       announce("搜索索引加载失败，请稍后重试，或浏览政务公开标准目录。");
@@ -251,8 +339,7 @@
     var counts = {};
     FACETS.forEach(function (f) { counts[f[0]] = {}; });
     state.hits.forEach(function (hit) {
-      var info = state.info(hit.doc);
-      FACETS.forEach(function (f) { counts[f[0]][info[f[0]]] = (counts[f[0]][info[f[0]]] || 0) + 1; });
+      FACETS.forEach(function (f) { counts[f[0]][hit[f[0]]] = (counts[f[0]][hit[f[0]]] || 0) + 1; });
     });
     FACETS.forEach(function (f) {
       var select = el("search-" + f[0]);
@@ -280,9 +367,9 @@
       var value = el("search-" + f[0]).value;
       if (value) wanted[f[0]] = meta[f[1]].map(function (row) { return row[0]; }).indexOf(value);
     });
+    var keys = Object.keys(wanted);
     var hits = state.hits.filter(function (hit) {
-      var info = state.info(hit.doc);
-      return Object.keys(wanted).every(function (k) { return info[k] === wanted[k]; });
+      return keys.every(function (k) { return hit[k] === wanted[k]; });
     });
     var byDate = el("search-sort").value === "date";
     return hits.sort(function (x, y) {
@@ -318,7 +405,7 @@
   }
 
   function resultItem(hit) {
-    var r = record(hit.doc), info = state.info(hit.doc), needles = needlesOf(state.query);
+    var r = record(hit.doc), needles = needlesOf(state.query);
     var li = document.createElement("li");
     var link = document.createElement("a");
     link.className = "result-title";
@@ -330,7 +417,7 @@
     time.setAttribute("datetime", r[2]);
     time.textContent = r[2];
     meta.appendChild(time);
-    var extra = [state.meta.items[info.item][1]].concat(r[3] ? [r[3]] : []);
+    var extra = [state.meta.items[hit.item][1]].concat(r[3] ? [r[3]] : []);
     meta.appendChild(document.createTextNode(" · " + extra.join(" · ")));
     var excerpt = document.createElement("p");
     excerpt.className = "result-excerpt";

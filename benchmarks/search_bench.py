@@ -1,0 +1,166 @@
+"""Search budgets on a generated 10,000-document Chinese site (issue 3). Not part of the tests.
+
+    python3 benchmarks/search_bench.py [--docs 10000] [--seed 7] [--keep DIR]
+
+Measures, and prints as a table:
+- build time with and without the search stage (cold: empty cache; warm: nothing changed);
+- re-indexing one edited document (digest check + Whoosh delete/add/commit), and the export
+  that follows it;
+- for each query, on a cold page in Chromium over http: bytes of search JS + index shards +
+  result records (raw, and gzip as a compressing server would send them), and the time to rank
+  and render results once the shards are loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from search_corpus import generate
+
+from govsite.build import CACHE_DIR, Caches, analyse, build
+from govsite.search import cache_dir_of
+from govsite.search.indexer import entries, locked, update_index
+
+CHROMIUM = "/usr/bin/chromium"
+QUERIES = [
+    "政府信息公开", "安全生产专项整治", "乡村振兴", "部门预算", "海漂垃圾治理", "老旧小区改造",
+    "防汛防台风", "耕地保护", "食品安全", "社会救助资金", "旅游市场秩序", "三公经费", "招标",
+    "纳税人", "学校食堂", "房屋安全鉴定", "财政拨款", "金井片区", "苏平片区 公告", "平潭", "岚",
+    "不存在的词语组合",
+]
+
+
+def lookups(site: Path) -> list[str]:
+    """文号 (as typed with [] and with 〔〕, and a distinctive part) and a project code, taken from
+    generated documents."""
+    def field(n: int, key: str) -> str:
+        path = next((site / "content").rglob(f"bench-{n:05d}.md"))
+        text = path.read_text(encoding="utf-8")
+        return next(line.split("：" if "：" in key else ": ", 1)[1]
+                    for line in text.splitlines() if line.startswith(key))
+
+    number, other = field(12, "doc_number: "), field(500, "doc_number: ")
+    return [number, other.replace("〔", "[").replace("〕", "]"), number[1:].removesuffix("号"),
+            field(70, "项目代码：")]
+SEARCH_ASSETS = ("/static/search.js", "/static/search-analyzer.js", "/search/")
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def timed_build(site: Path, out: Path) -> tuple[float, float]:
+    result = build(site, out)
+    return result.seconds, result.stage_seconds["搜索索引"]
+
+
+def reindex_one(site: Path) -> tuple[float, float]:
+    """Edit one document on disk; time (ms) the index update that re-adds it, and the same
+    update with nothing to do (the change check over all documents, included in the first)."""
+    target = sorted((site / "content").rglob("*.md"))[100]
+    target.write_text(target.read_text(encoding="utf-8") + "\n基准测试追加的一句话。\n",
+                      encoding="utf-8")
+    analysis = analyse(site, cache=Caches(site / CACHE_DIR))
+    wanted = entries(analysis.site, {rel: body.text for rel, body in analysis.bodies.items()})
+    times = []
+    for expected in (1, 0):
+        started = time.perf_counter()
+        with locked(cache_dir_of(site)):
+            assert update_index(cache_dir_of(site), wanted).added == expected
+        times.append((time.perf_counter() - started) * 1000)
+    return times[0], times[1]
+
+
+def browser_rows(out: Path, queries: list[str]) -> list[tuple[str, int, int, int, float, float, int]]:
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    rows = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        for query in queries:
+            context = browser.new_context()  # a cold cache for every query
+            page = context.new_page()
+            bodies: list[bytes] = []
+            page.on("response", lambda r, b=bodies: b.append(r.body())
+                    if any(a in r.url for a in SEARCH_ASSETS) and r.ok else None)
+            page.goto(f"{base}search/index.html?q={quote(query)}")
+            page.wait_for_function("() => window.GovsiteSearch && window.GovsiteSearch.done")
+            page.evaluate("() => window.GovsiteSearch.done")
+            timing = page.evaluate("() => window.GovsiteSearch.timing") or {"render": 0, "match": 0}
+            count = page.locator("#search-results li").count()
+            raw = sum(map(len, bodies))
+            zipped = sum(len(gzip.compress(b, 6)) for b in bodies)
+            rows.append((query, len(bodies), raw, zipped, timing["render"], timing["match"], count))
+            context.close()
+        browser.close()
+    server.shutdown()
+    return rows
+
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, default=None)
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="govsite-search-bench-"))
+    site, out = folder / "site", folder / "out"
+    if not (site / "catalog.yaml").exists():
+        generate(site, args.docs, args.seed)
+    shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
+    cold, cold_search = timed_build(site, out)
+    warm, warm_search = timed_build(site, out)
+    reindex_ms, check_ms = reindex_one(site)
+    edited, edited_search = timed_build(site, out)
+    rows = browser_rows(out, QUERIES + lookups(site))
+    report(args.docs, (cold, cold_search), (warm, warm_search), (edited, edited_search),
+           (reindex_ms, check_ms), rows, out)
+    if not args.keep:
+        shutil.rmtree(folder)
+
+
+def report(docs: int, cold: tuple[float, float], warm: tuple[float, float],
+           edited: tuple[float, float], reindex: tuple[float, float],
+           rows: list[tuple[str, int, int, int, float, float, int]], out: Path) -> None:
+    size = sum(p.stat().st_size for p in (out / "search").rglob("*") if p.is_file())
+    files = sum(1 for p in (out / "search").rglob("*") if p.is_file())
+    print(f"\n{docs} documents; build/search/: {files} files, {size / 1e6:.1f} MB")
+    for label, (total, part) in (("cold build", cold), ("warm build, no change", warm),
+                                 ("build after one edit", edited)):
+        print(f"{label:<24} total {total:7.1f} s   search {part:6.1f} s   "
+              f"search share {part / total:5.0%}   (build without search {total - part:.1f} s)")
+    print(f"re-index one edited document: {reindex[0]:.0f} ms, of which {reindex[1]:.0f} ms is the "
+          "change check over all documents (the build after it re-exports the browser index)")
+    print(f"\n{'query':<28}{'files':>6}{'raw KB':>9}{'gzip KB':>9}{'total ms':>10}{'match ms':>10}"
+          f"{'shown':>7}")
+    for query, count, raw, zipped, render, matching, shown in rows:
+        print(f"{query:<28}{count:>6}{raw / 1024:>9.1f}{zipped / 1024:>9.1f}{render:>10.1f}"
+              f"{matching:>10.1f}{shown:>7}")
+    raws, zips = [r[2] / 1024 for r in rows], [r[3] / 1024 for r in rows]
+    renders, matches = [r[4] for r in rows], [r[5] for r in rows]
+    print(f"\nfirst query, cold page ({len(rows)} queries): raw median {statistics.median(raws):.1f}"
+          f" KB, max {max(raws):.1f} KB; gzip median {statistics.median(zips):.1f} KB, "
+          f"max {max(zips):.1f} KB")
+    print(f"after the shards are loaded, matching + ranking + facets + DOM: median "
+          f"{statistics.median(renders):.1f} ms, max {max(renders):.1f} ms (matching alone: median "
+          f"{statistics.median(matches):.1f} ms, max {max(matches):.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
