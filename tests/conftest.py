@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 
+# ../shared/real-corpus beside the checkout (CI lays it there); the workspace copy otherwise.
+REAL_CORPUS = next((p for p in (Path(__file__).resolve().parents[2] / "shared" / "real-corpus",
+                                Path("/work/shared/real-corpus")) if p.is_dir()),
+                   Path(__file__).resolve().parents[2] / "shared" / "real-corpus")
+
 
 def make_site(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write each file under root (text is dedented, UTF-8); return root."""

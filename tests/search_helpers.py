@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from conftest import REAL_CORPUS  # noqa: F401 (re-exported for the search tests)
+
 from govsite.load import load_catalog, load_documents
 from govsite.model import Document
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-REAL_CORPUS = Path("/work/shared/real-corpus")
 
 
 def copy_site(source: Path, target: Path) -> Path:

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import front_matter, mini_site
+from conftest import REAL_CORPUS, front_matter, mini_site
 
 from govsite.build import build
 from govsite.output import OutputError
 from govsite.problems import GovsiteError
 
-REAL_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "real-corpus"
 BODY = "## 正文\n\n内容段落。\n"
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import REAL_CORPUS
 
 from govsite.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
-REAL_CORPUS = Path("/work/shared/real-corpus")
 
 CATALOG = """
 site:
