@@ -94,15 +94,19 @@ class Caches:
 
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,
             cache: Caches | None = None, exclude: frozenset[str] = frozenset(),
-            documents_memo: DocumentMemo | None = None) -> Analysis:
+            documents_memo: DocumentMemo | None = None, changed: set[str] | None = None,
+            catalog: Catalog | None = None) -> Analysis:
     """Read and validate everything; write nothing. Raises GovsiteError if the catalogue is
-    unusable (nothing else can be checked without it)."""
-    catalog, problems = load_catalog(root)
+    unusable (nothing else can be checked without it). `documents_memo`, `changed` and an
+    already loaded `catalog` let govsite serve skip reading what did not change."""
+    problems: list[Problem] = []
+    if catalog is None:
+        catalog, problems = load_catalog(root)
     if catalog is None:
         raise GovsiteError(problems)
     if base_url is not None:
         catalog = replace(catalog, site=replace(catalog.site, base_url=base_url or None))
-    documents, found = load_documents(root, catalog, documents_memo)
+    documents, found = load_documents(root, catalog, documents_memo, changed)
     problems += found
     documents = [d for d in documents if d.rel not in exclude]
     site, found = resolve_site(catalog, documents, source_date())
@@ -189,14 +193,21 @@ class SiteBuilder:
         self.documents: DocumentMemo = {}
         self.pages: dict[Any, Any] = {}
         self.previous: Output | None = None
+        self.catalog: Catalog | None = None
 
-    def rebuild(self, changed: Iterable[str] = ()) -> BuildResult:
-        """`changed`: site-relative paths the watcher saw change (empty: check every file)."""
+    def rebuild(self, changed: Iterable[str] | None = None) -> BuildResult:
+        """`changed`: site-relative paths the watcher saw change (None: check every file)."""
         started = time.perf_counter()
-        self.forget(changed)
+        changed = None if changed is None else set(changed)
+        self.forget(changed or ())
         stage = Stages(None)
         with stage(STAGES[0]):
-            analysis = analyse(self.root, cache=self.caches, documents_memo=self.documents)
+            if changed is None or CATALOG in changed:
+                self.catalog = None
+            analysis = analyse(self.root, cache=self.caches, documents_memo=self.documents,
+                               changed=changed, catalog=self.catalog)
+            self.catalog = None if any(p.path == CATALOG for p in analysis.problems) \
+                else analysis.catalog
             if has_errors(analysis.problems):
                 raise GovsiteError(analysis.problems)
         with stage(STAGES[1]):

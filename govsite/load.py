@@ -222,23 +222,25 @@ def find_documents(root: Path) -> list[Path]:
 DocumentMemo = dict[str, tuple[Any, Document | None, list[Problem]]]
 
 
-def load_documents(root: Path, catalog: Catalog,
-                   memo: DocumentMemo | None = None) -> tuple[list[Document], list[Problem]]:
+def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = None,
+                   changed: set[str] | None = None) -> tuple[list[Document], list[Problem]]:
     """Load every document. With a `memo` kept between calls (govsite serve), a file whose
-    size and modification time are unchanged is not read again."""
+    size and modification time are unchanged is not read again; given the site-relative paths
+    that `changed` since the memo was filled, other files are not even looked at."""
     documents: list[Document] = []
     problems: list[Problem] = []
     fresh: DocumentMemo = {}
-    for path in find_documents(root):
-        stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size, catalog)
+    for path in _candidates(root, memo, changed):
         rel = path.relative_to(root).as_posix()
         cached = memo.get(rel) if memo is not None else None
-        if cached is not None and cached[0] == key:
-            document, found = cached[1], cached[2]
+        if cached is not None and changed is not None and rel not in changed and cached[0][2] is catalog:
+            fresh[rel] = cached
         else:
-            document, found = load_document(root, path, catalog)
-        fresh[rel] = (key, document, found)
+            stat = path.stat()
+            key = (stat.st_mtime_ns, stat.st_size, catalog)
+            fresh[rel] = cached if cached is not None and cached[0] == key else \
+                (key, *load_document(root, path, catalog))
+        _, document, found = fresh[rel]
         problems += found
         if document:
             documents.append(document)
@@ -246,6 +248,21 @@ def load_documents(root: Path, catalog: Catalog,
         memo.clear()
         memo.update(fresh)
     return documents, problems
+
+
+def _candidates(root: Path, memo: DocumentMemo | None, changed: set[str] | None) -> list[Path]:
+    """The documents to load: a directory scan, or the memo's files updated by `changed`."""
+    if memo is None or changed is None or not memo or not all(p.endswith(".md") for p in changed):
+        return find_documents(root)
+    rels = set(memo)
+    for rel in changed:
+        name = rel.rsplit("/", 1)[-1]
+        if rel.startswith("content/") and (root / rel).is_file() and not name.startswith((".", "_")) \
+                and not any(part.startswith((".", "_")) for part in rel.split("/")[1:-1]):
+            rels.add(rel)
+        else:
+            rels.discard(rel)
+    return sorted(root / rel for rel in rels)
 
 
 def item_for(rel: str, catalog: Catalog) -> str | None:
