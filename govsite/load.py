@@ -230,8 +230,8 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
     documents: list[Document] = []
     problems: list[Problem] = []
     fresh: DocumentMemo = {}
-    for path in _candidates(root, memo, changed):
-        rel = path.relative_to(root).as_posix()
+    for rel in _candidates(root, memo, changed):
+        path = root / rel
         cached = memo.get(rel) if memo is not None else None
         if cached is not None and changed is not None and rel not in changed and cached[0][2] is catalog:
             fresh[rel] = cached
@@ -250,10 +250,10 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
     return documents, problems
 
 
-def _candidates(root: Path, memo: DocumentMemo | None, changed: set[str] | None) -> list[Path]:
+def _candidates(root: Path, memo: DocumentMemo | None, changed: set[str] | None) -> list[str]:
     """The documents to load: a directory scan, or the memo's files updated by `changed`."""
     if memo is None or changed is None or not memo or not all(p.endswith(".md") for p in changed):
-        return find_documents(root)
+        return sorted(path.relative_to(root).as_posix() for path in find_documents(root))
     rels = set(memo)
     for rel in changed:
         name = rel.rsplit("/", 1)[-1]
@@ -262,7 +262,7 @@ def _candidates(root: Path, memo: DocumentMemo | None, changed: set[str] | None)
             rels.add(rel)
         else:
             rels.discard(rel)
-    return sorted(root / rel for rel in rels)
+    return sorted(rels)
 
 
 def item_for(rel: str, catalog: Catalog) -> str | None:

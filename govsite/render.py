@@ -241,9 +241,10 @@ class Renderer:
 
     def sitemap(self, paths: list[str]) -> bytes:
         dates = {self.site.urls[d.rel]: d.published for d in self.site.documents}
-        entries = [(self.absolute(p) or p.removesuffix("index.html") or "./", dates.get(p))
-                   for p in paths if p.endswith(".html") and p != "404.html"]
-        return self.env.get_template("sitemap.xml").render(entries=entries).encode("utf-8")
+        entries = tuple((self.absolute(p) or p.removesuffix("index.html") or "./", dates.get(p))
+                        for p in paths if p.endswith(".html") and p != "404.html")
+        return self.cached(("sitemap", entries), lambda: self.env.get_template("sitemap.xml").render(
+            entries=entries).encode("utf-8"))
 
     def feed(self) -> bytes:
         docs = self.site.documents[:FEED_SIZE]

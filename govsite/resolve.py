@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
 from govsite.model import Catalog, Document, Site
 from govsite.problems import Problem
@@ -132,6 +133,11 @@ def check_urls(published: list[Document], urls: dict[str, str], catalog: Catalog
     return found
 
 
+@lru_cache(maxsize=1 << 18)  # govsite serve resolves the same documents after every edit
+def with_index_no(doc: Document, index_no: str) -> Document:
+    return replace(doc, index_no=index_no)
+
+
 def assign_index_numbers(published: list[Document], catalog: Catalog) -> list[Document]:
     """Generate 索引号 prefix/YYYY-NNNNN for published documents without one.
 
@@ -151,6 +157,6 @@ def assign_index_numbers(published: list[Document], catalog: Catalog) -> list[Do
                 candidate = f"{prefix}/{year}-{counters[year]:05d}"
                 if candidate not in taken:
                     break
-            doc = replace(doc, index_no=candidate)
+            doc = with_index_no(doc, candidate)
         result.append(doc)
     return result
