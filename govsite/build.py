@@ -195,8 +195,13 @@ class SiteBuilder:
         self.previous: Output | None = None
         self.catalog: Catalog | None = None
 
-    def rebuild(self, changed: Iterable[str] | None = None) -> BuildResult:
-        """`changed`: site-relative paths the watcher saw change (None: check every file)."""
+    def rebuild(self, changed: Iterable[str] | None = None,
+                pages_ready: Callable[[], None] | None = None) -> BuildResult:
+        """`changed`: site-relative paths the watcher saw change (None: check every file).
+
+        After the first build, pages are written before the search index is updated, and
+        `pages_ready` is called in between: the edited page shows at once, the search index
+        follows a moment later."""
         started = time.perf_counter()
         changed = None if changed is None else set(changed)
         self.forget(changed or ())
@@ -213,16 +218,28 @@ class SiteBuilder:
         with stage(STAGES[1]):
             output = render_site(analysis.site, self.root, analysis.bodies,
                                  self.caches.qr_codes(analysis.site), memo=self.pages)
-        with stage(STAGES[2]):
-            output.pages.update(site_search(analysis.site, self.root, analysis.bodies))
-        with stage(STAGES[3]):
-            if self.previous is None:
-                publish(output, self.out)
-            else:
+        if self.previous is not None:
+            with stage(STAGES[3]):
+                output.pages.update(self.search_pages(self.previous))
                 publish_changes(self.previous, output, self.out)
-            self.previous = output
+                self.previous = output
+            if pages_ready:
+                pages_ready()
+        with stage(STAGES[2]):
+            search = site_search(analysis.site, self.root, analysis.bodies)
+        with stage(STAGES[3]):
+            indexed = Output({**output.pages, **search}, output.copies)
+            if self.previous is None:
+                publish(indexed, self.out)
+            else:
+                publish_changes(self.previous, indexed, self.out)
+            self.previous = indexed
         return BuildResult(analysis.site, analysis.problems, self.out, len(output.pages),
                            time.perf_counter() - started, [], stage.seconds)
+
+    @staticmethod
+    def search_pages(output: Output) -> dict[str, bytes]:
+        return {path: data for path, data in output.pages.items() if path.startswith("search/")}
 
     def forget(self, changed: Iterable[str]) -> None:
         for path in changed:

@@ -77,8 +77,9 @@ class LiveSite:
 
     def rebuild(self, changed: frozenset[str] = frozenset()) -> None:
         """Rebuild what the changed files (absolute paths from the watcher) affect."""
+        published = self.version
         try:
-            result = self.builder.rebuild(self.site_paths(changed))
+            result = self.builder.rebuild(self.site_paths(changed), pages_ready=self._publish)
         except GovsiteError as error:
             self._finish([str(p) for p in error.problems], "构建失败，继续提供上一次成功构建的网站")
         except Exception:  # a bug must not kill the server; show it like an input problem
@@ -89,12 +90,23 @@ class LiveSite:
                 if line not in self.warned:
                     self.report(line)
             self.warned = set(warnings)
-            self._finish([], f"已重新构建：{result.published} 个文件，{len(warnings)} 个警告，"
-                             f"用时 {result.seconds:.2f} 秒")
+            summary = f"已重新构建：{result.published} 个文件，{len(warnings)} 个警告，用时 {result.seconds:.2f} 秒"
+            if self.version == published:
+                self._finish([], summary)
+            else:  # pages were published before the search index caught up: no second reload
+                self.report(summary)
 
     def site_paths(self, changed: frozenset[str]) -> list[str]:
         paths = [Path(p).absolute() for p in changed]
         return sorted(p.relative_to(self.root).as_posix() for p in paths if p.is_relative_to(self.root))
+
+    def _publish(self) -> None:
+        """The rebuilt pages are on disk: let the browsers reload."""
+        with self._cond:
+            self.messages = []
+            self.built = True
+            self.version += 1
+            self._cond.notify_all()
 
     def _finish(self, messages: list[str], summary: str) -> None:
         for line in messages:
