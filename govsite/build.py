@@ -196,12 +196,14 @@ class SiteBuilder:
         self.catalog: Catalog | None = None
 
     def rebuild(self, changed: Iterable[str] | None = None,
-                pages_ready: Callable[[], None] | None = None) -> BuildResult:
+                pages_ready: Callable[[], None] | None = None,
+                more_edits: Callable[[], bool] = lambda: False) -> BuildResult:
         """`changed`: site-relative paths the watcher saw change (None: check every file).
 
         After the first build, pages are written before the search index is updated, and
         `pages_ready` is called in between: the edited page shows at once, the search index
-        follows a moment later."""
+        follows a moment later — or, when `more_edits` says another rebuild is due, with that
+        rebuild."""
         started = time.perf_counter()
         changed = None if changed is None else set(changed)
         self.forget(changed or ())
@@ -225,6 +227,8 @@ class SiteBuilder:
                 self.previous = output
             if pages_ready:
                 pages_ready()
+            if more_edits():
+                return self.result(analysis, output, started, stage)
         with stage(STAGES[2]):
             search = site_search(analysis.site, self.root, analysis.bodies)
         with stage(STAGES[3]):
@@ -234,6 +238,9 @@ class SiteBuilder:
             else:
                 publish_changes(self.previous, indexed, self.out)
             self.previous = indexed
+        return self.result(analysis, indexed, started, stage)
+
+    def result(self, analysis: Analysis, output: Output, started: float, stage: Stages) -> BuildResult:
         return BuildResult(analysis.site, analysis.problems, self.out, len(output.pages),
                            time.perf_counter() - started, [], stage.seconds)
 

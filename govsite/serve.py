@@ -74,12 +74,14 @@ class LiveSite:
         self.warned: set[str] = set()  # warnings already shown: each is printed once
         self._cond = threading.Condition()
         self.builder = SiteBuilder(root, out)
+        self.more_edits: Callable[[], bool] = lambda: False  # DevServer asks its debouncer
 
     def rebuild(self, changed: frozenset[str] = frozenset()) -> None:
         """Rebuild what the changed files (absolute paths from the watcher) affect."""
         published = self.version
         try:
-            result = self.builder.rebuild(self.site_paths(changed), pages_ready=self._publish)
+            result = self.builder.rebuild(self.site_paths(changed), pages_ready=self._publish,
+                                          more_edits=self.more_edits)
         except GovsiteError as error:
             self._finish([str(p) for p in error.problems], "构建失败，继续提供上一次成功构建的网站")
         except Exception:  # a bug must not kill the server; show it like an input problem
@@ -210,6 +212,7 @@ class DevServer:
         self.temp = Path(tempfile.mkdtemp(prefix="govsite-serve-"))
         self.live = LiveSite(self.root, self.temp / "site", report)
         self.debouncer = Debouncer(quiet)
+        self.live.more_edits = self.debouncer.pending
         try:
             self.httpd = QuietServer((host, port), partial(Handler, live=self.live))
         except OSError:

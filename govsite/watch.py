@@ -77,6 +77,11 @@ class Debouncer:
             self._last_event = self.clock()
             self._cond.notify_all()
 
+    def pending(self) -> bool:
+        """Whether changes are waiting (a rebuild in progress may skip its slow tail)."""
+        with self._cond:
+            return self._last_event is not None
+
     def stop(self) -> None:
         with self._cond:
             self._stopped = True

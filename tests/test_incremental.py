@@ -85,3 +85,22 @@ def test_unchanged_pages_are_not_rendered_again(tmp_path: Path) -> None:
     rerendered = builder.pages.keys() - before.keys()
     documents = [key for key in rerendered if key[0] == "document"]
     assert [key[1].rel for key in documents] == ["content/zcwj/zcwj-qtwj/d3.md"]
+
+
+def test_search_catches_up_after_skipped_rounds(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {"zcwj/zcwj-qtwj/a.md": front_matter(slug="a") + BODY})
+    builder = SiteBuilder(root, tmp_path / "served")
+    builder.rebuild()
+    search_before = {p: d for p, d in tree_digest(tmp_path / "served").items() if p.startswith("search/")}
+    a = root / "content/zcwj/zcwj-qtwj/a.md"
+    a.write_text(front_matter(slug="a", title="改名为独特标题") + BODY, encoding="utf-8")
+    touch_later(a)
+    ready: list[bool] = []
+    builder.rebuild(["content/zcwj/zcwj-qtwj/a.md"], pages_ready=lambda: ready.append(True),
+                    more_edits=lambda: True)
+    served = tree_digest(tmp_path / "served")
+    assert ready == [True]
+    assert "改名为独特标题" in (tmp_path / "served/zcwj/zcwj-qtwj/a/index.html").read_text()
+    assert {p: d for p, d in served.items() if p.startswith("search/")} == search_before
+    builder.rebuild([])
+    assert tree_digest(tmp_path / "served") == fresh_build(root, tmp_path)
