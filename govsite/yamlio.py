@@ -7,6 +7,7 @@ it ourselves, keeping each key's line in `Mapping.lines`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -45,11 +46,24 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Prob
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark else first_line
         reason = error.problem or str(error)
+        wide = _full_width_colon(text, line - first_line)
+        if wide is not None:
+            message = "这一行用了全角冒号“：”，YAML 要求半角冒号“:”后加空格"
+            return None, [Problem(path, first_line + wide, "E002", message)]
         return None, [Problem(path, line, "E002", f"YAML 语法错误：{reason}；请检查缩进和冒号（须用半角“:”后加空格）")]
     except yaml.YAMLError as error:
         return None, [Problem(path, first_line, "E002", f"YAML 语法错误：{error}")]
     finally:
         loader.dispose()
+
+
+def _full_width_colon(text: str, near: int) -> int | None:
+    """The line (0-based) just before or at `near` that uses a full-width colon as a key."""
+    lines = text.split("\n")
+    for index in range(min(near, len(lines) - 1), max(near - 3, -1), -1):
+        if re.match(r"^\s*[^:#\s][^:#]*：", lines[index]):
+            return index
+    return None
 
 
 def _build(node: yaml.Node, loader: Any, path: str, offset: int, problems: list[Problem]) -> Any:
