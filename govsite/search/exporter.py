@@ -84,17 +84,75 @@ def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
     return {term: "".join(pieces) for term, pieces in merged.items()}
 
 
-def updated_entries(view: IndexView, entries: dict[str, str], terms: set[str]) -> dict[str, str]:
-    """`entries` with the entries of `terms` read again from the index (dropped if gone)."""
-    parts = [_encode_terms(view.reader, field, sorted(t.encode() for t in terms
-                                                      if (field, t) in view.reader), view.number)
-             for field in FIELDS]
-    fresh: dict[str, str] = {}
-    for part in parts:
-        for term, encoded in part.items():
-            fresh[term] = fresh.get(term, "") + encoded
-    kept = {term: entry for term, entry in entries.items() if term not in terms}
-    return kept | fresh
+def updated_entries(view: IndexView, entries: dict[str, str], terms: set[str],
+                    changed: set[str]) -> dict[str, str]:
+    """`entries` after the documents `changed` (by rel; same documents, same order) were edited.
+
+    Only `terms` (those of the changed documents, before and after) can differ. Each is patched:
+    its old entry is decoded, the changed documents' postings are dropped and read again from
+    Whoosh (skipping straight to those documents), and the entry is encoded again; reading the
+    whole posting list of a common term from Whoosh would cost far more."""
+    numbers = sorted(view.rels.index(rel) for rel in changed)
+    by_docnum = sorted((view.docnums[n], n) for n in numbers)
+    fresh = dict(entries)
+    for term in terms:
+        fields = decode_entry(entries.get(term, ""))
+        for index, field in enumerate(FIELDS):
+            postings = fields.setdefault(index, {})
+            for number in numbers:
+                postings.pop(number, None)
+            postings.update(_postings_of(view.reader, field, term, by_docnum))
+        encoded = "".join(varints([index, *encode_postings(postings)])
+                          for index, postings in sorted(fields.items()) if postings)
+        if encoded:
+            fresh[term] = encoded
+        else:
+            fresh.pop(term, None)
+    return fresh
+
+
+def _postings_of(reader: IndexReader, field: str, term: str,
+                 by_docnum: list[tuple[int, int]]) -> dict[int, list[int]]:
+    if (field, term) not in reader:
+        return {}
+    matcher = reader.postings(field, term)
+    found: dict[int, list[int]] = {}
+    for docnum, number in by_docnum:  # ascending docnums: skip_to only moves forward
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found[number] = list(matcher.value_as("positions"))
+    return found
+
+
+DIGITS = {char: value for value, char in enumerate(ALPHABET)}
+
+
+def decode_entry(entry: str) -> dict[int, dict[int, list[int]]]:
+    """The inverse of the entry encoding: {field index: {document number: positions}}."""
+    numbers, value, shift = [], 0, 0
+    for char in entry:
+        digit = DIGITS[char]
+        if digit >= 32:
+            value |= (digit - 32) << shift
+            shift += 5
+        else:
+            numbers.append(value | digit << shift)
+            value, shift = 0, 0
+    fields: dict[int, dict[int, list[int]]] = {}
+    at = 0
+    while at < len(numbers):
+        index, count, at = numbers[at], numbers[at + 1], at + 2
+        postings, doc = fields.setdefault(index, {}), 0
+        for _ in range(count):
+            head, at = numbers[at], at + 1
+            doc += head >> 1
+            size = 1 if head & 1 else numbers[at]
+            at += 0 if head & 1 else 1
+            positions = list(itertools.accumulate(numbers[at: at + size]))
+            postings[doc], at = positions, at + size
+    return fields
 
 
 def _slices(items: list[bytes], size: int) -> list[list[bytes]]:

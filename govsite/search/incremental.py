@@ -47,7 +47,8 @@ def exported(
     with ix.reader() as reader:
         view = IndexView(reader)
         if old and old.order == view.rels:
-            entries = updated_entries(view, old.entries, _touched(old.fields, wanted))
+            changed = {rel for rel, entry in wanted.items() if old.fields.get(rel) != entry.fields}
+            entries = updated_entries(view, old.entries, _touched(old.fields, wanted), changed)
         else:
             entries = term_entries(view, index_dir(cache_dir))
         files, version = export(view, names, entries)
@@ -58,13 +59,23 @@ def exported(
 
 
 def _touched(before: dict[str, dict[str, str]], wanted: dict[str, Entry]) -> set[str]:
+    """Terms whose postings in an edited document differ (a typo fix touches a few terms, an
+    appended paragraph only its own)."""
     terms: set[str] = set()
     for rel, entry in wanted.items():
         old = before.get(rel, {})
         if old != entry.fields:
-            for text in [*old.values(), *entry.fields.values()]:
-                terms.update(term for term, _ in tokens(text))
+            for field in old.keys() | entry.fields.keys():
+                was, now = _positions(old.get(field, "")), _positions(entry.fields.get(field, ""))
+                terms.update(t for t in was.keys() | now.keys() if was.get(t) != now.get(t))
     return terms
+
+
+def _positions(text: str) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for term, position in tokens(text):
+        found.setdefault(term, []).append(position)
+    return found
 
 
 def _load(path: Path) -> State | None:
