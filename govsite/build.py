@@ -13,7 +13,7 @@ from typing import Any
 
 from govsite.audit import run_checks
 from govsite.body import Body, convert
-from govsite.cache import Memo, digest
+from govsite.cache import CACHE_DIR, Memo, digest
 from govsite.links import check_links
 from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
@@ -22,8 +22,6 @@ from govsite.problems import GovsiteError, Problem, has_errors, sort_problems
 from govsite.render import page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
 from govsite.search import site_search
-
-CACHE_DIR = ".govsite-cache"
 
 
 @dataclass

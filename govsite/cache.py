@@ -16,6 +16,7 @@ from typing import Any
 
 from govsite import __version__
 
+CACHE_DIR = ".govsite-cache"  # inside the site root; git-ignored; safe to delete at any time
 PARALLEL_THRESHOLD = 300  # below this, starting worker processes costs more than it saves
 
 

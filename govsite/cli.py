@@ -23,18 +23,25 @@ def print_problems(problems: list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """Input problems from any command: printed as path:line: CODE message, exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GovsiteError as error:
+            print_problems(error.problems)
+            ctx.exit(1)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govsite")
 def cli() -> None:
     """govsite: 政务公开标准目录静态网站生成器."""
 
 
 def main() -> None:
-    try:
-        cli.main(standalone_mode=True)
-    except GovsiteError as error:  # a safety net: each command reports its own problems
-        print_problems(error.problems)
-        sys.exit(1)
+    cli()
 
 
 def site_option(function):  # type: ignore[no-untyped-def]
@@ -155,7 +162,6 @@ def require_site(site_dir: Path) -> None:
 
 
 def run_until_interrupted(stop: Callable[[], None]) -> None:
-
     try:
         while True:
             time.sleep(0.5)
@@ -175,11 +181,7 @@ def new(item_id: str, title: str, kind: str, slug: str | None, site_dir: Path) -
     """在事项目录中新建文档，发布意见单各项已预填。"""
     from govsite.scaffold import new_document
 
-    try:
-        path = new_document(site_dir, item_id, title, kind, resolve_today(), slug)
-    except GovsiteError as error:
-        print_problems(error.problems)
-        sys.exit(1)
+    path = new_document(site_dir, item_id, title, kind, resolve_today(), slug)
     click.echo(f"已创建 {path}：请填写审核人（reviewer）并撰写正文。")
 
 
@@ -190,11 +192,7 @@ def init(directory: Path, name: str) -> None:
     """新建站点：含 26 个领域的标准目录示例、欢迎文档。"""
     from govsite.scaffold import init_site
 
-    try:
-        init_site(directory, name, resolve_today())
-    except GovsiteError as error:
-        print_problems(error.problems)
-        sys.exit(1)
+    init_site(directory, name, resolve_today())
     click.echo(f"已创建站点 {directory}。下一步：cd {directory} && govsite serve")
 
 
@@ -210,11 +208,7 @@ def import_catalog_command(table: Path, output: Path, domain: str | None, name: 
     """把现有的标准目录表格（CSV 或 XLSX）转换为 catalog.yaml。"""
     from govsite.importer import import_catalog
 
-    try:
-        result = import_catalog(table, output, domain=domain, county=name, force=force)
-    except GovsiteError as error:
-        print_problems(error.problems)
-        sys.exit(1)
+    result = import_catalog(table, output, domain=domain, county=name, force=force)
     click.echo(f"已导入 {len(result.domains)} 个领域、{result.item_count} 个事项、"
                f"{len(result.units)} 个单位 → {output}")
 
@@ -232,17 +226,14 @@ def search_command(query: str, site_dir: Path, limit: int, as_json: bool) -> Non
 
     require_site(site_dir)
     cache = search.cache_dir_of(site_dir)
-    try:
-        if not search.has_index(cache):
-            search.index_site(site_dir)
-    except GovsiteError as error:
-        print_problems(error.problems)
-        sys.exit(1)
+    if not search.has_index(cache):
+        search.index_site(site_dir)
     results = search.search(cache, query, limit)
     if as_json:
         rows = [{k: r[k] for k in ("url", "title", "score")} for r in results]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-    for r in [] if as_json else results:
+        return
+    for r in results:
         click.echo(f"{r['score']:10.4f}  {r['url']}  {r['title']}")
-    if not results and not as_json:
+    if not results:
         click.echo("没有找到结果。", err=True)

@@ -97,14 +97,14 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
     data, problems = load_yaml(content, CATALOG)
     if data is None:
         return None, problems
-    top, _, top_problems = read_mapping(data, (
+    top, top_lines, top_problems = read_mapping(data, (
         Field("site", dict, required=True), Field("units", dict, required=True),
         Field("domains", list, required=True),
     ), CATALOG)
     problems += top_problems
     if top_problems and not top:
         return None, problems
-    site, site_problems = _site(top.get("site", Mapping()), root)
+    site, site_problems = _site(top.get("site", Mapping()), root, top_lines.get("site", 1))
     units, unit_problems = _units(top.get("units", Mapping()))
     domains, domain_problems = _domains(top.get("domains", Sequence()), units)
     problems += site_problems + unit_problems + domain_problems
@@ -113,15 +113,15 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
     return Catalog(site=site, units=units, domains=domains), problems
 
 
-def _site(data: Any, root: Path) -> tuple[SiteInfo | None, list[Problem]]:
+def _site(data: Any, root: Path, line: int) -> tuple[SiteInfo | None, list[Problem]]:
     values, lines, problems = read_mapping(data, SITE_FIELDS, CATALOG, "site：")
     if "title" not in values or "org" not in values:
         return None, problems
     theme = text(values.get("theme"))
     if theme and theme != "default" and not (root / "themes" / theme).is_dir():
         problems.append(Problem(CATALOG, lines["theme"], "E105", f"主题目录 themes/{theme}/ 不存在"))
-    return SiteInfo(**{k: text(v) or None if k == "base_url" else text(v)
-                       for k, v in values.items()}), problems
+    fields = {k: text(v) or None if k == "base_url" else text(v) for k, v in values.items()}
+    return SiteInfo(**fields, lines={"site": line, **lines}), problems
 
 
 def _units(data: Any) -> tuple[dict[str, str], list[Problem]]:

@@ -41,6 +41,7 @@ class SiteInfo:
     index_prefix: str = ""
     theme: str = "default"
     description: str = ""
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> catalog.yaml line
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,9 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from govsite.load import CATALOG
 from govsite.model import Catalog, Document, Item
 from govsite.problems import Problem
-
-CATALOG_FILE = "catalog.yaml"
 
 
 @dataclass(frozen=True)
@@ -45,17 +44,9 @@ class Audit:
 
     def item_problem(self, item: Item, code: str, message: str) -> Problem:
         unit = self.catalog.unit_name(item.owner)
-        return Problem(CATALOG_FILE, item.line or None, code, message, item=item.id, unit=unit)
+        return Problem(CATALOG, item.line or None, code, message, item=item.id, unit=unit)
 
     def site_problem(self, key: str, code: str, message: str) -> Problem:
-        line = self.catalog_line(key)
-        return Problem(CATALOG_FILE, line, code, message, unit=self.catalog.site.org)
-
-    def catalog_line(self, key: str) -> int | None:
-        """Line of the first `key:` in catalog.yaml (SiteInfo keeps no line numbers)."""
-        try:
-            lines = (self.root / CATALOG_FILE).read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError):
-            return None
-        prefix = f"{key}:"
-        return next((n for n, text in enumerate(lines, 1) if text.strip().startswith(prefix)), None)
+        lines = self.catalog.site.lines
+        return Problem(CATALOG, lines.get(key) or lines.get("site"), code, message,
+                       unit=self.catalog.site.org)

@@ -10,13 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from govsite.body import Body
+from govsite.cache import CACHE_DIR
 from govsite.model import Site
 from govsite.render import Renderer
 from govsite.search.incremental import exported
 from govsite.search.indexer import entries, gc_paused, locked, open_index, update_index
 from govsite.search.query import IndexView, search_view
-
-CACHE_DIR = ".govsite-cache"  # = govsite.build.CACHE_DIR, which imports this package
 
 __all__ = ["build_search", "cache_dir_of", "has_index", "index_site", "search", "site_search"]
 

@@ -135,8 +135,6 @@ def test_no_horizontal_scrolling_at_320px(new_page, page_urls, mode) -> None:
     choose_mode(page, page_urls["home"], mode)
     overflowing = {}
     for name, url in page_urls.items():
-        if name == "check-report":
-            continue
         open_page(page, url)
         excess = page.evaluate(OVERFLOW)
         if excess > 0:
