@@ -184,7 +184,7 @@ def test_browser_reloads_by_itself_and_shows_the_banner(site: Path, server: DevS
             page.goto(server.url)
             doc = site / WELCOME
             doc.write_text(doc.read_text("utf-8").replace("开通运行", "正式上线"), "utf-8")
-            page.wait_for_function("document.body.innerText.includes('正式上线')", timeout=15000)
+            page.wait_for_function("document.body && document.body.innerText.includes('正式上线')", timeout=15000)
             catalog = site / "catalog.yaml"
             good = catalog.read_text("utf-8")
             catalog.write_text(good + "  - id: [broken\n", encoding="utf-8")
