@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -155,6 +157,29 @@ def test_incremental_update_reindexes_only_changes_and_equals_a_fresh_index(
         view = IndexView(reader)
         assert view.rels.count(edited) == 1 and view.count == len(wanted)
     ix.close()
+
+
+def test_a_lost_index_is_rebuilt_whatever_the_saved_digests_say(tmp_path: Path) -> None:
+    """The digest copy beside the index must never make an update skip documents the index
+    does not hold: not after the index folder is lost, not when the copy is from another
+    generation of the index."""
+    root = copy_site(REPO_ROOT, tmp_path / "site")
+    cache = tmp_path / "cache"
+    analysis = analyse(root)
+    wanted = entries(analysis.site, {rel: body.text for rel, body in analysis.bodies.items()})
+    update_index(cache, wanted)
+    saved = (cache / "digests.pickle").read_bytes()
+    shutil.rmtree(index_dir(cache))
+    assert update_index(cache, wanted).added == len(wanted)
+    assert stored_rels(cache) == sorted(wanted)
+
+    edited = analysis.site.documents[3].rel
+    fields = {**wanted[edited].fields, "body": wanted[edited].fields["body"] + " 另加一句"}
+    changed = {**wanted, edited: replace(wanted[edited], fields=fields)}
+    update_index(cache, changed)
+    (cache / "digests.pickle").write_bytes(saved)  # a copy from an older generation
+    assert update_index(cache, wanted).added == 1
+    assert search(cache, "另加一句", 5) == []
 
 
 def test_unpublishing_a_document_removes_it_from_search(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """The Whoosh index in the site's cache folder, updated incrementally from the published Site.
 
 Each document is stored with a digest of everything indexed for it; an update deletes and re-adds
-only the documents whose digest changed, and deletes the ones no longer published.
+only the documents whose digest changed, and deletes the ones no longer published. A copy of the
+digests, tagged with the index generation it describes, sits beside the index: reading it is much
+faster than reading the index's columns, which remain the fallback.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import pickle
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +21,7 @@ from pathlib import Path
 
 from whoosh import index
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.reading import IndexReader
+from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import FileLock
 
 from govsite.model import Document, Site
@@ -118,12 +121,13 @@ def open_index(cache_dir: Path, *, create: bool) -> index.Index | None:
     current = marker.exists() and marker.read_text() == SCHEMA_VERSION
     if current and index.exists_in(folder):
         try:
-            return index.open_dir(folder)
+            return FileStorage(str(folder), supports_mmap=False).open_index()
         except (index.IndexError, OSError, EOFError):
             pass
     if not create:
         return None
     shutil.rmtree(folder, ignore_errors=True)
+    _digests_file(cache_dir).unlink(missing_ok=True)
     folder.mkdir(parents=True)
     ix = index.create_in(folder, schema())
     marker.write_text(SCHEMA_VERSION)
@@ -133,8 +137,9 @@ def open_index(cache_dir: Path, *, create: bool) -> index.Index | None:
 def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
     ix = open_index(cache_dir, create=True)
     assert ix is not None
-    with ix.reader() as reader:
-        existing = indexed_digests(reader)
+    saved = _load_digests(cache_dir)
+    current = saved is not None and saved[0] == ix.latest_generation()
+    existing = saved[1] if saved and current else indexed_digests(ix)
     stale = sorted(rel for rel, digest in existing.items() if _digest(wanted, rel) != digest)
     fresh = sorted(rel for rel, entry in wanted.items() if existing.get(rel) != entry.digest)
     if stale or fresh:
@@ -145,6 +150,9 @@ def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
             entry = wanted[rel]
             writer.add_document(rel=rel, digest=entry.digest, record=entry.record, **entry.fields)
         writer.commit()
+    if stale or fresh or not current:
+        _save_digests(cache_dir, ix.latest_generation(),
+                      {rel: entry.digest for rel, entry in wanted.items()})
     ix.close()
     return UpdateStats(added=len(fresh), removed=len(stale), total=len(wanted))
 
@@ -168,14 +176,33 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def indexed_digests(reader: IndexReader) -> dict[str, str]:
-    if not reader.doc_count_all():
-        return {}  # an empty index has no columns
-    rels = reader.column_reader("rel", translate=True)
-    digests = reader.column_reader("digest", translate=True)
-    return {rels[n]: digests[n] for n in reader.all_doc_ids()}
+def indexed_digests(ix: index.Index) -> dict[str, str]:
+    with ix.reader() as reader:
+        if not reader.doc_count_all():
+            return {}  # an empty index has no columns
+        rels = reader.column_reader("rel", translate=True)
+        digests = reader.column_reader("digest", translate=True)
+        return {rels[n]: digests[n] for n in reader.all_doc_ids()}
 
 
 def _digest(wanted: dict[str, Entry], rel: str) -> str | None:
     entry = wanted.get(rel)
     return entry.digest if entry else None
+
+
+def _digests_file(cache_dir: Path) -> Path:
+    return cache_dir / "digests.pickle"
+
+
+def _load_digests(cache_dir: Path) -> tuple[int, dict[str, str]] | None:
+    try:
+        saved = pickle.loads(_digests_file(cache_dir).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        return None
+    return saved if isinstance(saved, tuple) and len(saved) == 2 else None
+
+
+def _save_digests(cache_dir: Path, generation: int, digests: dict[str, str]) -> None:
+    temp = _digests_file(cache_dir).with_suffix(".tmp")
+    temp.write_bytes(pickle.dumps((generation, digests), protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(temp, _digests_file(cache_dir))
