@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -230,3 +231,22 @@ def test_export_after_an_edit_equals_a_fresh_build(
     build(fresh, tmp_path / "fresh-out")
     assert edited == search_files(tmp_path / "fresh-out")
     assert [r["url"] for r in search(cache_dir_of(root), "丁戊己", 5)] == [QNJY_URL]
+
+
+def test_an_export_of_another_format_is_redone_not_patched(tmp_path: Path) -> None:
+    """After an upgrade that changes the browser index format, the first build must not patch
+    term entries written in the old format."""
+    root = copy_site(REPO_ROOT, tmp_path / "site")
+    build(root, tmp_path / "out")
+    state_file = cache_dir_of(root) / incremental.STATE
+    state = pickle.loads(state_file.read_bytes())
+    state.export_version -= 1
+    state.entries = {term: "~" for term in state.entries}  # undecodable in this format
+    state_file.write_bytes(pickle.dumps(state))
+    target = root / "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"
+    target.write_text(target.read_text(encoding="utf-8") + "\n新增的独特短语庚辛壬。\n",
+                      encoding="utf-8")
+    build(root, tmp_path / "out")
+    fresh = copy_site(root, tmp_path / "fresh")
+    build(fresh, tmp_path / "fresh-out")
+    assert search_files(tmp_path / "out") == search_files(tmp_path / "fresh-out")

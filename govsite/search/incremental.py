@@ -30,6 +30,7 @@ class State:
     order: list[str]  # rel of each document number
     entries: dict[str, str]
     fields: dict[str, dict[str, str]]  # rel -> field texts as indexed
+    export_version: int = EXPORT_VERSION  # entries of another format cannot be patched
 
 
 def exported(
@@ -83,7 +84,8 @@ def _load(path: Path) -> State | None:
         state = pickle.loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         return None
-    return state if isinstance(state, State) else None
+    current = isinstance(state, State) and getattr(state, "export_version", 0) == EXPORT_VERSION
+    return state if current else None
 
 
 def _save(path: Path, state: State) -> None:
