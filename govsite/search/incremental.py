@@ -30,7 +30,7 @@ class State:
     order: list[str]  # rel of each document number
     entries: dict[str, str]
     fields: dict[str, dict[str, str]]  # rel -> field texts as indexed
-    export_version: int = EXPORT_VERSION  # entries of another format cannot be patched
+    export_version: int  # entries of another format cannot be patched
 
 
 def exported(
@@ -55,7 +55,7 @@ def exported(
         files, version = export(view, names, entries)
     ix.close()
     fields = {rel: entry.fields for rel, entry in wanted.items()}
-    _save(cache_dir / STATE, State(key, files, version, view.rels, entries, fields))
+    _save(cache_dir / STATE, State(key, files, version, view.rels, entries, fields, EXPORT_VERSION))
     return files, version
 
 
