@@ -6,8 +6,10 @@ digits 32-63 say "more follows"), which keeps shards compact without a decompres
 
 - meta.js: counts, field statistics, shard boundaries, facet names;
 - t/N.js: term shards, split by term range (sorted in UTF-16 order, as JS compares strings);
-  per term and field: document numbers (delta), and each document's positions (delta), see
-  encode_postings();
+  per term and field: document numbers (delta) with their term frequencies, then every
+  document's positions (delta), see encode_postings(). The body field comes last, so a browser
+  reads a term's documents without scanning past the body's positions, and decodes positions
+  only for the documents a phrase needs;
 - d/N.js: per document: title and body length (for BM25), item, kind and year (for facets);
 - r/N.js: result records (url, title, date, 文号, excerpt source), loaded for results shown.
 """
@@ -28,7 +30,7 @@ from whoosh.reading import IndexReader
 from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B
 from govsite.search.query import IndexView, Postings
 
-EXPORT_VERSION = 2  # bump when the browser index format changes
+EXPORT_VERSION = 3  # bump when the browser index format changes
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 TERM_SHARD_CHARS = 8_000
 PARALLEL_DOCS = 2000  # below this, starting worker processes costs more than it saves
@@ -47,28 +49,37 @@ def varints(values: Iterable[int]) -> str:
     return "".join(out)
 
 
+# the order of fields within a term entry: body, by far the biggest, last
+ENTRY_ORDER = sorted(range(len(FIELDS)), key=lambda index: FIELDS[index] == "body")
+
+
 def encode_postings(postings: Postings) -> list[int]:
-    """[count, then per document: 2 * delta + (1 if one position), [positions count if not one],
-    first position, position deltas...]."""
+    """[count, per document: 2 * delta + 1 if it has one position, else 2 * delta and the number
+    of positions; then per document: first position, position deltas...]."""
     numbers = [len(postings)]
     previous = 0
     for doc in sorted(postings):
-        positions = postings[doc]
-        if len(positions) == 1:
-            numbers += [2 * (doc - previous) + 1, positions[0]]
-        else:
-            numbers += [2 * (doc - previous), len(positions), positions[0]]
-        numbers += [b - a for a, b in itertools.pairwise(positions)]
+        size = len(postings[doc])
+        numbers += [2 * (doc - previous) + 1] if size == 1 else [2 * (doc - previous), size]
         previous = doc
+    for doc in sorted(postings):
+        positions = postings[doc]
+        numbers += [positions[0], *(b - a for a, b in itertools.pairwise(positions))]
     return numbers
+
+
+def encode_entry(fields: dict[int, Postings]) -> str:
+    """A term's entry: [field index, postings...] per field holding it, in ENTRY_ORDER."""
+    return "".join(varints([index, *encode_postings(fields[index])])
+                   for index in ENTRY_ORDER if fields.get(index))
 
 
 def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
     """{term: varints of [field, postings...] for each field holding it, in FIELDS order}.
 
     Big indexes are read by worker processes, a slice of the lexicon each (given `folder`)."""
-    tasks = [(field, terms) for field in FIELDS
-             for terms in _slices(list(view.reader.lexicon(field)), TERMS_PER_TASK)]
+    tasks = [(FIELDS[index], terms) for index in ENTRY_ORDER
+             for terms in _slices(list(view.reader.lexicon(FIELDS[index])), TERMS_PER_TASK)]
     number = view.number
     if folder is None or view.count < PARALLEL_DOCS or (os.cpu_count() or 1) < 2:
         parts = [_encode_terms(view.reader, field, terms, number) for field, terms in tasks]
@@ -78,7 +89,7 @@ def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
                        for field, terms in tasks]
             parts = [future.result() for future in futures]
     merged: dict[str, list[str]] = {}
-    for part in parts:  # tasks are in FIELDS order, so each term's fields stay in order
+    for part in parts:  # tasks are in ENTRY_ORDER, so each term's fields stay in order
         for term, encoded in part.items():
             merged.setdefault(term, []).append(encoded)
     return {term: "".join(pieces) for term, pieces in merged.items()}
@@ -102,8 +113,7 @@ def updated_entries(view: IndexView, entries: dict[str, str], terms: set[str],
             for number in numbers:
                 postings.pop(number, None)
             postings.update(_postings_of(view.reader, field, term, by_docnum))
-        encoded = "".join(varints([index, *encode_postings(postings)])
-                          for index, postings in sorted(fields.items()) if postings)
+        encoded = encode_entry(fields)
         if encoded:
             fresh[term] = encoded
         else:
@@ -144,14 +154,15 @@ def decode_entry(entry: str) -> dict[int, dict[int, list[int]]]:
     at = 0
     while at < len(numbers):
         index, count, at = numbers[at], numbers[at + 1], at + 2
-        postings, doc = fields.setdefault(index, {}), 0
+        sizes, doc = {}, 0
         for _ in range(count):
             head, at = numbers[at], at + 1
             doc += head >> 1
-            size = 1 if head & 1 else numbers[at]
+            sizes[doc] = 1 if head & 1 else numbers[at]
             at += 0 if head & 1 else 1
-            positions = list(itertools.accumulate(numbers[at: at + size]))
-            postings[doc], at = positions, at + size
+        postings = fields.setdefault(index, {})
+        for doc, size in sizes.items():
+            postings[doc], at = list(itertools.accumulate(numbers[at : at + size])), at + size
     return fields
 
 
@@ -167,7 +178,7 @@ def _encode_terms(
         matcher = reader.postings(field, raw)
         postings = {number[num]: list(pos) for num, pos in matcher.items_as("positions")}
         if postings:  # terms of deleted documents stay in the lexicon until a merge
-            out[raw.decode()] = varints([index, *encode_postings(postings)])
+            out[raw.decode()] = encode_entry({index: postings})
     return out
 
 

@@ -35,18 +35,6 @@
     return pending[name];
   }
 
-  function varints(text) {
-    var out = [], value = 0, scale = 1;
-    for (var i = 0; i < text.length; i++) {
-      var d = CODE[text.charCodeAt(i)];
-      if (d >= 32) { value += (d - 32) * scale; scale *= 32; } else {
-        out.push(value + d * scale);
-        value = 0; scale = 1;
-      }
-    }
-    return out;
-  }
-
   /* ---- index access ---------------------------------------------------------------- */
 
   function shardOf(meta, term) {
@@ -80,7 +68,8 @@
   Index.prototype.lookup = function (term) {
     if (!(term in this.terms)) {
       var shard = loaded["t/" + shardOf(this.meta, term)] || {};
-      this.terms[term] = term in shard ? decodeTerm(shard[term], this.meta.fields.length) : null;
+      var fields = this.meta.fields;
+      this.terms[term] = term in shard ? decodeTerm(shard[term], fields.length, fields.indexOf("body")) : null;
     }
     return this.terms[term];
   };
@@ -122,33 +111,40 @@
 
   var EMPTY = {docs: [], tfs: [], positions: null};
 
-  /* the union of sorted posting lists; `clash`: two lists whose positions may coincide */
+  /* the union of sorted posting lists; `clash`: two lists whose positions may coincide.
+     Each union document keeps the range of (list, index) pairs it came from. */
   function union(lists, clash) {
-    var total = 0, n = 0;
-    lists.forEach(function (list) { total += list.docs.length; });
+    var total = 0, n = 0, l, k;
+    for (l = 0; l < lists.length; l++) total += lists[l].docs.length;
     var keys = new Float64Array(total);
-    lists.forEach(function (list, l) {
-      for (var k = 0; k < list.docs.length; k++) keys[n++] = list.docs[k] * 65536 + l;
-    });
-    keys.sort();
-    var next = new Int32Array(lists.length), docs = [], tfs = [], sources = [];
-    for (var i = 0; i < total; i++) {
-      var doc = Math.floor(keys[i] / 65536), l = keys[i] - doc * 65536, k = next[l]++;
-      var last = docs.length - 1;
-      if (last < 0 || docs[last] !== doc) { docs.push(doc); tfs.push(0); sources.push([]); last++; }
-      tfs[last] += lists[l].tfs[k];
-      sources[last].push([l, k]);
+    for (l = 0; l < lists.length; l++) {
+      for (k = 0; k < lists[l].docs.length; k++) keys[n++] = lists[l].docs[k] * 65536 + l;
     }
-    function positions(i) {
+    keys.sort();
+    var next = new Int32Array(lists.length), from = new Int32Array(total), at = new Int32Array(total);
+    var docs = [], tfs = [], starts = [];
+    for (var i = 0; i < total; i++) {
+      var doc = Math.floor(keys[i] / 65536);
+      l = keys[i] - doc * 65536;
+      k = next[l]++;
+      if (!docs.length || docs[docs.length - 1] !== doc) { docs.push(doc); tfs.push(0); starts.push(i); }
+      tfs[tfs.length - 1] += lists[l].tfs[k];
+      from[i] = l;
+      at[i] = k;
+    }
+    starts.push(total);
+    function positions(j) {
+      if (starts[j + 1] - starts[j] === 1) return lists[from[starts[j]]].positions(at[starts[j]]);
       var all = [];
-      sources[i].forEach(function (s) { all = all.concat(lists[s[0]].positions(s[1])); });
-      return sources[i].length === 1 ? all : unique(all);
+      for (var s = starts[j]; s < starts[j + 1]; s++) all = all.concat(lists[from[s]].positions(at[s]));
+      return unique(all);
     }
     if (clash) {
-      sources.forEach(function (from, i) {
-        var ls = from.map(function (s) { return s[0]; });
-        if (ls.indexOf(clash[0]) >= 0 && ls.indexOf(clash[1]) >= 0) tfs[i] = positions(i).length;
-      });
+      for (var j = 0; j < docs.length; j++) {
+        var seen = 0;
+        for (var s = starts[j]; s < starts[j + 1]; s++) if (from[s] === clash[0] || from[s] === clash[1]) seen++;
+        if (seen === 2) tfs[j] = positions(j).length;
+      }
     }
     return {docs: docs, tfs: tfs, positions: positions};
   }
@@ -158,34 +154,51 @@
     return sorted.filter(function (p, i) { return i === 0 || p !== sorted[i - 1]; });
   }
 
-  /* per field, a posting list whose positions are decoded only when asked for */
-  function decodeTerm(text, nfields) {
-    var i = 0, fields = new Array(nfields);
-    function next() {  // one varint, straight from the string
-      var value = 0, scale = 1, d;
-      while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-      return value + d * scale;
-    }
+  /* per field, a posting list whose positions are decoded only when asked for; see
+     encode_postings() in govsite/search/exporter.py (the body field comes last) */
+  function decodeTerm(text, nfields, bodyField) {
+    // varints are decoded inline (value, scale, d): this loop runs cold, before the JIT warms up
+    var i = 0, fields = new Array(nfields), value, scale, d, numbers = [0, 0];
     while (i < text.length) {
-      var field = next(), ndocs = next(), doc = 0;
-      var docs = new Array(ndocs), tfs = new Array(ndocs), at = new Array(ndocs);
+      for (var h = 0; h < 2; h++) {  // field index, number of documents
+        value = 0; scale = 1;
+        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+        numbers[h] = value + d * scale;
+      }
+      var field = numbers[0], ndocs = numbers[1], doc = 0, total = 0;
+      var docs = new Array(ndocs), tfs = new Array(ndocs);
       for (var k = 0; k < ndocs; k++) {
-        var step = next();  // 2 * delta + (1 if the document has one position)
+        value = 0; scale = 1;  // 2 * delta + (1 if the document has one position)
+        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+        var step = value + d * scale;
         doc += Math.floor(step / 2);
         docs[k] = doc;
-        tfs[k] = step % 2 ? 1 : next();
-        at[k] = i;
-        for (var c = 0; c < tfs[k]; i++) if (CODE[text.charCodeAt(i)] < 32) c++;
+        if (step % 2) { tfs[k] = 1; } else {
+          value = 0; scale = 1;
+          while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+          tfs[k] = value + d * scale;
+        }
+        total += tfs[k];
       }
-      fields[field] = lazyList(text, docs, tfs, at);
+      fields[field] = lazyList(text, docs, tfs, i);
+      if (field === bodyField) break;
+      for (var c = 0; c < total; i++) if (CODE[text.charCodeAt(i)] < 32) c++;
     }
     return fields;
   }
 
-  function lazyList(text, docs, tfs, at) {
+  /* positions are read forwards: matching asks for documents in ascending order */
+  function lazyList(text, docs, tfs, start) {
+    var atDoc = 0, atChar = start;
     return {docs: docs, tfs: tfs, positions: function (k) {
-      var out = new Array(tfs[k]), i = at[k], pos = 0;
-      for (var c = 0; c < tfs[k]; c++) {
+      if (k < atDoc) { atDoc = 0; atChar = start; }
+      var i = atChar;
+      for (; atDoc < k; atDoc++) {
+        for (var c = 0; c < tfs[atDoc]; i++) if (CODE[text.charCodeAt(i)] < 32) c++;
+      }
+      atChar = i;
+      var out = new Array(tfs[k]), pos = 0;
+      for (c = 0; c < tfs[k]; c++) {
         var value = 0, scale = 1, d;
         while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
         pos += value + d * scale;  // the first is absolute, then deltas
@@ -197,36 +210,54 @@
 
   /* ---- matching and ranking (mirrors govsite/search/query.py) ----------------------- */
 
-  /* {docs, tfs}: documents where the units stand at consecutive positions, with each unit's
-     term frequency there (walks sorted lists) */
+  /* {docs, tfs}: documents where the units stand at consecutive positions, and each unit's
+     term frequency there (tfs[j * units + k]). The shortest list drives; the others are searched
+     forwards, so a rare unit beside a very common one stays cheap. */
   function phraseDocs(units) {
-    var out = {docs: [], tfs: []};
-    if (!units.length || units.some(function (u) { return !u.docs.length; })) return out;
-    var at = units.map(function () { return 0; }), first = units[0];
-    if (units.length === 1) return {docs: first.docs, tfs: first.tfs.map(function (t) { return [t]; })};
-    for (var i = 0; i < first.docs.length; i++) {
-      var doc = first.docs[i], index = [i];
-      for (var u = 1; u < units.length && index.length === u; u++) {
-        var list = units[u].docs;
-        while (at[u] < list.length && list[at[u]] < doc) at[u]++;
-        if (list[at[u]] === doc) index.push(at[u]);
+    var out = {docs: [], tfs: []}, n = units.length, u;
+    if (!n || units.some(function (unit) { return !unit.docs.length; })) return out;
+    if (n === 1) return {docs: units[0].docs, tfs: units[0].tfs};
+    var driver = 0;
+    for (u = 1; u < n; u++) if (units[u].docs.length < units[driver].docs.length) driver = u;
+    var at = new Int32Array(n), positions = new Array(n), cursor = new Int32Array(n);
+    var lead = units[driver].docs;
+    for (var i = 0; i < lead.length; i++) {
+      var doc = lead[i], found = true;
+      for (u = 0; u < n && found; u++) {
+        if (u === driver) { at[u] = i; continue; }
+        at[u] = seek(units[u].docs, at[u], doc);
+        found = units[u].docs[at[u]] === doc;
       }
-      if (index.length < units.length) continue;
-      if (!hasPhrase(units.map(function (unit, k) { return unit.positions(index[k]); }))) continue;
+      if (!found) continue;
+      for (u = 0; u < n; u++) positions[u] = units[u].positions(at[u]);
+      if (!hasPhrase(positions, cursor)) continue;
       out.docs.push(doc);
-      out.tfs.push(units.map(function (unit, k) { return unit.tfs[index[k]]; }));
+      for (u = 0; u < n; u++) out.tfs.push(units[u].tfs[at[u]]);
     }
     return out;
   }
 
-  function hasPhrase(positions) {
-    var at = positions.map(function () { return 0; }), first = positions[0];
+  /* the first index >= from whose value is >= value (galloping, then binary search) */
+  function seek(list, from, value) {
+    var step = 1, hi = from;
+    while (hi < list.length && list[hi] < value) { from = hi + 1; hi += step; step *= 2; }
+    if (hi > list.length) hi = list.length;
+    while (from < hi) {
+      var mid = (from + hi) >> 1;
+      if (list[mid] < value) from = mid + 1; else hi = mid;
+    }
+    return from;
+  }
+
+  function hasPhrase(positions, cursor) {
+    var first = positions[0], n = positions.length;
+    cursor.fill(0);
     for (var s = 0; s < first.length; s++) {
       var ok = true;
-      for (var u = 1; u < positions.length && ok; u++) {
+      for (var u = 1; u < n && ok; u++) {
         var list = positions[u], want = first[s] + u;
-        while (at[u] < list.length && list[at[u]] < want) at[u]++;
-        ok = list[at[u]] === want;
+        while (cursor[u] < list.length && list[cursor[u]] < want) cursor[u]++;
+        ok = list[cursor[u]] === want;
       }
       if (ok) return true;
     }
@@ -257,40 +288,48 @@
   }
 
   /* hits {doc, score, item, domain, kind, year}; sums in the order of query.py */
-  function score(meta, found, docInfo) {
-    var scores = new Float64Array(meta.count), infos = {};
+  function score(meta, found, table) {
+    var scores = new Float64Array(meta.count);
     found.matches.forEach(function (m) {
       var b = meta.b[m.field], avg = meta.average[m.field], boost = meta.boosts[m.field];
-      var name = meta.fields[m.field];
-      m.docs.forEach(function (doc, j) {
-        if (found.groupsMatched[doc] !== found.groups) return;
-        var info = infos[doc] || (infos[doc] = docInfo(doc));
-        var length = name === "title" ? info.titleLen : name === "body" ? info.bodyLen : 0;
-        var total = 0.0;
-        m.units.forEach(function (u, k) {
-          total += bm25(Math.log(meta.count / (u.docs.length + 1)) + 1, m.tfs[j][k], length, avg, b, meta.k1);
-        });
+      var name = meta.fields[m.field], n = m.units.length;
+      var lengths = name === "title" ? table.titleLen : name === "body" ? table.bodyLen : null;
+      var idfs = m.units.map(function (u) { return Math.log(meta.count / (u.docs.length + 1)) + 1; });
+      for (var j = 0; j < m.docs.length; j++) {
+        var doc = m.docs[j];
+        if (found.groupsMatched[doc] !== found.groups) continue;
+        var length = lengths ? lengths[doc] : 0, total = 0.0;
+        for (var k = 0; k < n; k++) total += bm25(idfs[k], m.tfs[j * n + k], length, avg, b, meta.k1);
         scores[doc] = scores[doc] + boost * total;
-      });
+      }
     });
     return found.docs.map(function (doc) {
-      var hit = infos[doc];
-      hit.doc = doc;
-      hit.score = Math.floor(scores[doc] * 1e6 + 0.5) / 1e6;
-      return hit;
+      var item = table.item[doc];
+      return {doc: doc, score: Math.floor(scores[doc] * 1e6 + 0.5) / 1e6, item: item,
+              domain: Number(meta.items[item][2]), kind: table.kind[doc], year: table.year[doc]};
     });
   }
 
+  /* per document (of the loaded d/ blocks): title and body length, item, kind, year; the
+     blocks are five varints per document */
   function docTable(meta) {
-    var cache = {};
-    return function (doc) {
-      var block = Math.floor(doc / meta.docBlock);
-      if (!cache[block]) cache[block] = varints(loaded["d/" + block]);
-      var n = cache[block], i = (doc - block * meta.docBlock) * 5;
-      var item = n[i + 2];
-      return {titleLen: n[i], bodyLen: n[i + 1], item: item, domain: Number(meta.items[item][2]),
-              kind: n[i + 3], year: n[i + 4]};
-    };
+    var columns = [], n = meta.count;
+    for (var c = 0; c < 5; c++) columns.push(new Int32Array(n));
+    for (var block = 0; block * meta.docBlock < n; block++) {
+      var text = loaded["d/" + block];
+      if (!text) continue;
+      var at = block * meta.docBlock * 5;  // index into the five interleaved columns
+      var value = 0, scale = 1;
+      for (var i = 0; i < text.length; i++) {
+        var d = CODE[text.charCodeAt(i)];
+        if (d >= 32) { value += (d - 32) * scale; scale *= 32; continue; }
+        columns[at % 5][(at - at % 5) / 5] = value + d * scale;
+        at++;
+        value = 0; scale = 1;
+      }
+    }
+    return {titleLen: columns[0], bodyLen: columns[1], item: columns[2], kind: columns[3],
+            year: columns[4]};
   }
 
   /* ---- page --------------------------------------------------------------------- */
@@ -323,10 +362,13 @@
         var hits = score(meta, found, docTable(meta));
         var scoring = performance.now() - started;
         state = {meta: meta, hits: hits, groups: groups, query: p.q, shown: 0};
+        var faceted = performance.now();
         setupFacets(p);
+        var facets = performance.now() - faceted;
         return show(true, matching + performance.now() - started).then(function () {
           api.timing.match = matching;
           api.timing.score = scoring;
+          api.timing.facets = facets;
         });
       });
     }).catch(function () {
@@ -337,17 +379,18 @@
 
   function setupFacets(p) {
     var counts = {};
-    FACETS.forEach(function (f) { counts[f[0]] = {}; });
-    state.hits.forEach(function (hit) {
-      FACETS.forEach(function (f) { counts[f[0]][hit[f[0]]] = (counts[f[0]][hit[f[0]]] || 0) + 1; });
+    FACETS.forEach(function (f) {
+      var tally = counts[f[0]] = new Int32Array(state.meta[f[1]].length), key = f[0];
+      for (var i = 0; i < state.hits.length; i++) tally[state.hits[i][key]]++;
     });
     FACETS.forEach(function (f) {
-      var select = el("search-" + f[0]);
-      select.textContent = "";
-      select.appendChild(option("", "全部"));
+      var select = el("search-" + f[0]), options = document.createDocumentFragment();
+      options.appendChild(option("", "全部"));
       state.meta[f[1]].forEach(function (row, i) {
-        if (counts[f[0]][i]) select.appendChild(option(row[0], row[1] + "（" + counts[f[0]][i] + "）"));
+        if (counts[f[0]][i]) options.appendChild(option(row[0], row[1] + "（" + counts[f[0]][i] + "）"));
       });
+      select.textContent = "";
+      select.appendChild(options);
       select.value = p[f[0]];
       if (select.value !== p[f[0]]) select.value = "";
     });
@@ -371,10 +414,27 @@
     var hits = state.hits.filter(function (hit) {
       return keys.every(function (k) { return hit[k] === wanted[k]; });
     });
-    var byDate = el("search-sort").value === "date";
-    return hits.sort(function (x, y) {
-      return byDate ? x.doc - y.doc : (y.score - x.score) || (x.doc - y.doc);
-    });
+    return ranked(hits, el("search-sort").value === "date", meta.count);
+  }
+
+  /* by date (document numbers are publication order, newest first), or by score, then date.
+     Each hit becomes one number, rank * count + doc, so the sort compares numbers natively. */
+  function ranked(hits, byDate, count) {
+    var top = 0, i;
+    for (i = 0; i < hits.length; i++) top = Math.max(top, Math.round(hits[i].score * 1e6));
+    if (!byDate && (top + 1) * count > Number.MAX_SAFE_INTEGER) {
+      return hits.slice().sort(function (x, y) { return (y.score - x.score) || (x.doc - y.doc); });
+    }
+    var keys = new Float64Array(hits.length), byDoc = new Array(count);
+    for (i = 0; i < hits.length; i++) {
+      var rank = byDate ? 0 : top - Math.round(hits[i].score * 1e6);
+      keys[i] = rank * count + hits[i].doc;
+      byDoc[hits[i].doc] = hits[i];
+    }
+    keys.sort();
+    var out = new Array(hits.length);
+    for (i = 0; i < keys.length; i++) out[i] = byDoc[keys[i] % count];
+    return out;
   }
 
   /* `spent`: ms already spent ranking; api.timing.render adds the DOM work, not the loading */
@@ -387,7 +447,9 @@
     return Promise.all(Object.keys(blocks).map(load)).then(function () {
       started = performance.now();
       if (reset) { list.textContent = ""; state.shown = 0; }
-      page.forEach(function (hit) { list.appendChild(resultItem(hit)); });
+      var items = document.createDocumentFragment();
+      page.forEach(function (hit) { items.appendChild(resultItem(hit)); });
+      list.appendChild(items);
       state.shown += page.length;
       el("search-more").hidden = state.shown >= hits.length;
       el("search-empty").hidden = hits.length > 0;
@@ -438,10 +500,12 @@
     return out;
   }
 
+  /* the normalised text, and for each of its characters the offset it came from */
   function normalized(text) {
     var norm = "", starts = [], offset = 0;
     for (var ch of text) {
-      var n = A.normalize(ch);
+      var code = ch.charCodeAt(0);  // ASCII and CJK ideographs need no NFKC: the common case, fast
+      var n = code < 0x80 ? ch.toLowerCase() : code >= 0x4E00 && code <= 0x9FFF ? ch : A.normalize(ch);
       for (var k = 0; k < n.length; k++) starts.push(offset);
       norm += n;
       offset += ch.length;
