@@ -8,7 +8,7 @@ Measures, and prints as a table:
   that follows it;
 - for each query, on a cold page in Chromium over http: bytes of search JS + index shards +
   result records (raw, and gzip as a compressing server would send them), and the time to rank
-  and render results once the shards are loaded.
+  and render results once the shards are loaded (median of three cold page loads).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from search_corpus import generate
 
@@ -54,6 +54,7 @@ def lookups(site: Path) -> list[str]:
     return [number, other.replace("〔", "[").replace("〕", "]"), number[1:].removesuffix("号"),
             field(70, "项目代码：")]
 SEARCH_ASSETS = ("/static/search.js", "/static/search-analyzer.js", "/search/")
+RUNS = 3
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -84,6 +85,8 @@ def reindex_one(site: Path) -> tuple[float, float]:
 
 
 def browser_rows(out: Path, queries: list[str]) -> list[tuple[str, int, int, int, float, float, int]]:
+    """Per query, the median of RUNS cold page loads (a fresh browser context each: the shards,
+    the JIT and the heap start cold every time)."""
     from playwright.sync_api import sync_playwright
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(out)))
@@ -93,24 +96,33 @@ def browser_rows(out: Path, queries: list[str]) -> list[tuple[str, int, int, int
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
         for query in queries:
-            context = browser.new_context()  # a cold cache for every query
-            page = context.new_page()
-            bodies: list[bytes] = []
-            page.on("response", lambda r, b=bodies: b.append(r.body())
-                    if any(a in r.url for a in SEARCH_ASSETS) and r.ok else None)
-            page.goto(f"{base}search/index.html?q={quote(query)}")
-            page.wait_for_function("() => window.GovsiteSearch && window.GovsiteSearch.done")
-            page.evaluate("() => window.GovsiteSearch.done")
-            timing = page.evaluate("() => window.GovsiteSearch.timing") or {"render": 0, "match": 0}
-            count = page.locator("#search-results li").count()
-            raw = sum(map(len, bodies))
-            zipped = sum(len(gzip.compress(b, 6)) for b in bodies)
-            rows.append((query, len(bodies), raw, zipped, timing["render"], timing["match"], count))
-            context.close()
+            runs = sorted((cold_query(browser, base, out, query) for _ in range(RUNS)),
+                          key=lambda run: run[3])
+            rows.append((query, *runs[len(runs) // 2]))
         browser.close()
     server.shutdown()
     return rows
 
+
+def cold_query(browser: Any, base: str, out: Path,
+               query: str) -> tuple[int, int, int, float, float, int]:
+    """Files, raw and gzip bytes of what the page fetched for search (from the page's resource
+    timing, sized from the files served), the render and match times, and results shown."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}search/index.html?q={quote(query)}")
+    page.wait_for_function("() => window.GovsiteSearch && window.GovsiteSearch.done")
+    page.evaluate("() => window.GovsiteSearch.done")
+    timing = page.evaluate("() => window.GovsiteSearch.timing") or {"render": 0, "match": 0}
+    count = page.locator("#search-results li").count()
+    urls = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+    context.close()
+    files = [out / urlsplit(url).path.lstrip("/") for url in urls
+             if any(asset in urlsplit(url).path for asset in SEARCH_ASSETS)]
+    bodies = [file.read_bytes() for file in files]
+    raw = sum(map(len, bodies))
+    zipped = sum(len(gzip.compress(b, 6)) for b in bodies)
+    return len(bodies), raw, zipped, timing["render"], timing.get("match", 0), count
 
 
 def main() -> None:
@@ -118,9 +130,14 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--queries-only", action="store_true",
+                        help="only the browser queries, on the site kept by an earlier --keep run")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="govsite-search-bench-"))
     site, out = folder / "site", folder / "out"
+    if args.queries_only:
+        report_queries(browser_rows(out, QUERIES + lookups(site)))
+        return
     if not (site / "catalog.yaml").exists():
         generate(site, args.docs, args.seed)
     shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
@@ -147,6 +164,10 @@ def report(docs: int, cold: tuple[float, float], warm: tuple[float, float],
               f"search share {part / total:5.0%}   (build without search {total - part:.1f} s)")
     print(f"re-index one edited document: {reindex[0]:.0f} ms, of which {reindex[1]:.0f} ms is the "
           "change check over all documents (the build after it re-exports the browser index)")
+    report_queries(rows)
+
+
+def report_queries(rows: list[tuple[str, int, int, int, float, float, int]]) -> None:
     print(f"\n{'query':<28}{'files':>6}{'raw KB':>9}{'gzip KB':>9}{'total ms':>10}{'match ms':>10}"
           f"{'shown':>7}")
     for query, count, raw, zipped, render, matching, shown in rows:

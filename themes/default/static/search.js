@@ -106,44 +106,44 @@
         clash.push(lists.length - 1);
       }
     });
-    return lists.length < 2 ? lists[0] || EMPTY : union(lists, clash.length === 2 ? clash : null);
+    if (lists.length < 2) return lists[0] || EMPTY;
+    return union(lists, clash.length === 2 ? clash : null, this.meta.count);
   };
 
   var EMPTY = {docs: [], tfs: [], positions: null};
 
-  /* the union of sorted posting lists; `clash`: two lists whose positions may coincide.
-     Each union document keeps the range of (list, index) pairs it came from. */
-  function union(lists, clash) {
-    var total = 0, n = 0, l, k;
-    for (l = 0; l < lists.length; l++) total += lists[l].docs.length;
-    var keys = new Float64Array(total);
+  /* the union of sorted posting lists over `count` documents; `clash`: two lists whose positions
+     may coincide. Documents and summed frequencies come from one pass over the lists; a union
+     document's positions are gathered only when a phrase asks for them. */
+  function union(lists, clash, count) {
+    var tf = new Int32Array(count), l, k, list;
     for (l = 0; l < lists.length; l++) {
-      for (k = 0; k < lists[l].docs.length; k++) keys[n++] = lists[l].docs[k] * 65536 + l;
+      list = lists[l];
+      for (k = 0; k < list.docs.length; k++) tf[list.docs[k]] += list.tfs[k];
     }
-    keys.sort();
-    var next = new Int32Array(lists.length), from = new Int32Array(total), at = new Int32Array(total);
-    var docs = [], tfs = [], starts = [];
-    for (var i = 0; i < total; i++) {
-      var doc = Math.floor(keys[i] / 65536);
-      l = keys[i] - doc * 65536;
-      k = next[l]++;
-      if (!docs.length || docs[docs.length - 1] !== doc) { docs.push(doc); tfs.push(0); starts.push(i); }
-      tfs[tfs.length - 1] += lists[l].tfs[k];
-      from[i] = l;
-      at[i] = k;
+    var docs = [], tfs = [], where = new Int32Array(count);
+    for (var doc = 0; doc < count; doc++) {
+      if (tf[doc]) { where[doc] = docs.length; docs.push(doc); tfs.push(tf[doc]); }
     }
-    starts.push(total);
+    var cursors = new Int32Array(lists.length), previous = -1;
     function positions(j) {
-      if (starts[j + 1] - starts[j] === 1) return lists[from[starts[j]]].positions(at[starts[j]]);
-      var all = [];
-      for (var s = starts[j]; s < starts[j + 1]; s++) all = all.concat(lists[from[s]].positions(at[s]));
-      return unique(all);
+      var all = [], parts = 0, last = null;
+      if (docs[j] < previous) cursors.fill(0);
+      previous = docs[j];
+      for (var l = 0; l < lists.length; l++) {
+        var at = cursors[l] = seek(lists[l].docs, cursors[l], docs[j]);
+        if (lists[l].docs[at] !== docs[j]) continue;
+        last = lists[l].positions(at);
+        all = all.concat(last);
+        parts++;
+      }
+      return parts === 1 ? last : unique(all);
     }
-    if (clash) {
-      for (var j = 0; j < docs.length; j++) {
-        var seen = 0;
-        for (var s = starts[j]; s < starts[j + 1]; s++) if (from[s] === clash[0] || from[s] === clash[1]) seen++;
-        if (seen === 2) tfs[j] = positions(j).length;
+    if (clash) {  // documents holding both lists: count their shared positions once
+      var one = lists[clash[0]].docs, other = lists[clash[1]].docs, at = 0;
+      for (k = 0; k < one.length; k++) {
+        at = seek(other, at, one[k]);
+        if (other[at] === one[k]) tfs[where[one[k]]] = positions(where[one[k]]).length;
       }
     }
     return {docs: docs, tfs: tfs, positions: positions};
@@ -287,7 +287,8 @@
     return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)));
   }
 
-  /* hits {doc, score, item, domain, kind, year}; sums in the order of query.py */
+  /* per document, its score in millionths (rounded as query.py rounds); sums in the order of
+     query.py */
   function score(meta, found, table) {
     var scores = new Float64Array(meta.count);
     found.matches.forEach(function (m) {
@@ -303,15 +304,14 @@
         scores[doc] = scores[doc] + boost * total;
       }
     });
-    return found.docs.map(function (doc) {
-      var item = table.item[doc];
-      return {doc: doc, score: Math.floor(scores[doc] * 1e6 + 0.5) / 1e6, item: item,
-              domain: Number(meta.items[item][2]), kind: table.kind[doc], year: table.year[doc]};
-    });
+    for (var i = 0; i < found.docs.length; i++) {
+      scores[found.docs[i]] = Math.floor(scores[found.docs[i]] * 1e6 + 0.5);
+    }
+    return scores;
   }
 
-  /* per document (of the loaded d/ blocks): title and body length, item, kind, year; the
-     blocks are five varints per document */
+  /* per document (of the loaded d/ blocks): title and body length, item, kind, year (the
+     blocks hold five varints per document), and domain (from the item) */
   function docTable(meta) {
     var columns = [], n = meta.count;
     for (var c = 0; c < 5; c++) columns.push(new Int32Array(n));
@@ -328,8 +328,10 @@
         value = 0; scale = 1;
       }
     }
+    var domain = new Int32Array(n), domainOf = meta.items.map(function (row) { return Number(row[2]); });
+    for (var doc = 0; doc < n; doc++) domain[doc] = domainOf[columns[2][doc]];
     return {titleLen: columns[0], bodyLen: columns[1], item: columns[2], kind: columns[3],
-            year: columns[4]};
+            year: columns[4], domain: domain};
   }
 
   /* ---- page --------------------------------------------------------------------- */
@@ -359,9 +361,10 @@
       found.docs.forEach(function (doc) { blocks["d/" + Math.floor(doc / meta.docBlock)] = true; });
       return Promise.all(Object.keys(blocks).map(load)).then(function () {
         started = performance.now();
-        var hits = score(meta, found, docTable(meta));
+        var table = docTable(meta), points = score(meta, found, table);
         var scoring = performance.now() - started;
-        state = {meta: meta, hits: hits, groups: groups, query: p.q, shown: 0};
+        state = {meta: meta, table: table, docs: found.docs, points: points, groups: groups,
+                 query: p.q, shown: 0};
         var faceted = performance.now();
         setupFacets(p);
         var facets = performance.now() - faceted;
@@ -380,8 +383,8 @@
   function setupFacets(p) {
     var counts = {};
     FACETS.forEach(function (f) {
-      var tally = counts[f[0]] = new Int32Array(state.meta[f[1]].length), key = f[0];
-      for (var i = 0; i < state.hits.length; i++) tally[state.hits[i][key]]++;
+      var tally = counts[f[0]] = new Int32Array(state.meta[f[1]].length), column = state.table[f[0]];
+      for (var i = 0; i < state.docs.length; i++) tally[column[state.docs[i]]]++;
     });
     FACETS.forEach(function (f) {
       var select = el("search-" + f[0]), options = document.createDocumentFragment();
@@ -394,7 +397,7 @@
       select.value = p[f[0]];
       if (select.value !== p[f[0]]) select.value = "";
     });
-    el("search-facets").hidden = state.hits.length === 0;
+    el("search-facets").hidden = state.docs.length === 0;
   }
 
   function option(value, label) {
@@ -410,30 +413,26 @@
       var value = el("search-" + f[0]).value;
       if (value) wanted[f[0]] = meta[f[1]].map(function (row) { return row[0]; }).indexOf(value);
     });
-    var keys = Object.keys(wanted);
-    var hits = state.hits.filter(function (hit) {
-      return keys.every(function (k) { return hit[k] === wanted[k]; });
+    var keys = Object.keys(wanted), table = state.table;
+    var docs = !keys.length ? state.docs : state.docs.filter(function (doc) {
+      return keys.every(function (k) { return table[k][doc] === wanted[k]; });
     });
-    return ranked(hits, el("search-sort").value === "date", meta.count);
+    return ranked(docs, el("search-sort").value === "date" ? null : state.points, meta.count);
   }
 
-  /* by date (document numbers are publication order, newest first), or by score, then date.
-     Each hit becomes one number, rank * count + doc, so the sort compares numbers natively. */
-  function ranked(hits, byDate, count) {
+  /* by date (document numbers are publication order, newest first), or by `points`, then date.
+     Each document becomes one number, rank * count + doc, so the sort compares numbers natively. */
+  function ranked(docs, points, count) {
     var top = 0, i;
-    for (i = 0; i < hits.length; i++) top = Math.max(top, Math.round(hits[i].score * 1e6));
-    if (!byDate && (top + 1) * count > Number.MAX_SAFE_INTEGER) {
-      return hits.slice().sort(function (x, y) { return (y.score - x.score) || (x.doc - y.doc); });
+    for (i = 0; points && i < docs.length; i++) top = Math.max(top, points[docs[i]]);
+    if ((top + 1) * count > Number.MAX_SAFE_INTEGER) {
+      return docs.slice().sort(function (x, y) { return (points[y] - points[x]) || (x - y); });
     }
-    var keys = new Float64Array(hits.length), byDoc = new Array(count);
-    for (i = 0; i < hits.length; i++) {
-      var rank = byDate ? 0 : top - Math.round(hits[i].score * 1e6);
-      keys[i] = rank * count + hits[i].doc;
-      byDoc[hits[i].doc] = hits[i];
-    }
+    var keys = new Float64Array(docs.length);
+    for (i = 0; i < docs.length; i++) keys[i] = (points ? top - points[docs[i]] : 0) * count + docs[i];
     keys.sort();
-    var out = new Array(hits.length);
-    for (i = 0; i < keys.length; i++) out[i] = byDoc[keys[i] % count];
+    var out = new Array(docs.length);
+    for (i = 0; i < keys.length; i++) out[i] = keys[i] % count;
     return out;
   }
 
@@ -442,13 +441,13 @@
     var started = performance.now(), hits = filtered(), list = el("search-results");
     var page = hits.slice(reset ? 0 : state.shown, (reset ? 0 : state.shown) + PAGE);
     var blocks = {};
-    page.forEach(function (hit) { blocks["r/" + Math.floor(hit.doc / state.meta.recordBlock)] = true; });
+    page.forEach(function (doc) { blocks["r/" + Math.floor(doc / state.meta.recordBlock)] = true; });
     var before = performance.now() - started;
     return Promise.all(Object.keys(blocks).map(load)).then(function () {
       started = performance.now();
       if (reset) { list.textContent = ""; state.shown = 0; }
       var items = document.createDocumentFragment();
-      page.forEach(function (hit) { items.appendChild(resultItem(hit)); });
+      page.forEach(function (doc) { items.appendChild(resultItem(doc)); });
       list.appendChild(items);
       state.shown += page.length;
       el("search-more").hidden = state.shown >= hits.length;
@@ -466,8 +465,8 @@
     return loaded["r/" + block][doc - block * state.meta.recordBlock];
   }
 
-  function resultItem(hit) {
-    var r = record(hit.doc), needles = needlesOf(state.query);
+  function resultItem(doc) {
+    var r = record(doc), needles = needlesOf(state.query);
     var li = document.createElement("li");
     var link = document.createElement("a");
     link.className = "result-title";
@@ -479,7 +478,7 @@
     time.setAttribute("datetime", r[2]);
     time.textContent = r[2];
     meta.appendChild(time);
-    var extra = [state.meta.items[hit.item][1]].concat(r[3] ? [r[3]] : []);
+    var extra = [state.meta.items[state.table.item[doc]][1]].concat(r[3] ? [r[3]] : []);
     meta.appendChild(document.createTextNode(" · " + extra.join(" · ")));
     var excerpt = document.createElement("p");
     excerpt.className = "result-excerpt";
