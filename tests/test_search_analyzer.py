@@ -8,8 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import REAL_CORPUS
+from whoosh.formats import Positions
 
-from govsite.search.analyzer import TAIL, Unit, query_groups, tokens
+from govsite.search.analyzer import TAIL, GovPositions, GovTokenizer, Unit, query_groups, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding="utf-8"))
@@ -68,3 +70,18 @@ def test_whitespace_separates_groups_punctuation_does_not() -> None:
     assert len(query_groups("政府 信息\u3000公开")) == 3
     assert len(query_groups("政府，信息")) == 1
     assert query_groups("〔〕、，。") == []
+
+
+REAL_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(REAL_CORPUS.rglob("*.md"))[:3]]
+
+
+@pytest.mark.parametrize("text", [c["text"] for c in VECTORS["tokens"]] + REAL_TEXTS,
+                         ids=lambda text: text[:20])
+def test_index_format_writes_what_whoosh_positions_would(text: str) -> None:
+    """GovPositions skips Whoosh's Token loop; the postings it writes must be Whoosh's own."""
+    ours = sorted(GovPositions().word_values(text, GovTokenizer()))
+    whoosh = sorted(Positions().word_values(text, GovTokenizer()))
+    assert ours == whoosh
+    assert any(frequency > 1 for _, frequency, _, _ in ours) or len(text) < 200
+    for _, _, _, value in ours:
+        assert GovPositions().decode_positions(value) == Positions().decode_positions(value)

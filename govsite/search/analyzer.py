@@ -12,12 +12,15 @@ Whoosh pickles the schema, so the Whoosh tokenizer lives here, in an importable 
 
 from __future__ import annotations
 
+import itertools
+import pickle
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh.analysis import Token, Tokenizer
+from whoosh.formats import Positions
 
 TAIL = "_"
 SPACES = re.compile(r"[\t\n\v\f\r \x1c-\x1f\x85\u1680\u2028\u2029]+")  # after NFKC
@@ -136,3 +139,27 @@ class GovTokenizer(Tokenizer):
             if positions:
                 token.pos = start_pos + pos
             yield token
+
+
+class GovPositions(Positions):
+    """Whoosh's Positions format (same encoding), indexing `tokens()` directly: Whoosh's generic
+    loop over Token objects was a fifth of the cold indexing time."""
+
+    def word_values(  # type: ignore[override]
+        self, value: str, analyzer: object, **kwargs: object
+    ) -> Iterator[tuple[str, int, float, bytes]]:
+        found: dict[str, list[int]] = {}
+        for term, position in tokens(value):
+            found.setdefault(term, []).append(position)
+        for term, positions in found.items():
+            yield term, len(positions), len(positions) * self.field_boost, self.encode(positions)
+
+    def decode_gaps(self, valuestring: bytes) -> list[int]:
+        """The stored position gaps (the first position, then the differences): what the browser
+        index stores too."""
+        if not valuestring.endswith(b"."):
+            valuestring += b"."
+        return pickle.loads(valuestring[4:])
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return list(itertools.accumulate(self.decode_gaps(valuestring)))

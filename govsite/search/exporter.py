@@ -17,22 +17,24 @@ digits 32-63 say "more follows"), which keeps shards compact without a decompres
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import IndexReader
 
 from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B
-from govsite.search.query import IndexView, Postings
+from govsite.search.query import IndexView
 
 EXPORT_VERSION = 3  # bump when the browser index format changes
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 TERM_SHARD_CHARS = 8_000
+# document number -> position gaps (the first position, then differences), as Whoosh stores them
+# (GovPositions) and as the browser index stores them
+Gaps = dict[int, list[int]]
 PARALLEL_DOCS = 2000  # below this, starting worker processes costs more than it saves
 TERMS_PER_TASK = 4000
 DOC_BLOCK = 1024
@@ -53,7 +55,7 @@ def varints(values: Iterable[int]) -> str:
 ENTRY_ORDER = sorted(range(len(FIELDS)), key=lambda index: FIELDS[index] == "body")
 
 
-def encode_postings(postings: Postings) -> list[int]:
+def encode_postings(postings: Gaps) -> list[int]:
     """[count, per document: 2 * delta + 1 if it has one position, else 2 * delta and the number
     of positions; then per document: first position, position deltas...]."""
     numbers = [len(postings)]
@@ -63,12 +65,11 @@ def encode_postings(postings: Postings) -> list[int]:
         numbers += [2 * (doc - previous) + 1] if size == 1 else [2 * (doc - previous), size]
         previous = doc
     for doc in sorted(postings):
-        positions = postings[doc]
-        numbers += [positions[0], *(b - a for a, b in itertools.pairwise(positions))]
+        numbers += postings[doc]
     return numbers
 
 
-def encode_entry(fields: dict[int, Postings]) -> str:
+def encode_entry(fields: dict[int, Gaps]) -> str:
     """A term's entry: [field index, postings...] per field holding it, in ENTRY_ORDER."""
     return "".join(varints([index, *encode_postings(fields[index])])
                    for index in ENTRY_ORDER if fields.get(index))
@@ -122,25 +123,26 @@ def updated_entries(view: IndexView, entries: dict[str, str], terms: set[str],
 
 
 def _postings_of(reader: IndexReader, field: str, term: str,
-                 by_docnum: list[tuple[int, int]]) -> dict[int, list[int]]:
+                 by_docnum: list[tuple[int, int]]) -> Gaps:
     if (field, term) not in reader:
         return {}
     matcher = reader.postings(field, term)
-    found: dict[int, list[int]] = {}
+    decode = reader.schema[field].format.decode_gaps
+    found: Gaps = {}
     for docnum, number in by_docnum:  # ascending docnums: skip_to only moves forward
         if not matcher.is_active():
             break
         matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
-            found[number] = list(matcher.value_as("positions"))
+            found[number] = decode(matcher.value())
     return found
 
 
 DIGITS = {char: value for value, char in enumerate(ALPHABET)}
 
 
-def decode_entry(entry: str) -> dict[int, dict[int, list[int]]]:
-    """The inverse of the entry encoding: {field index: {document number: positions}}."""
+def decode_entry(entry: str) -> dict[int, Gaps]:
+    """The inverse of the entry encoding: {field index: {document number: position gaps}}."""
     numbers, value, shift = [], 0, 0
     for char in entry:
         digit = DIGITS[char]
@@ -150,7 +152,7 @@ def decode_entry(entry: str) -> dict[int, dict[int, list[int]]]:
         else:
             numbers.append(value | digit << shift)
             value, shift = 0, 0
-    fields: dict[int, dict[int, list[int]]] = {}
+    fields: dict[int, Gaps] = {}
     at = 0
     while at < len(numbers):
         index, count, at = numbers[at], numbers[at + 1], at + 2
@@ -162,7 +164,7 @@ def decode_entry(entry: str) -> dict[int, dict[int, list[int]]]:
             at += 0 if head & 1 else 1
         postings = fields.setdefault(index, {})
         for doc, size in sizes.items():
-            postings[doc], at = list(itertools.accumulate(numbers[at : at + size])), at + size
+            postings[doc], at = numbers[at : at + size], at + size
     return fields
 
 
@@ -173,10 +175,17 @@ def _slices(items: list[bytes], size: int) -> list[list[bytes]]:
 def _encode_terms(
     reader: IndexReader, field: str, terms: list[bytes], number: dict[int, int]
 ) -> dict[str, str]:
+    """Each segment's postings are read directly: Whoosh's matcher over all segments costs
+    several calls per posting."""
     index, out = FIELDS.index(field), {}
+    decode = reader.schema[field].format.decode_gaps
+    leaves = list(reader.leaf_readers())
     for raw in terms:
-        matcher = reader.postings(field, raw)
-        postings = {number[num]: list(pos) for num, pos in matcher.items_as("positions")}
+        postings: Gaps = {}
+        for leaf, base in leaves:
+            if (field, raw) in leaf:
+                for docnum, value in leaf.postings(field, raw).all_items():
+                    postings[number[base + docnum]] = decode(value)
         if postings:  # terms of deleted documents stay in the lexicon until a merge
             out[raw.decode()] = encode_entry({index: postings})
     return out
@@ -185,7 +194,7 @@ def _encode_terms(
 def _encode_in_worker(
     folder: str, field: str, terms: list[bytes], number: dict[int, int]
 ) -> dict[str, str]:
-    ix = whoosh_index.open_dir(folder)
+    ix = FileStorage(folder, supports_mmap=False).open_index()  # mmap'd segments are copied whole
     with ix.reader() as reader:
         out = _encode_terms(reader, field, terms, number)
     ix.close()
