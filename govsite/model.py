@@ -150,6 +150,10 @@ class Document:
     def is_public(self) -> bool:
         return self.disclosure == PUBLIC
 
+    def is_live(self, today: date) -> bool:
+        """What a visitor sees today: 主动公开 and already published."""
+        return self.is_public and self.published <= today
+
     @property
     def dir(self) -> PurePosixPath:
         return PurePosixPath(self.rel).parent

@@ -106,6 +106,17 @@ def test_html_verdict_and_unit_tables():
     assert '<td class="num">50%</td>' in html
 
 
+def test_late_documents_not_yet_published_do_not_lower_the_on_time_rate():
+    scheduled = [document(f"content/zcwj/gfxwj/later{n}.md", "gfxwj", date(2026, 12, n + 1))
+                 for n in range(2)]
+    late = [Problem(doc.rel, 5, "W601", "超过公开时限", "gfxwj", "测试县人民政府办公室")
+            for doc in scheduled]
+    html = format_html(late, CATALOG, DOCUMENTS + scheduled, TODAY)
+    # 2 published on time; the 2 late ones are not published yet (a rate of -100% before)
+    assert "政策文件 100%" in html
+    assert '<td class="num">100%</td>' in html
+
+
 def test_html_single_veto_with_five_empty_items():
     html = html_report(EMPTY)
     assert "检查结论：不合格" in html

@@ -22,7 +22,7 @@ class Audit:
     @cached_property
     def live(self) -> tuple[Document, ...]:
         """What a visitor sees today: 主动公开 documents already published."""
-        return tuple(d for d in self.documents if d.is_public and d.published <= self.today)
+        return tuple(d for d in self.documents if d.is_live(self.today))
 
     @cached_property
     def live_by_item(self) -> dict[str, list[Document]]:

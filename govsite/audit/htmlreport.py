@@ -115,14 +115,16 @@ def domain_rows(
     problems: list[Problem], catalog: Catalog, documents: list[Document], today: date
 ) -> list[DomainRow]:
     published: Counter[str] = Counter()
+    live = {doc.rel for doc in documents if doc.is_live(today)}
     for doc in documents:
         item = catalog.item_by_id.get(doc.item_id)
-        if item and doc.is_public and doc.published <= today:
+        if item and doc.rel in live:
             published[item.domain_id] += 1
     found: dict[str, Counter[str]] = defaultdict(Counter)
     for problem in problems:
         item = catalog.item_by_id.get(problem.item or "")
-        if item:
+        # a late document not yet published is counted once it is: the rate is of the published
+        if item and (problem.code != LATE or problem.path in live):
             found[item.domain_id][problem.code] += 1
     return [
         DomainRow(
