@@ -29,16 +29,29 @@ def worker_count(jobs: int) -> int:
     return (os.cpu_count() or 1) if jobs >= PARALLEL_THRESHOLD else 1
 
 
+def load_pickle(path: Path) -> Any | None:
+    """A cache file's object; None if it is missing or unreadable (the cache is then rebuilt)."""
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError,
+            TypeError):
+        return None
+
+
+def save_pickle(path: Path, value: Any) -> None:
+    """Atomically: a reader never sees half a file, and concurrent writers never share a temp."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(f".tmp-{os.getpid()}")
+    temp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(temp, path)
+
+
 class Memo:
     def __init__(self, file: Path | None):
         self.file = file
-        self.entries: dict[str, Any] = {}
+        loaded = load_pickle(file) if file else None
+        self.entries: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
         self.dirty = False
-        if file and file.is_file():
-            try:
-                self.entries = pickle.loads(file.read_bytes())
-            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-                self.entries = {}
 
     def compute(self, function: Callable[..., Any], jobs: dict[str, tuple[Any, ...]]) -> dict[str, Any]:
         """Results for every key of `jobs` (key -> args); missing ones are computed, in worker
@@ -59,10 +72,7 @@ class Memo:
 
     def save(self) -> None:
         if self.file and self.dirty:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.file.with_suffix(f".tmp-{os.getpid()}")
-            temp.write_bytes(pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temp, self.file)
+            save_pickle(self.file, self.entries)
             self.dirty = False
 
 

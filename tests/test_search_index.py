@@ -233,18 +233,22 @@ def test_export_after_an_edit_equals_a_fresh_build(
     assert [r["url"] for r in search(cache_dir_of(root), "丁戊己", 5)] == [QNJY_URL]
 
 
-@pytest.mark.parametrize("kept_by", ["an older format", "a release before formats were recorded"])
+@pytest.mark.parametrize("kept_by", ["an older format", "an older analyzer",
+                                     "a release before formats were recorded"])
 def test_an_export_of_another_format_is_redone_not_patched(tmp_path: Path, kept_by: str) -> None:
-    """After an upgrade that changes the browser index format, the first build must not patch
-    term entries written in the old format."""
+    """After an upgrade that changes the analyzer or the browser index format, the first build
+    must not patch term entries written by the old one."""
     root = copy_site(REPO_ROOT, tmp_path / "site")
     build(root, tmp_path / "out")
     state_file = cache_dir_of(root) / incremental.STATE
     state = pickle.loads(state_file.read_bytes())
+    schema, export_format = state.format
     if kept_by == "an older format":
-        state.export_version -= 1
+        state.format = (schema, export_format - 1)
+    elif kept_by == "an older analyzer":
+        state.format = (schema + "-old", export_format)
     else:
-        del state.export_version
+        del state.format
     state.entries = {term: "~" for term in state.entries}  # undecodable in this format
     state_file.write_bytes(pickle.dumps(state))
     target = root / "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"

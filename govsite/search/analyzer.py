@@ -77,6 +77,14 @@ def tokens(text: str) -> list[tuple[str, int]]:
     return result
 
 
+def term_positions(text: str) -> dict[str, list[int]]:
+    """Each term of `text` with its positions, in order: a document field as the index holds it."""
+    found: dict[str, list[int]] = {}
+    for term, position in tokens(text):
+        found.setdefault(term, []).append(position)
+    return found
+
+
 @dataclass(frozen=True)
 class Unit:
     """One query position: terms that may stand there.
@@ -148,10 +156,7 @@ class GovPositions(Positions):
     def word_values(  # type: ignore[override]
         self, value: str, analyzer: object, **kwargs: object
     ) -> Iterator[tuple[str, int, float, bytes]]:
-        found: dict[str, list[int]] = {}
-        for term, position in tokens(value):
-            found.setdefault(term, []).append(position)
-        for term, positions in found.items():
+        for term, positions in term_positions(value).items():
             yield term, len(positions), len(positions) * self.field_boost, self.encode(positions)
 
     def decode_gaps(self, valuestring: bytes) -> list[int]:

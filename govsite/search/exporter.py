@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import IndexReader
 
-from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B
+from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B, search_workers
 from govsite.search.query import IndexView
 
 EXPORT_VERSION = 3  # bump when the browser index format changes
@@ -35,7 +34,6 @@ TERM_SHARD_CHARS = 8_000
 # document number -> position gaps (the first position, then differences), as Whoosh stores them
 # (GovPositions) and as the browser index stores them
 Gaps = dict[int, list[int]]
-PARALLEL_DOCS = 2000  # below this, starting worker processes costs more than it saves
 TERMS_PER_TASK = 4000
 DOC_BLOCK = 1024
 RECORD_BLOCK = 4
@@ -81,11 +79,11 @@ def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
     Big indexes are read by worker processes, a slice of the lexicon each (given `folder`)."""
     tasks = [(FIELDS[index], terms) for index in ENTRY_ORDER
              for terms in _slices(list(view.reader.lexicon(FIELDS[index])), TERMS_PER_TASK)]
-    number = view.number
-    if folder is None or view.count < PARALLEL_DOCS or (os.cpu_count() or 1) < 2:
+    number, workers = view.number, search_workers(view.count)
+    if folder is None or workers < 2:
         parts = [_encode_terms(view.reader, field, terms, number) for field, terms in tasks]
     else:
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 4)) as pool:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(_encode_in_worker, str(folder), field, terms, number)
                        for field, terms in tasks]
             parts = [future.result() for future in futures]

@@ -9,17 +9,18 @@ anything else (documents added, removed or re-dated) exports everything again.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from govsite.search.analyzer import tokens
+from govsite.cache import load_pickle, save_pickle
+from govsite.search.analyzer import term_positions
 from govsite.search.exporter import EXPORT_VERSION, export, term_entries, updated_entries
-from govsite.search.indexer import Entry, index_dir, open_index
+from govsite.search.indexer import SCHEMA_VERSION, Entry, index_dir, open_index
 from govsite.search.query import IndexView
 
 STATE = "export.pickle"
+FORMAT = (SCHEMA_VERSION, EXPORT_VERSION)  # the analyzer and fields, the browser format
 
 
 @dataclass
@@ -30,7 +31,7 @@ class State:
     order: list[str]  # rel of each document number
     entries: dict[str, str]
     fields: dict[str, dict[str, str]]  # rel -> field texts as indexed
-    export_version: int  # entries of another format cannot be patched
+    format: tuple[str, int]  # FORMAT: entries of another analyzer or format cannot be patched
 
 
 def exported(
@@ -49,46 +50,31 @@ def exported(
         view = IndexView(reader)
         if old and old.order == view.rels:
             changed = {rel for rel, entry in wanted.items() if old.fields.get(rel) != entry.fields}
-            entries = updated_entries(view, old.entries, _touched(old.fields, wanted), changed)
+            touched = _touched(old.fields, {rel: wanted[rel] for rel in changed})
+            entries = updated_entries(view, old.entries, touched, changed)
         else:
             entries = term_entries(view, index_dir(cache_dir))
         files, version = export(view, names, entries)
     ix.close()
     fields = {rel: entry.fields for rel, entry in wanted.items()}
-    _save(cache_dir / STATE, State(key, files, version, view.rels, entries, fields, EXPORT_VERSION))
+    save_pickle(cache_dir / STATE, State(key, files, version, view.rels, entries, fields, FORMAT))
     return files, version
 
 
-def _touched(before: dict[str, dict[str, str]], wanted: dict[str, Entry]) -> set[str]:
-    """Terms whose postings in an edited document differ (a typo fix touches a few terms, an
+def _touched(before: dict[str, dict[str, str]], edited: dict[str, Entry]) -> set[str]:
+    """Terms whose postings in the edited documents differ (a typo fix touches a few terms, an
     appended paragraph only its own)."""
     terms: set[str] = set()
-    for rel, entry in wanted.items():
+    for rel, entry in edited.items():
         old = before.get(rel, {})
-        if old != entry.fields:
-            for field in old.keys() | entry.fields.keys():
-                was, now = _positions(old.get(field, "")), _positions(entry.fields.get(field, ""))
-                terms.update(t for t in was.keys() | now.keys() if was.get(t) != now.get(t))
+        for field in old.keys() | entry.fields.keys():
+            was = term_positions(old.get(field, ""))
+            now = term_positions(entry.fields.get(field, ""))
+            terms.update(t for t in was.keys() | now.keys() if was.get(t) != now.get(t))
     return terms
 
 
-def _positions(text: str) -> dict[str, list[int]]:
-    found: dict[str, list[int]] = {}
-    for term, position in tokens(text):
-        found.setdefault(term, []).append(position)
-    return found
-
-
 def _load(path: Path) -> State | None:
-    try:
-        state = pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        return None
-    current = isinstance(state, State) and getattr(state, "export_version", 0) == EXPORT_VERSION
+    state = load_pickle(path)
+    current = isinstance(state, State) and getattr(state, "format", None) == FORMAT
     return state if current else None
-
-
-def _save(path: Path, state: State) -> None:
-    temp = path.with_suffix(".tmp")
-    temp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(temp, path)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import FileLock
 
+from govsite.cache import load_pickle, save_pickle
 from govsite.model import Document, Site
 from govsite.search.analyzer import GovPositions, GovTokenizer
 
@@ -36,7 +36,7 @@ BOOSTS = {"title": 3.0, "doc_number": 8.0, "index_no": 8.0}
 LENGTH_B = {"title": 0.75, "body": 0.75}
 K1 = 1.2
 EXCERPT_CHARS = 160
-PARALLEL_DOCS = 2000
+PARALLEL_DOCS = 2000  # below this, starting worker processes costs more than it saves
 # Whoosh's posting pool per writer process, by its own (generous) estimate of memory; past it,
 # Whoosh sorts runs to temporary files and merges them, which cost a third of a cold indexing of
 # 10,000 documents at 256 MB. 10,000 documents stay below 400 MB a process.
@@ -176,10 +176,15 @@ def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
     return UpdateStats(added=len(fresh), removed=len(stale), total=len(wanted))
 
 
+def search_workers(count: int) -> int:
+    """Processes for indexing or exporting `count` documents."""
+    return min(os.cpu_count() or 1, 4) if count >= PARALLEL_DOCS else 1
+
+
 def _parallel(count: int) -> dict[str, object]:
     """Whoosh's multi-process writer (one segment per process) for big batches: a first build."""
-    procs = min(os.cpu_count() or 1, 4)
-    return {"procs": procs, "multisegment": True} if count >= PARALLEL_DOCS and procs > 1 else {}
+    procs = search_workers(count)
+    return {"procs": procs, "multisegment": True} if procs > 1 else {}
 
 
 @contextmanager
@@ -214,14 +219,9 @@ def _digests_file(cache_dir: Path) -> Path:
 
 
 def _load_digests(cache_dir: Path) -> tuple[int, dict[str, str]] | None:
-    try:
-        saved = pickle.loads(_digests_file(cache_dir).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        return None
+    saved = load_pickle(_digests_file(cache_dir))
     return saved if isinstance(saved, tuple) and len(saved) == 2 else None
 
 
 def _save_digests(cache_dir: Path, generation: int, digests: dict[str, str]) -> None:
-    temp = _digests_file(cache_dir).with_suffix(".tmp")
-    temp.write_bytes(pickle.dumps((generation, digests), protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(temp, _digests_file(cache_dir))
+    save_pickle(_digests_file(cache_dir), (generation, digests))

@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 import pytest
 
-from govsite.search import cache_dir_of, search
+from govsite.search import cache_dir_of, has_index, search
 
-from .browser_harness import REPO_ROOT
+from .browser_harness import SITE_ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,9 @@ def results(page: Any, base: str, query: str) -> list[str]:
 
 
 def cli(query: str, limit: int = 10) -> list[str]:
-    return [r["url"] for r in search(cache_dir_of(REPO_ROOT), query, limit)]
+    """`govsite search` on the site under test (built by the session fixture, index included)."""
+    assert has_index(cache_dir_of(SITE_ROOT))
+    return [r["url"] for r in search(cache_dir_of(SITE_ROOT), query, limit)]
 
 
 def test_browser_and_cli_return_the_same_documents_in_the_same_order(
@@ -114,18 +116,24 @@ def test_header_search_box_leads_to_results(page: Any, base: str) -> None:
 def test_facets_and_sort_by_keyboard(page: Any, base: str) -> None:
     everything = results(page, base, "青山县")
     assert len(everything) == 10 and page.is_visible("#search-more")
+    total = int(page.inner_text("#search-status").split()[1])  # "找到 N 条…"
     page.focus("#search-kind")
-    options = page.eval_on_selector_all("#search-kind option", "os => os.map(o => o.value)")
-    kind = options[1]
+    options = page.eval_on_selector_all("#search-kind option",
+                                        "os => os.map(o => [o.value, o.textContent])")
+    kind, label = options[1]
+    count = int(label.rsplit("（", 1)[1].rstrip("）"))  # the option says how many it keeps
     page.select_option("#search-kind", kind)
-    page.wait_for_function("() => !document.querySelector('#search-status').textContent.includes('正在')")
+    page.wait_for_function(f"() => document.querySelector('#search-status').textContent"
+                           f".startsWith('找到 {count} 条')")
     shown = page.eval_on_selector_all("#search-results a.result-title", "as => as.length")
-    assert 0 < shown <= 10
+    assert shown == min(count, 10) and count < total
     assert f"kind={quote(kind)}" in page.url
     page.select_option("#search-sort", "date")
-    page.wait_for_timeout(100)
-    dates = page.eval_on_selector_all("#search-results time", "ts => ts.map(t => t.dateTime)")
-    assert dates == sorted(dates, reverse=True)
+    page.wait_for_function("() => location.search.includes('sort=date')")
+    page.wait_for_function("""() => {
+        const dates = [...document.querySelectorAll('#search-results time')].map(t => t.dateTime);
+        return dates.length > 0 && dates.every((d, i) => i === 0 || dates[i - 1] >= d);
+    }""")
 
 
 def test_more_results_button_moves_focus_to_the_first_new_result(page: Any, base: str) -> None:
