@@ -18,7 +18,7 @@ from govsite.links import check_links
 from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import Output, check_output_dir, publish, publish_changes
-from govsite.problems import GovsiteError, Problem, has_errors, sort_problems
+from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.render import page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
 from govsite.search import site_search
@@ -169,14 +169,17 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
 
 def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, cache: Caches,
                        keep_going: bool) -> tuple[Analysis, list[str]]:
-    analysis = analyse(root, today=today, base_url=base_url, cache=cache)
+    memo: DocumentMemo = {}
+    analysis = analyse(root, today=today, base_url=base_url, cache=cache, documents_memo=memo)
     if not has_errors(analysis.problems):
         return analysis, []
-    errors = [p for p in analysis.problems if p.severity == "error"]
+    errors = [p for p in analysis.problems if p.severity == ERROR]
     if not keep_going or any(p.path == CATALOG for p in errors):
         raise GovsiteError(analysis.problems)
     invalid = sorted({p.path for p in errors})
-    analysis = analyse(root, today=today, base_url=base_url, cache=cache, exclude=frozenset(invalid))
+    # the second pass reads nothing again: same catalogue, documents from the memo
+    analysis = analyse(root, today=today, cache=cache, exclude=frozenset(invalid),
+                       documents_memo=memo, changed=set(), catalog=analysis.catalog)
     analysis.problems = sort_problems(analysis.problems + _withheld(invalid))
     return analysis, invalid
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from pathlib import PurePosixPath
 
 PUBLIC = "主动公开"
 ON_REQUEST = "依申请公开"
@@ -153,10 +152,6 @@ class Document:
     def is_live(self, today: date) -> bool:
         """What a visitor sees today: 主动公开 and already published."""
         return self.is_public and self.published <= today
-
-    @property
-    def dir(self) -> PurePosixPath:
-        return PurePosixPath(self.rel).parent
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)

@@ -107,6 +107,7 @@ class Renderer:
         self.base_url = (self.catalog.site.base_url or "").rstrip("/") + "/" \
             if self.catalog.site.base_url else None
         self.counts = {item.id: len(site.docs_of(item.id)) for item in self.catalog.items}
+        self.site_domain = urlsplit(self.base_url).netloc if self.base_url else ""
 
     def absolute(self, path: str) -> str | None:
         return page_url(self.base_url, path) if self.base_url else None
@@ -140,8 +141,7 @@ class Renderer:
             site=self.catalog.site, catalog=self.catalog, page=page, href=href,
             asset=lambda name: href("static/" + name), counts=self.counts,
             doc_href=lambda doc: href(self.site.urls[doc.rel]), unit=self.catalog.unit_name,
-            item_of=lambda doc: self.catalog.item(doc.item_id), canonical=self.absolute(path),
-            site_domain=urlsplit(self.base_url).netloc if self.base_url else "",
+            canonical=self.absolute(path), site_domain=self.site_domain,
             **context,
         )
         return html.encode("utf-8")

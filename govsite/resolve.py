@@ -13,12 +13,12 @@ from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
+from govsite.load import ID_RE
 from govsite.model import Catalog, Document, Site
 from govsite.problems import Problem
 
 DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z0-9]+[〔\[(（【]\d{4}[〕\])）】]第?\d+号$")
 INDEX_NO_RE = re.compile(r"^[0-9A-Z]{6,18}/\d{4}-\d{3,7}$")
-UNIT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 EXEMPT_ARTICLES = ("第十四条", "第十五条", "第十六条", "14", "15", "16")
 
 
@@ -80,7 +80,7 @@ def check_record(doc: Document, catalog: Catalog) -> list[Problem]:
     if doc.index_no and not INDEX_NO_RE.match(doc.index_no):
         add("index_no", "E205", f"索引号“{doc.index_no}”格式错误，应为 机构代码/年份-序号，"
             "如 000014349/2021-00031")
-    if UNIT_ID_RE.match(doc.issuer) and doc.issuer not in catalog.units:
+    if ID_RE.match(doc.issuer) and doc.issuer not in catalog.units:
         add("issuer", "E101", f"发文机关“{doc.issuer}”不是 units 中的单位 id（也可直接写单位全称）")
     return found
 

@@ -37,9 +37,12 @@ def read_mapping(
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
     problems: list[Problem] = []
+    given: set[str] = set()  # fields written, even with a bad value (reported as such)
     for key, value in data.items():
         line = data.line_of(key)
         spec = by_key.get(key)
+        if spec is not None:
+            given.add(spec.name)
         if spec is None:
             known = "、".join(f.name for f in fields)
             message = f"{where}未知的键“{key}”（可能是拼写错误；可用的键：{known}）"
@@ -56,16 +59,11 @@ def read_mapping(
         values[spec.name] = value
         lines[spec.name] = line
     for spec in fields:
-        if spec.required and spec.name not in values and not _reported(problems, spec):
+        if spec.required and spec.name not in given:
             alias = f"（{spec.alias}）" if spec.alias else ""
             message = f"{where}缺少必填项“{spec.name}”{alias}"
             problems.append(Problem(path, data.line, "E006", message))
     return values, lines, problems
-
-
-def _reported(problems: list[Problem], spec: Field) -> bool:
-    return any(f"“{spec.name}”" in p.message or (spec.alias and f"“{spec.alias}”" in p.message)
-               for p in problems)
 
 
 def _check_value(spec: Field, value: Any, path: str, line: int, where: str) -> Problem | None:

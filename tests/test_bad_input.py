@@ -68,6 +68,13 @@ def test_publication_record_problems(tmp_path: Path, fields: dict[str, object],
     assert_problem(root, expected)
 
 
+def test_missing_field_is_reported_even_when_another_message_names_it(tmp_path: Path) -> None:
+    text = front_matter(reviewer=None, disclosure="reviewer") + BODY
+    root = mini_site(tmp_path, {"zcwj/zcwj-qtwj/x.md": text})
+    assert_problem(root, "content/zcwj/zcwj-qtwj/x.md:6: E007")
+    assert_problem(root, "content/zcwj/zcwj-qtwj/x.md:2: E006")
+
+
 def test_duplicate_key_reported_at_second_occurrence(tmp_path: Path) -> None:
     text = front_matter() + BODY
     text = text.replace("kind: 其他\n", "kind: 其他\ntitle: 又一个标题\n")
