@@ -21,15 +21,15 @@ REAL_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "real-corpus"
 def replicate(target: Path, documents: int) -> None:
     shutil.copytree(REAL_CORPUS / "content", target / "content")
     shutil.copyfile(REAL_CORPUS / "catalog.yaml", target / "catalog.yaml")
-    sources = sorted((target / "content").rglob("*.md"))
+    sources = {path: path.read_text(encoding="utf-8")
+               for path in sorted((target / "content").rglob("*.md"))}
     copies = 0
     while len(sources) * (copies + 1) < documents:
         copies += 1
-        for source in sources:
-            if len(sources) * copies + sources.index(source) >= documents:
+        for index, (source, original) in enumerate(sources.items()):
+            if len(sources) * copies + index >= documents:
                 break
-            text = source.read_text(encoding="utf-8")
-            text = text.replace("\nslug: ", f"\nslug: c{copies}-", 1)
+            text = original.replace("\nslug: ", f"\nslug: c{copies}-", 1)
             text = text.replace("\ntitle: ", f"\ntitle: （第{copies}批）", 1)
             source.with_name(f"{source.stem}-c{copies}.md").write_text(text, encoding="utf-8")
 

@@ -206,7 +206,7 @@ class SiteBuilder:
         follows a moment later — or, when `more_edits` says another rebuild is due, with that
         rebuild."""
         started = time.perf_counter()
-        changed = None if changed is None else self.meaningful(set(changed))
+        changed = None if changed is None else set(changed)
         self.forget(changed or ())
         stage = Stages(None)
         with stage(STAGES[0]):
@@ -244,15 +244,6 @@ class SiteBuilder:
     def result(self, analysis: Analysis, output: Output, started: float, stage: Stages) -> BuildResult:
         return BuildResult(analysis.site, analysis.problems, self.out, len(output.pages),
                            time.perf_counter() - started, [], stage.seconds)
-
-    def meaningful(self, changed: set[str]) -> set[str]:
-        """Drop "folder modified" events of folders already known: the watcher reports the
-        files themselves too. A new or vanished folder stays, and makes the loader rescan."""
-        def known_folder(path: str) -> bool:
-            prefix = path.rstrip("/") + "/"
-            return (self.root / path).is_dir() and any(rel.startswith(prefix) for rel in self.documents)
-
-        return {path for path in changed if not known_folder(path)}
 
     @staticmethod
     def search_pages(output: Output) -> dict[str, bytes]:

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from govsite.build import SiteBuilder
 from govsite.problems import GovsiteError
-from govsite.watch import Debouncer, SiteFilter, run_builds, watch_site
+from govsite.watch import QUIET_SECONDS, Debouncer, SiteFilter, run_builds, watch_site
 
 WAIT_PATH = "/__govsite/wait"
 LONG_POLL_SECONDS = 20.0
@@ -207,7 +207,7 @@ class DevServer:
     """Build, serve and watch one site until stop()."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000,
-                 report: Reporter = lambda line: None, quiet: float = 0.1):
+                 report: Reporter = lambda line: None, quiet: float = QUIET_SECONDS):
         self.root = root.absolute()
         self.temp = Path(tempfile.mkdtemp(prefix="govsite-serve-"))
         self.live = LiveSite(self.root, self.temp / "site", report)

@@ -16,12 +16,16 @@ from pathlib import Path
 
 from watchdog.events import (
     EVENT_TYPE_CLOSED_NO_WRITE,
+    EVENT_TYPE_MODIFIED,
     EVENT_TYPE_OPENED,
     FileSystemEvent,
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
+
+from govsite.cache import CACHE_DIR
+from govsite.load import CATALOG
 
 QUIET_SECONDS = 0.1
 
@@ -30,7 +34,7 @@ QUIET_SECONDS = 0.1
 _TEMP_NAME = re.compile(
     r"(\.sw[a-p]x?|~|\.tmp|\.bak|___jb_(tmp|old)___)$|^(#.*#|\.#.*|4913|\.DS_Store)$"
 )
-_IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".govsite-cache", "node_modules"}
+_IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", CACHE_DIR, "node_modules"}
 # Reading files (the build itself does) must never look like an edit.
 _READ_EVENTS = {EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE}
 
@@ -55,9 +59,7 @@ class SiteFilter:
         parts = absolute.relative_to(self.root).parts
         if not parts or is_temp_name(parts[-1]) or _IGNORED_DIRS.intersection(parts):
             return False
-        if parts[0] == "build" or parts[0].startswith("build."):
-            return False
-        return parts[0] in ("content", "themes") or parts == ("catalog.yaml",)
+        return parts[0] in ("content", "themes") or parts == (CATALOG,)
 
 
 class Debouncer:
@@ -120,6 +122,8 @@ class ChangeHandler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in _READ_EVENTS:
             return
+        if event.is_directory and event.event_type == EVENT_TYPE_MODIFIED:
+            return  # the files inside that changed are reported themselves
         for path in (event.src_path, getattr(event, "dest_path", "")):
             if path and self.relevant(str(path)):
                 self.debouncer.notify(str(path))

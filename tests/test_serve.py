@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from browser.browser_harness import CHROMIUM, CHROMIUM_ARGS, require_file
 
 from govsite.scaffold import WELCOME, init_site
 from govsite.serve import DevServer
@@ -175,12 +176,9 @@ def test_cli_serve_exits_cleanly_on_ctrl_c(site: Path) -> None:
 def test_browser_reloads_by_itself_and_shows_the_banner(site: Path, server: DevServer) -> None:
     from playwright.sync_api import sync_playwright
 
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.is_file():
-        pytest.fail("Debian chromium is required: run scripts/install-browser-deps", pytrace=False)
+    chromium = require_file(CHROMIUM, "Debian chromium")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium),
-                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(server.url)

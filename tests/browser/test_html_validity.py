@@ -25,7 +25,7 @@ def test_pages_need_no_inline_javascript(built_site) -> None:
     inline = {
         page.relative_to(built_site).as_posix()
         for page in built_site.rglob("*.html")
-        if INLINE_SCRIPT.search(page.read_text(encoding="utf-8"))
-        or re.search(r"<[^>]*\son[a-z]+\s*=", page.read_text(encoding="utf-8"))
+        if INLINE_SCRIPT.search(html := page.read_text(encoding="utf-8"))
+        or re.search(r"<[^>]*\son[a-z]+\s*=", html)
     }
     assert inline == set()
