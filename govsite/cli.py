@@ -15,7 +15,7 @@ from govsite import __version__
 from govsite.audit.report import FORMATS, render, summary
 from govsite.build import STAGES, collect_problems, resolve_today
 from govsite.model import KINDS
-from govsite.problems import GovsiteError, Problem, has_errors
+from govsite.problems import GovsiteError, Problem, count_errors, has_errors
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -95,7 +95,7 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, keep_g
                            progress=progress)
     except GovsiteError as error:
         print_problems(error.problems)
-        errors = sum(p.severity == "error" for p in error.problems)
+        errors = count_errors(error.problems)
         click.echo(f"构建失败：{errors} 个错误，原有输出目录未改动。", err=True)
         sys.exit(1)
     except OutputError as error:

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -271,6 +272,7 @@ def domain_in(rows: list[list[str]]) -> str | None:
     return None
 
 
+@cache
 def known_domains() -> dict[str, str]:
     data = standard_domains()
     names = {d["name"]: d["id"] for d in data["domains"]}

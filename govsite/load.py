@@ -25,7 +25,7 @@ from govsite.model import (
     Item,
     SiteInfo,
 )
-from govsite.problems import Problem
+from govsite.problems import Problem, has_errors
 from govsite.schema import Field, read_mapping, text
 from govsite.yamlio import Mapping, Sequence, load_yaml
 
@@ -296,7 +296,7 @@ def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | 
     if item_id is None:
         problems.append(Problem(rel, 1, "E207", "文件所在目录不属于标准目录中的任何事项："
                                 "请移到事项目录（content/<领域>/<事项>/）或在 catalog.yaml 中设置 path"))
-    if any(p.severity == "error" for p in problems) or item_id is None:
+    if has_errors(problems) or item_id is None:
         return None, problems
     attachments, attachment_problems = _attachments(root, path, values.get("attachments") or [],
                                                     rel)

@@ -123,6 +123,10 @@ def has_errors(problems: list[Problem]) -> bool:
     return any(p.severity == ERROR for p in problems)
 
 
+def count_errors(problems: list[Problem]) -> int:
+    return sum(p.severity == ERROR for p in problems)
+
+
 class GovsiteError(Exception):
     """Input problems that stop a build. The CLI prints them; nothing else does."""
 

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from govsite.load import ID_RE, load_catalog
-from govsite.model import INTERP_FORMS, Item
+from govsite.model import INTERP_FORMS, KINDS, Item
 from govsite.problems import GovsiteError, Problem
 
 KIND_PREFIXES = {
@@ -209,7 +209,7 @@ def document_text(item: Item, title: str, kind: str, today: dt.date, slug: str) 
          "公开属性：主动公开 | 依申请公开 | 不予公开（后两者不会发布，须填写 exempt_basis）"),
         ("reviewer:", "审核人：请填写审核人姓名（必填）"),
         (f"reviewed: {today}", "审核日期：不得晚于发布日期"),
-        (f"kind: {kind}", "类型：" + " | ".join(KIND_PREFIXES)),
+        (f"kind: {kind}", "类型：" + " | ".join(KINDS)),
     ]
     if kind == "政策解读":
         rows += [("# interprets: ../xxx.md",

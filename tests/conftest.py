@@ -85,6 +85,43 @@ def front_matter(**fields: object) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n"
 
 
+# A county with one item (通知公告, kept by the 办公室) for the audit and `govsite check` tests;
+# COUNTY_UNITS and COUNTY_ITEMS go after it to add more.
+COUNTY_SITE = """\
+site:
+  title: 测试县人民政府
+  org: 测试县人民政府办公室
+  site_code: "3609990001"
+  icp: 赣ICP备12345678号
+  police_record: 赣公网安备 36099902000001号
+  index_prefix: "11360999MB1234567X"
+units:
+  bgs: 测试县人民政府办公室
+"""
+COUNTY_ITEMS = """\
+domains:
+  - id: zwgk
+    name: 政务公开
+    items:
+      - id: tzgg
+        l1: 通知公告
+        time_limit: 信息形成之日起20个工作日内
+        owner: bgs
+        channels: {required: [政府网站]}
+        mode: 主动
+"""
+NOTICE_RECORD = {
+    "title": "关于做好秋季防火工作的通知", "issuer": "bgs", "date": "2026-11-02",
+    "published": "2026-11-20", "disclosure": "主动公开", "reviewer": "张三",
+    "reviewed": "2026-11-19", "kind": "通知公告",
+}
+
+
+def notice(body: str = "请各单位做好防火工作。", **fields: object) -> str:
+    """A valid 通知公告 of the county site; keyword arguments override record fields."""
+    return front_matter(**NOTICE_RECORD | fields) + body + "\n"
+
+
 def mini_site(root: Path, docs: dict[str, str] | None = None) -> Path:
     """A two-domain site; `docs` maps paths under content/ to whole file texts."""
     files: dict[str, str | bytes] = {"catalog.yaml": MINI_CATALOG}

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import COUNTY_ITEMS, COUNTY_SITE, NOTICE_RECORD, notice
 
 from govsite.audit import run_checks
 from govsite.load import load_catalog, load_documents
@@ -15,28 +16,10 @@ from govsite.problems import Problem
 TODAY = date(2026, 11, 28)
 UNITS = {"bgs": "测试县人民政府办公室", "czj": "测试县财政局", "fgj": "测试县发展和改革局"}
 
-CATALOG = """
-site:
-  title: 测试县人民政府
-  org: 测试县人民政府办公室
-  site_code: "3609990001"
-  icp: 赣ICP备12345678号
-  police_record: 赣公网安备 36099902000001号
-  index_prefix: "11360999MB1234567X"
-units:
-  bgs: 测试县人民政府办公室
+CATALOG = COUNTY_SITE + """\
   czj: 测试县财政局
   fgj: 测试县发展和改革局
-domains:
-  - id: zwgk
-    name: 政务公开
-    items:
-      - id: tzgg
-        l1: 通知公告
-        time_limit: 信息形成之日起20个工作日内
-        owner: bgs
-        channels: {required: [政府网站]}
-        mode: 主动
+""" + COUNTY_ITEMS + """\
       - id: zcwj
         l1: 政策文件
         time_limit: 信息形成之日起3个工作日内
@@ -62,14 +45,9 @@ domains:
 FRESH = "content/zwgk/tzgg/fresh.md"  # keeps the home page and 通知公告 up to date
 
 
-def doc(title: str = "关于做好秋季防火工作的通知", body: str = "请各单位做好防火工作。",
+def doc(title: str = NOTICE_RECORD["title"], body: str = "请各单位做好防火工作。",
         **fields: str) -> str:
-    record = {
-        "title": title, "issuer": "bgs", "date": "2026-11-02", "published": "2026-11-20",
-        "disclosure": "主动公开", "reviewer": "张三", "reviewed": "2026-11-19", "kind": "通知公告",
-    } | fields
-    front = "".join(f"{key}: {value}\n" for key, value in record.items())
-    return f"---\n{front}---\n{body}\n"
+    return notice(body, title=title, **fields)
 
 
 @pytest.fixture

@@ -9,45 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import REAL_CORPUS
+from conftest import COUNTY_ITEMS, COUNTY_SITE, REAL_CORPUS, notice
 
 from govsite.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
 
-CATALOG = """
-site:
-  title: 测试县人民政府
-  org: 测试县人民政府办公室
-  site_code: "3609990001"
-  icp: 赣ICP备12345678号
-  police_record: 赣公网安备 36099902000001号
-units:
-  bgs: 测试县人民政府办公室
-domains:
-  - id: zwgk
-    name: 政务公开
-    items:
-      - id: tzgg
-        l1: 通知公告
-        time_limit: 信息形成之日起20个工作日内
-        owner: bgs
-        channels: {required: [政府网站]}
-        mode: 主动
-"""
-NOTICE = """
----
-title: 关于做好秋季防火工作的通知
-issuer: bgs
-date: 2026-11-02
-published: 2026-11-20
-disclosure: 主动公开
-reviewer: 张三
-reviewed: {reviewed}
-kind: 通知公告
----
-请各单位做好防火工作。
-"""
+CATALOG = COUNTY_SITE + COUNTY_ITEMS
 
 
 def check(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
@@ -57,8 +25,8 @@ def check(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
 @pytest.fixture
 def site(site_factory: Callable[[dict[str, str | bytes]], Path]) -> Callable[[str], Path]:
     def make(reviewed: str = "2026-11-19") -> Path:
-        notice = NOTICE.format(reviewed=reviewed)
-        return site_factory({"catalog.yaml": CATALOG, "content/zwgk/tzgg/a.md": notice})
+        return site_factory({"catalog.yaml": CATALOG,
+                             "content/zwgk/tzgg/a.md": notice(reviewed=reviewed)})
 
     return make
 

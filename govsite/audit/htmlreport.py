@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from govsite.model import Catalog, Document
-from govsite.problems import CODES, ERROR, Problem
+from govsite.problems import CODES, Problem, count_errors
 
 VETO_CODES = ("W501", "W701")  # 空白栏目 and 栏目不更新 count towards 单项否决
 VETO_THRESHOLD = 5
@@ -30,7 +30,7 @@ class UnitRow:
 
     @property
     def errors(self) -> int:
-        return sum(p.severity == ERROR for p in self.problems)
+        return count_errors(self.problems)
 
     @property
     def warnings(self) -> int:
@@ -64,7 +64,7 @@ def render_report(
     units = unit_rows(problems)
     domains = domain_rows(problems, catalog, documents, today) if catalog else []
     veto_items = sorted({p.item for p in problems if p.code in VETO_CODES and p.item})
-    errors = sum(p.severity == ERROR for p in problems)
+    errors = count_errors(problems)
     context = {
         "title": catalog.site.title if catalog else "（catalog.yaml 无法读取）",
         "today": today,

@@ -7,13 +7,13 @@ from datetime import date
 
 from govsite.audit.htmlreport import render_report
 from govsite.model import Catalog, Document
-from govsite.problems import ERROR, Problem, sort_problems
+from govsite.problems import Problem, count_errors, sort_problems
 
 FORMATS = ("text", "json", "github", "html")
 
 
 def summary(problems: list[Problem]) -> str:
-    errors = sum(p.severity == ERROR for p in problems)
+    errors = count_errors(problems)
     return f"{errors} 个错误，{len(problems) - errors} 个警告"
 
 
