@@ -438,7 +438,9 @@
 
   /* `spent`: ms already spent ranking; api.timing.render adds the DOM work, not the loading */
   function show(reset, spent) {
-    var started = performance.now(), hits = filtered(), list = el("search-results");
+    var started = performance.now(), list = el("search-results");
+    if (reset || !state.ranked) state.ranked = filtered();  // "more" pages through the same list
+    var hits = state.ranked, needles = needlesOf(state.query);
     var page = hits.slice(reset ? 0 : state.shown, (reset ? 0 : state.shown) + PAGE);
     var blocks = {};
     page.forEach(function (doc) { blocks["r/" + Math.floor(doc / state.meta.recordBlock)] = true; });
@@ -447,7 +449,7 @@
       started = performance.now();
       if (reset) { list.textContent = ""; state.shown = 0; }
       var items = document.createDocumentFragment();
-      page.forEach(function (doc) { items.appendChild(resultItem(doc)); });
+      page.forEach(function (doc) { items.appendChild(resultItem(doc, needles)); });
       list.appendChild(items);
       state.shown += page.length;
       el("search-more").hidden = state.shown >= hits.length;
@@ -465,8 +467,8 @@
     return loaded["r/" + block][doc - block * state.meta.recordBlock];
   }
 
-  function resultItem(doc) {
-    var r = record(doc), needles = needlesOf(state.query);
+  function resultItem(doc, needles) {
+    var r = record(doc);
     var li = document.createElement("li");
     var link = document.createElement("a");
     link.className = "result-title";
