@@ -1,15 +1,15 @@
 """Export the Whoosh postings as the static browser index under build/search/.
 
 Every file is a classic script calling GovsiteSearch.add(name, data) (JSONP style), so the index
-loads from http(s) and file:// alike. Numbers are packed as base-64 varints (five bits a digit,
-digits 32-63 say "more follows"), which keeps shards compact without a decompressor.
+loads from http(s) and file:// alike. Numbers are packed as base-64 varints (varint.py), which
+keeps shards compact without a decompressor.
 
 - meta.js: counts, field statistics, shard boundaries, facet names;
 - t/N.js: term shards, split by term range (sorted in UTF-16 order, as JS compares strings);
   per term and field: document numbers (delta) with their term frequencies, then every
-  document's positions (delta), see encode_postings(). The body field comes last, so a browser
-  reads a term's documents without scanning past the body's positions, and decodes positions
-  only for the documents a phrase needs;
+  document's positions (delta) as Whoosh stores them (GovPositions), see encode_postings(). The
+  body field comes last, so a browser reads a term's documents without scanning past the body's
+  positions, and decodes positions only for the documents a phrase needs;
 - d/N.js: per document: title and body length (for BM25), item, kind and year (for facets);
 - r/N.js: result records (url, title, date, 文号, excerpt source), loaded for results shown.
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -27,50 +26,43 @@ from whoosh.reading import IndexReader
 
 from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B, search_workers
 from govsite.search.query import IndexView
+from govsite.search.varint import decode, varints
 
 EXPORT_VERSION = 3  # bump when the browser index format changes
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 TERM_SHARD_CHARS = 8_000
-# document number -> position gaps (the first position, then differences), as Whoosh stores them
-# (GovPositions) and as the browser index stores them
+# document number -> position gaps (the first position, then differences)
 Gaps = dict[int, list[int]]
+# document number -> (number of positions, their gaps as varints): what GovPositions stores
+Encoded = dict[int, tuple[int, str]]
 TERMS_PER_TASK = 4000
 DOC_BLOCK = 1024
 RECORD_BLOCK = 4
-
-
-def varints(values: Iterable[int]) -> str:
-    out = []
-    for value in values:
-        while value >= 32:
-            out.append(ALPHABET[32 + (value & 31)])
-            value >>= 5
-        out.append(ALPHABET[value])
-    return "".join(out)
 
 
 # the order of fields within a term entry: body, by far the biggest, last
 ENTRY_ORDER = sorted(range(len(FIELDS)), key=lambda index: FIELDS[index] == "body")
 
 
-def encode_postings(postings: Gaps) -> list[int]:
+def encode_postings(postings: Encoded) -> str:
     """[count, per document: 2 * delta + 1 if it has one position, else 2 * delta and the number
-    of positions; then per document: first position, position deltas...]."""
-    numbers = [len(postings)]
+    of positions] as varints; then per document its positions: first position, deltas..."""
+    heads = [len(postings)]
     previous = 0
     for doc in sorted(postings):
-        size = len(postings[doc])
-        numbers += [2 * (doc - previous) + 1] if size == 1 else [2 * (doc - previous), size]
+        size = postings[doc][0]
+        heads += [2 * (doc - previous) + 1] if size == 1 else [2 * (doc - previous), size]
         previous = doc
-    for doc in sorted(postings):
-        numbers += postings[doc]
-    return numbers
+    return varints(heads) + "".join(postings[doc][1] for doc in sorted(postings))
 
 
-def encode_entry(fields: dict[int, Gaps]) -> str:
+def encode_entry(fields: dict[int, Encoded]) -> str:
     """A term's entry: [field index, postings...] per field holding it, in ENTRY_ORDER."""
-    return "".join(varints([index, *encode_postings(fields[index])])
+    return "".join(varints([index]) + encode_postings(fields[index])
                    for index in ENTRY_ORDER if fields.get(index))
+
+
+def encoded(gaps: list[int]) -> tuple[int, str]:
+    return len(gaps), varints(gaps)
 
 
 def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
@@ -106,50 +98,44 @@ def updated_entries(view: IndexView, entries: dict[str, str], terms: set[str],
     by_docnum = sorted((view.docnums[n], n) for n in numbers)
     fresh = dict(entries)
     for term in terms:
-        fields = decode_entry(entries.get(term, ""))
+        fields = {index: {doc: encoded(gaps) for doc, gaps in postings.items()}
+                  for index, postings in decode_entry(entries.get(term, "")).items()}
         for index, field in enumerate(FIELDS):
             postings = fields.setdefault(index, {})
             for number in numbers:
                 postings.pop(number, None)
             postings.update(_postings_of(view.reader, field, term, by_docnum))
-        encoded = encode_entry(fields)
-        if encoded:
-            fresh[term] = encoded
+        entry = encode_entry(fields)
+        if entry:
+            fresh[term] = entry
         else:
             fresh.pop(term, None)
     return fresh
 
 
 def _postings_of(reader: IndexReader, field: str, term: str,
-                 by_docnum: list[tuple[int, int]]) -> Gaps:
+                 by_docnum: list[tuple[int, int]]) -> Encoded:
     if (field, term) not in reader:
         return {}
     matcher = reader.postings(field, term)
-    decode = reader.schema[field].format.decode_gaps
-    found: Gaps = {}
+    found: Encoded = {}
     for docnum, number in by_docnum:  # ascending docnums: skip_to only moves forward
         if not matcher.is_active():
             break
         matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
-            found[number] = decode(matcher.value())
+            found[number] = _stored(matcher.value())
     return found
 
 
-DIGITS = {char: value for value, char in enumerate(ALPHABET)}
+def _stored(value: bytes) -> tuple[int, str]:
+    """A GovPositions value as (number of positions, their varints)."""
+    return int.from_bytes(value[:4]), value[4:].decode()
 
 
 def decode_entry(entry: str) -> dict[int, Gaps]:
     """The inverse of the entry encoding: {field index: {document number: position gaps}}."""
-    numbers, value, shift = [], 0, 0
-    for char in entry:
-        digit = DIGITS[char]
-        if digit >= 32:
-            value |= (digit - 32) << shift
-            shift += 5
-        else:
-            numbers.append(value | digit << shift)
-            value, shift = 0, 0
+    numbers = decode(entry)
     fields: dict[int, Gaps] = {}
     at = 0
     while at < len(numbers):
@@ -176,14 +162,13 @@ def _encode_terms(
     """Each segment's postings are read directly: Whoosh's matcher over all segments costs
     several calls per posting."""
     index, out = FIELDS.index(field), {}
-    decode = reader.schema[field].format.decode_gaps
     leaves = list(reader.leaf_readers())
     for raw in terms:
-        postings: Gaps = {}
+        postings: Encoded = {}
         for leaf, base in leaves:
             if (field, raw) in leaf:
                 for docnum, value in leaf.postings(field, raw).all_items():
-                    postings[number[base + docnum]] = decode(value)
+                    postings[number[base + docnum]] = _stored(value)
         if postings:  # terms of deleted documents stay in the lexicon until a merge
             out[raw.decode()] = encode_entry({index: postings})
     return out

@@ -29,7 +29,7 @@ from govsite.model import Document, Site
 from govsite.search.analyzer import GovPositions, GovTokenizer
 
 # bump when the analyzer, the fields or the record change: the cache is then rebuilt
-SCHEMA_VERSION = "govsite-search-3"
+SCHEMA_VERSION = "govsite-search-4"
 FIELDS = ("title", "doc_number", "index_no", "body", "issuer", "item", "domain", "kind", "year")
 BOOSTS = {"title": 3.0, "doc_number": 8.0, "index_no": 8.0}
 # length normalisation only where lengths vary; metadata fields are fixed-format
