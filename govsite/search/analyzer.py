@@ -12,6 +12,7 @@ Whoosh pickles the schema, so the Whoosh tokenizer lives here, in an importable 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -167,6 +168,8 @@ class GovPositions(Positions):
             yield term, len(positions), len(positions) * self.field_boost, self.encode(positions)
 
     def encode(self, positions: list[int]) -> bytes:  # type: ignore[override]
+        if len(positions) == 1:  # most postings: their few thousand values are made once
+            return _single_position(positions[0])
         gaps = [positions[0], *(b - a for a, b in itertools.pairwise(positions))]
         return pack_uint(len(gaps)) + varint.varints(gaps).encode()
 
@@ -175,3 +178,8 @@ class GovPositions(Positions):
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         return list(itertools.accumulate(self.decode_gaps(valuestring)))
+
+
+@functools.cache
+def _single_position(position: int) -> bytes:
+    return pack_uint(1) + varint.varints([position]).encode()
