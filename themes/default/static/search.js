@@ -116,22 +116,15 @@
      may coincide. Documents and summed frequencies come from one pass over the lists; a union
      document's positions are gathered only when a phrase asks for them. */
   function union(lists, clash, count) {
-    var tf = new Int32Array(count), l, k, list, docs = [], tfs = [], total = 0, doc;
+    var tf = new Int32Array(count), l, k, list;
     for (l = 0; l < lists.length; l++) {
       list = lists[l];
-      total += list.docs.length;
       for (k = 0; k < list.docs.length; k++) tf[list.docs[k]] += list.tfs[k];
     }
-    if (total * 8 < count) {  // few documents: sort them rather than visit every number
-      var all = new Int32Array(total), at = 0;
-      for (l = 0; l < lists.length; l++) { all.set(lists[l].docs, at); at += lists[l].docs.length; }
-      all.sort();
-      for (k = 0; k < total; k++) if (k === 0 || all[k] !== all[k - 1]) docs.push(all[k]);
-    } else {
-      for (doc = 0; doc < count; doc++) if (tf[doc]) docs.push(doc);
+    var docs = [], tfs = [], where = new Int32Array(count);
+    for (var doc = 0; doc < count; doc++) {
+      if (tf[doc]) { where[doc] = docs.length; docs.push(doc); tfs.push(tf[doc]); }
     }
-    var where = new Int32Array(count);
-    for (k = 0; k < docs.length; k++) { tfs.push(tf[docs[k]]); where[docs[k]] = k; }
     var cursors = new Int32Array(lists.length), previous = -1;
     function positions(j) {
       var all = [], parts = 0, last = null;
@@ -141,14 +134,14 @@
         var at = cursors[l] = seek(lists[l].docs, cursors[l], docs[j]);
         if (lists[l].docs[at] !== docs[j]) continue;
         last = lists[l].positions(at);
-        for (var p = 0; p < last.length; p++) all.push(last[p]);
+        all = all.concat(last);
         parts++;
       }
       return parts === 1 ? last : unique(all);
     }
     if (clash) {  // documents holding both lists: count their shared positions once
-      var one = lists[clash[0]].docs, other = lists[clash[1]].docs;
-      for (k = 0, at = 0; k < one.length; k++) {
+      var one = lists[clash[0]].docs, other = lists[clash[1]].docs, at = 0;
+      for (k = 0; k < one.length; k++) {
         at = seek(other, at, one[k]);
         if (other[at] === one[k]) tfs[where[one[k]]] = positions(where[one[k]]).length;
       }
@@ -162,10 +155,9 @@
   }
 
   /* per field, a posting list whose positions are decoded only when asked for; see
-     encode_postings() in govsite/search/exporter.py (the body field comes last).
-     The loops below run cold, in V8's interpreter, where every call and operation counts: varints
-     are decoded inline, with a fast path for the common one-digit value. */
+     encode_postings() in govsite/search/exporter.py (the body field comes last) */
   function decodeTerm(text, nfields, bodyField) {
+    // varints are decoded inline (value, scale, d): this loop runs cold, before the JIT warms up
     var i = 0, fields = new Array(nfields), value, scale, d, numbers = [0, 0];
     while (i < text.length) {
       for (var h = 0; h < 2; h++) {  // field index, number of documents
@@ -173,27 +165,20 @@
         while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
         numbers[h] = value + d * scale;
       }
-      var field = numbers[0], ndocs = numbers[1], doc = 0, total = 0, tf;
-      var docs = new Int32Array(ndocs), tfs = new Int32Array(ndocs);
+      var field = numbers[0], ndocs = numbers[1], doc = 0, total = 0;
+      var docs = new Array(ndocs), tfs = new Array(ndocs);
       for (var k = 0; k < ndocs; k++) {
-        d = CODE[text.charCodeAt(i++)];  // 2 * delta + (1 if the document has one position)
-        if (d >= 32) {
-          value = d - 32; scale = 32;
-          while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-          d = value + d * scale;
-        }
-        doc += d >>> 1;
+        value = 0; scale = 1;  // 2 * delta + (1 if the document has one position)
+        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+        var step = value + d * scale;
+        doc += Math.floor(step / 2);
         docs[k] = doc;
-        if (d & 1) { tf = 1; } else {
-          tf = CODE[text.charCodeAt(i++)];
-          if (tf >= 32) {
-            value = tf - 32; scale = 32;
-            while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-            tf = value + d * scale;
-          }
+        if (step % 2) { tfs[k] = 1; } else {
+          value = 0; scale = 1;
+          while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+          tfs[k] = value + d * scale;
         }
-        tfs[k] = tf;
-        total += tf;
+        total += tfs[k];
       }
       fields[field] = lazyList(text, docs, tfs, i);
       if (field === bodyField) break;
@@ -202,33 +187,24 @@
     return fields;
   }
 
-  /* a posting list whose positions are decoded on demand, forwards, up to the document asked
-     for: reaching a document's positions means reading past every earlier document's anyway */
+  /* positions are read forwards: matching asks for documents in ascending order */
   function lazyList(text, docs, tfs, start) {
-    var flat = null, offsets = null, decoded = 0, i = start;
+    var atDoc = 0, atChar = start;
     return {docs: docs, tfs: tfs, positions: function (k) {
-      if (!flat) {
-        offsets = new Int32Array(docs.length + 1);
-        for (var j = 0; j < docs.length; j++) offsets[j + 1] = offsets[j] + tfs[j];
-        flat = new Int32Array(offsets[docs.length]);
+      if (k < atDoc) { atDoc = 0; atChar = start; }
+      var i = atChar;
+      for (; atDoc < k; atDoc++) {
+        for (var c = 0; c < tfs[atDoc]; i++) if (CODE[text.charCodeAt(i)] < 32) c++;
       }
-      if (decoded <= k) {
-        var at = offsets[decoded], end = offsets[k + 1], next = offsets[decoded + 1], pos = 0;
-        var d, value, scale;
-        for (; at < end; at++) {
-          if (at === next) { pos = 0; next = offsets[++decoded + 1]; }  // the first is absolute
-          d = CODE[text.charCodeAt(i++)];
-          if (d >= 32) {
-            value = d - 32; scale = 32;
-            while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-            d = value + d * scale;
-          }
-          pos += d;
-          flat[at] = pos;
-        }
-        decoded = k + 1;
+      atChar = i;
+      var out = new Array(tfs[k]), pos = 0;
+      for (c = 0; c < tfs[k]; c++) {
+        var value = 0, scale = 1, d;
+        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+        pos += value + d * scale;  // the first is absolute, then deltas
+        out[c] = pos;
       }
-      return flat.subarray(offsets[k], offsets[k + 1]);
+      return out;
     }};
   }
 
@@ -307,10 +283,14 @@
     return {docs: docs, matches: matches, groupsMatched: groupsMatched, groups: groups.length};
   }
 
+  function bm25(idf, tf, fl, avgfl, B, K1) {
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)));
+  }
+
   /* per document, its score in millionths (rounded as query.py rounds); sums in the order of
-     query.py, and BM25 (inlined) as whoosh.scoring.bm25 computes it, operation by operation */
+     query.py */
   function score(meta, found, table) {
-    var scores = new Float64Array(meta.count), K1 = meta.k1, tf;
+    var scores = new Float64Array(meta.count);
     found.matches.forEach(function (m) {
       var b = meta.b[m.field], avg = meta.average[m.field], boost = meta.boosts[m.field];
       var name = meta.fields[m.field], n = m.units.length;
@@ -320,10 +300,7 @@
         var doc = m.docs[j];
         if (found.groupsMatched[doc] !== found.groups) continue;
         var length = lengths ? lengths[doc] : 0, total = 0.0;
-        for (var k = 0; k < n; k++) {
-          tf = m.tfs[j * n + k];
-          total += idfs[k] * ((tf * (K1 + 1)) / (tf + K1 * ((1 - b) + b * length / avg)));
-        }
+        for (var k = 0; k < n; k++) total += bm25(idfs[k], m.tfs[j * n + k], length, avg, b, meta.k1);
         scores[doc] = scores[doc] + boost * total;
       }
     });
@@ -336,29 +313,23 @@
   /* per document (of the loaded d/ blocks): title and body length, item, kind, year (the
      blocks hold five varints per document), and domain (from the item) */
   function docTable(meta) {
-    var n = meta.count, flat = new Int32Array(n * 5), d, value, scale;
+    var columns = [], n = meta.count;
+    for (var c = 0; c < 5; c++) columns.push(new Int32Array(n));
     for (var block = 0; block * meta.docBlock < n; block++) {
       var text = loaded["d/" + block];
       if (!text) continue;
-      var at = block * meta.docBlock * 5, i = 0;
-      while (i < text.length) {
-        d = CODE[text.charCodeAt(i++)];
-        if (d >= 32) {
-          value = d - 32; scale = 32;
-          while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-          d = value + d * scale;
-        }
-        flat[at++] = d;
+      var at = block * meta.docBlock * 5;  // index into the five interleaved columns
+      var value = 0, scale = 1;
+      for (var i = 0; i < text.length; i++) {
+        var d = CODE[text.charCodeAt(i)];
+        if (d >= 32) { value += (d - 32) * scale; scale *= 32; continue; }
+        columns[at % 5][(at - at % 5) / 5] = value + d * scale;
+        at++;
+        value = 0; scale = 1;
       }
     }
-    var columns = [];
-    for (var c = 0; c < 5; c++) columns.push(new Int32Array(n));
-    for (var doc = 0, j = 0; doc < n; doc++, j += 5) {
-      columns[0][doc] = flat[j]; columns[1][doc] = flat[j + 1]; columns[2][doc] = flat[j + 2];
-      columns[3][doc] = flat[j + 3]; columns[4][doc] = flat[j + 4];
-    }
     var domain = new Int32Array(n), domainOf = meta.items.map(function (row) { return Number(row[2]); });
-    for (doc = 0; doc < n; doc++) domain[doc] = domainOf[columns[2][doc]];
+    for (var doc = 0; doc < n; doc++) domain[doc] = domainOf[columns[2][doc]];
     return {titleLen: columns[0], bodyLen: columns[1], item: columns[2], kind: columns[3],
             year: columns[4], domain: domain};
   }
@@ -449,20 +420,24 @@
     return ranked(docs, el("search-sort").value === "date" ? null : state.points, meta.count);
   }
 
-  /* by date (document numbers are publication order, newest first), or by `points`, then date.
-     Each document becomes one number, rank * count + doc, so the sort compares numbers natively. */
+  /* by date: `docs` as they are (ascending document numbers are publication order, newest
+     first); or by `points`, then date. Each document becomes one number, rank * count + doc, so
+     the sort compares numbers natively; documents are read back from it only for the page shown. */
   function ranked(docs, points, count) {
+    if (!points) return docs;
     var top = 0, i;
-    for (i = 0; points && i < docs.length; i++) top = Math.max(top, points[docs[i]]);
+    for (i = 0; i < docs.length; i++) if (points[docs[i]] > top) top = points[docs[i]];
     if ((top + 1) * count > Number.MAX_SAFE_INTEGER) {
       return docs.slice().sort(function (x, y) { return (points[y] - points[x]) || (x - y); });
     }
     var keys = new Float64Array(docs.length);
-    for (i = 0; i < docs.length; i++) keys[i] = (points ? top - points[docs[i]] : 0) * count + docs[i];
+    for (i = 0; i < docs.length; i++) keys[i] = (top - points[docs[i]]) * count + docs[i];
     keys.sort();
-    var out = new Array(docs.length);
-    for (i = 0; i < keys.length; i++) out[i] = keys[i] % count;
-    return out;
+    return {length: keys.length, slice: function (start, end) {
+      var page = [];
+      for (var k = start; k < Math.min(end, keys.length); k++) page.push(keys[k] % count);
+      return page;
+    }};
   }
 
   /* `spent`: ms already spent ranking; api.timing.render adds the DOM work, not the loading */
