@@ -5,7 +5,7 @@
 Measures, and prints as a table:
 - build time with and without the search stage (cold: empty cache; warm: nothing changed);
 - re-indexing one edited document (digest check + Whoosh delete/add/commit), and the export
-  that follows it;
+  that follows it; a build after one edit, and after publishing one new document;
 - for each query, on a cold page in Chromium over http: bytes of search JS + index shards +
   result records (raw, and gzip as a compressing server would send them), and the time to rank
   and render results once the shards are loaded (median of five cold page loads).
@@ -14,6 +14,7 @@ Measures, and prints as a table:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import shutil
 import statistics
@@ -84,6 +85,16 @@ def reindex_one(site: Path) -> tuple[float, float]:
     return times[0], times[1]
 
 
+def publish_one(site: Path) -> None:
+    """A new document dated today: one of the generated ones again, under another name."""
+    source = sorted((site / "content").rglob("bench-*.md"))[200]
+    today = dt.date.today().isoformat()
+    lines = [f"{line.split(':')[0]}: {today}" if line.startswith(("date:", "published:", "reviewed:"))
+             else line for line in source.read_text(encoding="utf-8").splitlines()]
+    text = "\n".join(lines).replace("slug: bench-", "slug: new-bench-").replace("〕", "〕9", 1)
+    (source.parent / f"new-{source.name}").write_text(text + "\n新发布的一句话。\n", encoding="utf-8")
+
+
 def browser_rows(out: Path, queries: list[str]) -> list[tuple[str, int, int, int, float, float, int]]:
     """Per query, the median of RUNS cold page loads (a fresh browser context each: the shards,
     the JIT and the heap start cold every time)."""
@@ -145,22 +156,24 @@ def main() -> None:
     warm, warm_search = timed_build(site, out)
     reindex_ms, check_ms = reindex_one(site)
     edited, edited_search = timed_build(site, out)
+    publish_one(site)
+    added, added_search = timed_build(site, out)
     rows = browser_rows(out, QUERIES + lookups(site))
-    report(args.docs, (cold, cold_search), (warm, warm_search), (edited, edited_search),
+    report(args.docs, {"cold build": (cold, cold_search), "warm build, no change": (warm, warm_search),
+                       "build after one edit": (edited, edited_search),
+                       "build after one new document": (added, added_search)},
            (reindex_ms, check_ms), rows, out)
     if not args.keep:
         shutil.rmtree(folder)
 
 
-def report(docs: int, cold: tuple[float, float], warm: tuple[float, float],
-           edited: tuple[float, float], reindex: tuple[float, float],
+def report(docs: int, builds: dict[str, tuple[float, float]], reindex: tuple[float, float],
            rows: list[tuple[str, int, int, int, float, float, int]], out: Path) -> None:
     size = sum(p.stat().st_size for p in (out / "search").rglob("*") if p.is_file())
     files = sum(1 for p in (out / "search").rglob("*") if p.is_file())
     print(f"\n{docs} documents; build/search/: {files} files, {size / 1e6:.1f} MB")
-    for label, (total, part) in (("cold build", cold), ("warm build, no change", warm),
-                                 ("build after one edit", edited)):
-        print(f"{label:<24} total {total:7.1f} s   search {part:6.1f} s   "
+    for label, (total, part) in builds.items():
+        print(f"{label:<28} total {total:7.1f} s   search {part:6.1f} s   "
               f"search share {part / total:5.0%}   (build without search {total - part:.1f} s)")
     print(f"re-index one edited document: {reindex[0]:.0f} ms, of which {reindex[1]:.0f} ms is the "
           "change check over all documents (the build after it re-exports the browser index)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -231,6 +232,35 @@ def test_export_after_an_edit_equals_a_fresh_build(
     build(fresh, tmp_path / "fresh-out")
     assert edited == search_files(tmp_path / "fresh-out")
     assert [r["url"] for r in search(cache_dir_of(root), "丁戊己", 5)] == [QNJY_URL]
+
+
+def publish_copy(root: Path, date: str) -> None:
+    """A newly published document: the 青年就业 notice again, with another 文号 and date."""
+    source = root / "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"
+    text = source.read_text(encoding="utf-8").replace("青府办发〔2026〕31号", "青府办发〔2026〕99号")
+    for key in ("date", "published", "reviewed"):
+        text = re.sub(rf"^{key}: .*$", f"{key}: {date}", text, count=1, flags=re.MULTILINE)
+    (source.parent / "qnjy-new.md").write_text(text + "\n新发布的独特短语癸子丑。\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("date", "patched"), [("2026-11-26", True), ("2020-03-02", False)],
+                         ids=["newest", "back-dated"])
+def test_export_after_publishing_a_document_equals_a_fresh_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, date: str, patched: bool) -> None:
+    """Documents are numbered oldest first: a new newest document keeps every other number, so
+    only its terms are read again; a back-dated one renumbers the rest and exports everything."""
+    root = copy_site(REPO_ROOT, tmp_path / "site")
+    build(root, tmp_path / "out")
+    publish_copy(root, date)
+    with monkeypatch.context() as patching:
+        if patched:
+            patching.setattr(incremental, "term_entries", None)
+        build(root, tmp_path / "out")
+    fresh = copy_site(root, tmp_path / "fresh")
+    build(fresh, tmp_path / "fresh-out")
+    assert search_files(tmp_path / "out") == search_files(tmp_path / "fresh-out")
+    found = [r["url"] for r in search(cache_dir_of(root), "癸子丑", 5)]
+    assert found == ["zcwj/zcwj-gfxwj/qnjy-new/index.html"]
 
 
 @pytest.mark.parametrize("kept_by", ["an older format", "an older analyzer",

@@ -28,7 +28,7 @@ from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B, search_workers
 from govsite.search.query import IndexView
 from govsite.search.varint import decode, varints
 
-EXPORT_VERSION = 3  # bump when the browser index format changes
+EXPORT_VERSION = 4  # bump when the browser index format (or its document numbering) changes
 TERM_SHARD_CHARS = 8_000
 # document number -> position gaps (the first position, then differences)
 Gaps = dict[int, list[int]]
@@ -88,13 +88,15 @@ def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
 
 def updated_entries(view: IndexView, entries: dict[str, str], terms: set[str],
                     changed: set[str]) -> dict[str, str]:
-    """`entries` after the documents `changed` (by rel; same documents, same order) were edited.
+    """`entries` after the documents `changed` (by rel) were edited or newly published; every
+    other document keeps its number.
 
     Only `terms` (those of the changed documents, before and after) can differ. Each is patched:
     its old entry is decoded, the changed documents' postings are dropped and read again from
     Whoosh (skipping straight to those documents), and the entry is encoded again; reading the
     whole posting list of a common term from Whoosh would cost far more."""
-    numbers = sorted(view.rels.index(rel) for rel in changed)
+    number_of = {rel: n for n, rel in enumerate(view.rels)}
+    numbers = sorted(number_of[rel] for rel in changed)
     by_docnum = sorted((view.docnums[n], n) for n in numbers)
     fresh = dict(entries)
     for term in terms:

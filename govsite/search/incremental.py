@@ -1,9 +1,10 @@
 """Keep the browser index export between builds, and redo only what changed.
 
 The export is stored in the cache with the term entries it was made from, the document order and
-every document's indexed texts. With the same documents in the same order (edits that keep the
-date), only the terms of the changed documents (before and after) are read again from Whoosh;
-anything else (documents added, removed or re-dated) exports everything again.
+every document's indexed texts. When the documents keep their numbers (edits that keep the date)
+and new ones come after them (documents published since, numbered oldest first), only the terms of
+the changed and new documents (before and after) are read again from Whoosh; anything else
+(documents removed, re-dated or published back-dated) exports everything again.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def exported(
     assert ix is not None
     with ix.reader() as reader:
         view = IndexView(reader)
-        if old and old.order == view.rels:
+        if old and view.rels[: len(old.order)] == old.order:
             changed = {rel for rel, entry in wanted.items() if old.fields.get(rel) != entry.fields}
             touched = _touched(old.fields, {rel: wanted[rel] for rel in changed})
             entries = updated_entries(view, old.entries, touched, changed)

@@ -2,8 +2,8 @@
 
 A query is whitespace-separated groups; a document matches when every group matches as a phrase
 (consecutive positions) in at least one field. Its score sums, over groups and the fields where
-the group matched, the field boost times Whoosh's BM25 of each unit of the group. Ties break by
-document number, which is publication order (newest first), so both sides rank identically.
+the group matched, the field boost times Whoosh's BM25 of each unit of the group. Ties go to the
+higher document number, the newer document (see doc_order), so both sides rank identically.
 """
 
 from __future__ import annotations
@@ -22,8 +22,13 @@ Postings = dict[int, list[int]]  # document number -> positions
 
 
 def doc_order(records: list[dict[str, str]]) -> list[int]:
-    """Indexes of `records` in publication order, newest first; the browser's document numbers."""
-    return sorted(range(len(records)), key=lambda i: (_neg_date(records[i]["date"]), records[i]["url"]))
+    """Indexes of `records` in publication order, oldest first: the browser's document numbers.
+
+    Read backwards, newest first (by date, then URL). A newly published document usually comes
+    last, so the numbers of all others stay as they were and their index entries can be kept."""
+    newest_first = sorted(range(len(records)),
+                          key=lambda i: (_neg_date(records[i]["date"]), records[i]["url"]))
+    return newest_first[::-1]
 
 
 def _neg_date(iso: str) -> tuple[int, ...]:
@@ -43,7 +48,7 @@ class Hit:
 
 
 class IndexView:
-    """The live documents of a Whoosh reader, numbered in publication order."""
+    """The live documents of a Whoosh reader, numbered in publication order (oldest first)."""
 
     def __init__(self, reader: IndexReader):
         self.reader = reader
@@ -121,7 +126,7 @@ def search_view(view: IndexView, query: str) -> list[Hit]:
         matched.append(found)
     docs = set.intersection(*matched)
     hits = [Hit(d, rounded(scores[d]), view.records[d]) for d in docs]
-    return sorted(hits, key=lambda h: (-h.score, h.doc))
+    return sorted(hits, key=lambda h: (-h.score, -h.doc))
 
 
 def _field_score(view: IndexView, field: str, doc: int, units: list[Postings]) -> float:

@@ -420,22 +420,22 @@
     return ranked(docs, el("search-sort").value === "date" ? null : state.points, meta.count);
   }
 
-  /* by date: `docs` as they are (ascending document numbers are publication order, newest
-     first); or by `points`, then date. Each document becomes one number, rank * count + doc, so
-     the sort compares numbers natively; documents are read back from it only for the page shown. */
+  /* newest first (document numbers are publication order, oldest first), or by `points`, then
+     newest first. Each document becomes one number, rank * count + (count - 1 - doc), so the sort
+     compares numbers natively; documents are read back from it only for the page shown. */
   function ranked(docs, points, count) {
-    if (!points) return docs;
+    if (!points) return docs.slice().reverse();
     var top = 0, i;
     for (i = 0; i < docs.length; i++) if (points[docs[i]] > top) top = points[docs[i]];
     if ((top + 1) * count > Number.MAX_SAFE_INTEGER) {
-      return docs.slice().sort(function (x, y) { return (points[y] - points[x]) || (x - y); });
+      return docs.slice().sort(function (x, y) { return (points[y] - points[x]) || (y - x); });
     }
     var keys = new Float64Array(docs.length);
-    for (i = 0; i < docs.length; i++) keys[i] = (top - points[docs[i]]) * count + docs[i];
+    for (i = 0; i < docs.length; i++) keys[i] = (top - points[docs[i]]) * count + (count - 1 - docs[i]);
     keys.sort();
     return {length: keys.length, slice: function (start, end) {
       var page = [];
-      for (var k = start; k < Math.min(end, keys.length); k++) page.push(keys[k] % count);
+      for (var k = start; k < Math.min(end, keys.length); k++) page.push(count - 1 - keys[k] % count);
       return page;
     }};
   }
