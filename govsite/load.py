@@ -210,12 +210,17 @@ def _texts(values: Any) -> tuple[str, ...]:
 # --- documents ------------------------------------------------------------------------------
 
 
+def hidden(name: str) -> bool:
+    """Files and folders under content/ whose name starts with "." or "_" are not documents."""
+    return name.startswith((".", "_"))
+
+
 def find_documents(root: Path) -> list[Path]:
-    """Every .md file under content/, skipping names that start with "." or "_"."""
+    """Every .md file under content/, skipping hidden names."""
     found: list[Path] = []
     for folder, subfolders, files in os.walk(root / "content"):
-        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
-        found += [Path(folder, f) for f in files if f.endswith(".md") and not f.startswith((".", "_"))]
+        subfolders[:] = [d for d in subfolders if not hidden(d)]
+        found += [Path(folder, f) for f in files if f.endswith(".md") and not hidden(f)]
     return sorted(found)
 
 
@@ -256,9 +261,8 @@ def _candidates(root: Path, memo: DocumentMemo | None, changed: set[str] | None)
         return sorted(path.relative_to(root).as_posix() for path in find_documents(root))
     rels = set(memo)
     for rel in changed:
-        name = rel.rsplit("/", 1)[-1]
-        if rel.startswith("content/") and (root / rel).is_file() and not name.startswith((".", "_")) \
-                and not any(part.startswith((".", "_")) for part in rel.split("/")[1:-1]):
+        if rel.startswith("content/") and (root / rel).is_file() \
+                and not any(hidden(part) for part in rel.split("/")[1:]):
             rels.add(rel)
         else:
             rels.discard(rel)

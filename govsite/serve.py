@@ -104,16 +104,16 @@ class LiveSite:
 
     def _publish(self) -> None:
         """The rebuilt pages are on disk: let the browsers reload."""
-        with self._cond:
-            self.messages = []
-            self.built = True
-            self.version += 1
-            self._cond.notify_all()
+        self._announce([])
 
     def _finish(self, messages: list[str], summary: str) -> None:
         for line in messages:
             self.report(line)
         self.report(summary)
+        self._announce(messages)
+
+    def _announce(self, messages: list[str]) -> None:
+        """A new version for the browsers: reload, or show `messages` (the build's errors)."""
         with self._cond:
             self.messages = messages
             self.built = self.built or not messages

@@ -85,8 +85,8 @@ def front_matter(**fields: object) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n"
 
 
-# A county with one item (通知公告, kept by the 办公室) for the audit and `govsite check` tests;
-# COUNTY_UNITS and COUNTY_ITEMS go after it to add more.
+# A county with one item (通知公告, kept by the 办公室) for the audit and `govsite check` tests:
+# COUNTY_SITE, then any more units, then COUNTY_ITEMS, then any more items.
 COUNTY_SITE = """\
 site:
   title: 测试县人民政府

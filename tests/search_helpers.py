@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 from conftest import REAL_CORPUS  # noqa: F401 (re-exported for the search tests)
+from whoosh.index import Index
 
 from govsite.load import load_catalog, load_documents
 from govsite.model import Document
+from govsite.search.indexer import open_index
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,3 +28,10 @@ def all_documents(root: Path) -> list[Document]:
     assert catalog is not None, problems
     documents, _ = load_documents(root, catalog)
     return documents
+
+
+def opened(cache: Path) -> Index:
+    """The Whoosh index of a search cache folder, which must hold one."""
+    ix = open_index(cache, create=False)
+    assert ix is not None, cache
+    return ix

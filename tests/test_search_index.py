@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from search_helpers import REPO_ROOT, all_documents, copy_site
-from whoosh import index as whoosh_index
+from search_helpers import REPO_ROOT, all_documents, copy_site, opened
 
 from govsite.build import analyse, build
 from govsite.cli import cli
+from govsite.model import Site
 from govsite.search import cache_dir_of, incremental, search
 from govsite.search.exporter import export
 from govsite.search.indexer import entries, index_dir, update_index
@@ -33,8 +33,13 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return root, out
 
 
+@pytest.fixture(scope="module")
+def sample_site(sample: tuple[Path, Path]) -> Site:
+    return analyse(sample[0]).site
+
+
 def stored_rels(cache: Path) -> list[str]:
-    ix = whoosh_index.open_dir(index_dir(cache))
+    ix = opened(cache)
     with ix.searcher() as searcher:
         rels = sorted(fields["rel"] for fields in searcher.all_stored_fields())
     ix.close()
@@ -75,38 +80,34 @@ def test_text_only_in_non_public_documents_finds_nothing(sample: tuple[Path, Pat
 
 
 def test_full_doc_number_in_any_bracket_style_finds_that_document_first(
-        sample: tuple[Path, Path]) -> None:
+        sample: tuple[Path, Path], sample_site: Site) -> None:
     root, _ = sample
     numbered = [d for d in all_documents(root) if d.is_public and d.doc_number]
     assert len(numbered) >= 10
-    urls = {d.rel: u for d, u in zip(numbered, urls_of(root, numbered), strict=True)}
     for doc in numbered:
         number = doc.doc_number or ""
         for typed in (number, number.replace("〔", "[").replace("〕", "]"),
                       number.replace("〔", "(").replace("〕", ")"), number.replace("〔", "（")
                       .replace("〕", "）")):
-            assert search(cache_dir_of(root), typed, 5)[0]["url"] == urls[doc.rel], typed
+            assert search(cache_dir_of(root), typed, 5)[0]["url"] == sample_site.urls[doc.rel], typed
 
 
-def test_distinctive_doc_number_part_is_among_the_first_results(sample: tuple[Path, Path]) -> None:
+def test_distinctive_doc_number_part_is_among_the_first_results(
+        sample: tuple[Path, Path], sample_site: Site) -> None:
     root, _ = sample
     numbered = [d for d in all_documents(root) if d.is_public and d.doc_number]
-    for doc, url in zip(numbered, urls_of(root, numbered), strict=True):
+    for doc in numbered:
         part = (doc.doc_number or "")[1:].removesuffix("号")  # 府办发〔2026〕31
-        assert url in [r["url"] for r in search(cache_dir_of(root), part, 5)], part
+        found = [r["url"] for r in search(cache_dir_of(root), part, 5)]
+        assert sample_site.urls[doc.rel] in found, part
 
 
-def test_index_number_finds_that_document_first(sample: tuple[Path, Path]) -> None:
+def test_index_number_finds_that_document_first(
+        sample: tuple[Path, Path], sample_site: Site) -> None:
     root, _ = sample
-    analysis = analyse(root)
-    for doc in analysis.site.documents[:30]:
+    for doc in sample_site.documents[:30]:
         hits = search(cache_dir_of(root), doc.index_no, 3)
-        assert hits[0]["url"] == analysis.site.urls[doc.rel], doc.index_no
-
-
-def urls_of(root: Path, docs: list) -> list[str]:
-    site = analyse(root).site
-    return [site.urls[d.rel] for d in docs]
+        assert hits[0]["url"] == sample_site.urls[doc.rel], doc.index_no
 
 
 def test_cli_search_prints_json_and_text(sample: tuple[Path, Path]) -> None:
@@ -130,7 +131,7 @@ def test_cli_builds_a_missing_index_first(tmp_path: Path) -> None:
 
 
 def export_of(cache: Path) -> dict[str, bytes]:
-    ix = whoosh_index.open_dir(index_dir(cache))
+    ix = opened(cache)
     with ix.reader() as reader:
         files, _ = export(IndexView(reader), {"domains": {}, "items": {}})
     ix.close()
@@ -154,7 +155,7 @@ def test_incremental_update_reindexes_only_changes_and_equals_a_fresh_index(
     assert (stats.added, stats.removed) == (1, 2)
     update_index(fresh_cache, wanted)
     assert export_of(cache) == export_of(fresh_cache)
-    ix = whoosh_index.open_dir(index_dir(cache))
+    ix = opened(cache)
     with ix.reader() as reader:
         view = IndexView(reader)
         assert view.rels.count(edited) == 1 and view.count == len(wanted)
@@ -200,11 +201,11 @@ def test_unpublishing_a_document_removes_it_from_search(tmp_path: Path) -> None:
         assert title not in path.read_text(encoding="utf-8")
 
 
-def test_project_code_finds_exactly_the_project_documents(sample: tuple[Path, Path]) -> None:
+def test_project_code_finds_exactly_the_project_documents(
+        sample: tuple[Path, Path], sample_site: Site) -> None:
     root, _ = sample
-    analysis = analyse(root)
     for code in ("2024-360999-46-01-012345", "2026-360999-84-01-004567"):
-        holders = {analysis.site.urls[d.rel] for d in analysis.site.documents if code in d.body}
+        holders = {sample_site.urls[d.rel] for d in sample_site.documents if code in d.body}
         assert len(holders) >= 2
         assert {r["url"] for r in search(cache_dir_of(root), code, 50)} == holders
         assert search(cache_dir_of(root), code.replace("-", "－"), 50)  # full-width hyphens

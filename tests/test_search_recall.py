@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from search_helpers import REAL_CORPUS, all_documents, copy_site
-from whoosh import index as whoosh_index
+from search_helpers import REAL_CORPUS, all_documents, copy_site, opened
 
 from govsite.build import analyse
 from govsite.search.analyzer import normalize
-from govsite.search.indexer import Entry, entries, index_dir, update_index
+from govsite.search.indexer import Entry, entries, update_index
 from govsite.search.query import IndexView, search_view
 
 QUERIES = [
@@ -29,7 +28,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[IndexView, dict[st
     wanted = entries(analysis.site, {rel: b.text for rel, b in analysis.bodies.items()})
     cache = root.parent / "cache"
     update_index(cache, wanted)
-    ix = whoosh_index.open_dir(index_dir(cache))
+    ix = opened(cache)
     reader = ix.reader()
     yield IndexView(reader), wanted, root
     reader.close()

@@ -173,11 +173,8 @@ class GovPositions(Positions):
         gaps = [positions[0], *(b - a for a, b in itertools.pairwise(positions))]
         return pack_uint(len(gaps)) + varint.varints(gaps).encode()
 
-    def decode_gaps(self, valuestring: bytes) -> list[int]:
-        return varint.decode(valuestring[4:].decode())
-
     def decode_positions(self, valuestring: bytes) -> list[int]:
-        return list(itertools.accumulate(self.decode_gaps(valuestring)))
+        return list(itertools.accumulate(varint.decode(valuestring[4:].decode())))
 
 
 @functools.cache

@@ -30,9 +30,8 @@ from govsite.search.varint import decode, varints
 
 EXPORT_VERSION = 4  # bump when the browser index format (or its document numbering) changes
 TERM_SHARD_CHARS = 8_000
-# document number -> position gaps (the first position, then differences)
-Gaps = dict[int, list[int]]
-# document number -> (number of positions, their gaps as varints): what GovPositions stores
+# document number -> (number of positions, their gaps as varints: the first position, then
+# differences): what GovPositions stores
 Encoded = dict[int, tuple[int, str]]
 TERMS_PER_TASK = 4000
 DOC_BLOCK = 1024
@@ -59,10 +58,6 @@ def encode_entry(fields: dict[int, Encoded]) -> str:
     """A term's entry: [field index, postings...] per field holding it, in ENTRY_ORDER."""
     return "".join(varints([index]) + encode_postings(fields[index])
                    for index in ENTRY_ORDER if fields.get(index))
-
-
-def encoded(gaps: list[int]) -> tuple[int, str]:
-    return len(gaps), varints(gaps)
 
 
 def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
@@ -100,8 +95,7 @@ def updated_entries(view: IndexView, entries: dict[str, str], terms: set[str],
     by_docnum = sorted((view.docnums[n], n) for n in numbers)
     fresh = dict(entries)
     for term in terms:
-        fields = {index: {doc: encoded(gaps) for doc, gaps in postings.items()}
-                  for index, postings in decode_entry(entries.get(term, "")).items()}
+        fields = decode_entry(entries.get(term, ""))
         for index, field in enumerate(FIELDS):
             postings = fields.setdefault(index, {})
             for number in numbers:
@@ -135,10 +129,10 @@ def _stored(value: bytes) -> tuple[int, str]:
     return int.from_bytes(value[:4]), value[4:].decode()
 
 
-def decode_entry(entry: str) -> dict[int, Gaps]:
-    """The inverse of the entry encoding: {field index: {document number: position gaps}}."""
+def decode_entry(entry: str) -> dict[int, Encoded]:
+    """The inverse of encode_entry(): {field index: {document number: (size, varints)}}."""
     numbers = decode(entry)
-    fields: dict[int, Gaps] = {}
+    fields: dict[int, Encoded] = {}
     at = 0
     while at < len(numbers):
         index, count, at = numbers[at], numbers[at + 1], at + 2
@@ -150,7 +144,7 @@ def decode_entry(entry: str) -> dict[int, Gaps]:
             at += 0 if head & 1 else 1
         postings = fields.setdefault(index, {})
         for doc, size in sizes.items():
-            postings[doc], at = numbers[at : at + size], at + size
+            postings[doc], at = (size, varints(numbers[at : at + size])), at + size
     return fields
 
 

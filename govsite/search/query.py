@@ -26,13 +26,8 @@ def doc_order(records: list[dict[str, str]]) -> list[int]:
 
     Read backwards, newest first (by date, then URL). A newly published document usually comes
     last, so the numbers of all others stay as they were and their index entries can be kept."""
-    newest_first = sorted(range(len(records)),
-                          key=lambda i: (_neg_date(records[i]["date"]), records[i]["url"]))
-    return newest_first[::-1]
-
-
-def _neg_date(iso: str) -> tuple[int, ...]:
-    return tuple(-int(part) for part in iso.split("-"))
+    by_url = sorted(range(len(records)), key=lambda i: records[i]["url"], reverse=True)
+    return sorted(by_url, key=lambda i: records[i]["date"])  # ISO dates; ties keep URL order
 
 
 def rounded(score: float) -> float:
