@@ -13,11 +13,21 @@ from govsite.body import Body
 from govsite.cache import CACHE_DIR
 from govsite.model import Site
 from govsite.render import Renderer
+from govsite.search.bulk import write_new_index
 from govsite.search.incremental import exported
-from govsite.search.indexer import entries, gc_paused, locked, open_index, update_index
+from govsite.search.indexer import (
+    Entry,
+    UpdateStats,
+    entries,
+    gc_paused,
+    locked,
+    open_index,
+    update_index,
+)
 from govsite.search.query import IndexView, search_view
 
-__all__ = ["build_search", "cache_dir_of", "has_index", "index_site", "search", "site_search"]
+__all__ = ["build_search", "cache_dir_of", "has_index", "index_site", "refresh_index", "search",
+           "site_search"]
 
 
 def build_search(
@@ -26,12 +36,24 @@ def build_search(
     """Update the index for `site` and return {output path: bytes} for build/search/."""
     wanted, names = entries(site, texts), _names(site)
     with locked(cache_dir), gc_paused():
-        update_index(cache_dir, wanted)
-        files, version = exported(cache_dir, wanted, names)
+        stats = refresh_index(cache_dir, wanted)
+        files, version = exported(cache_dir, wanted, names, stats.entries)
     page = render_page("search.html", "search/index.html", title="搜索", search_version=version)
     out = {f"search/{path}": data for path, data in files.items()}
     out["search/index.html"] = page
     return out
+
+
+def refresh_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
+    """The index brought in line with `wanted`: an empty one is written whole (bulk.py); else
+    only the changed documents go through Whoosh's writer."""
+    ix = open_index(cache_dir, create=True)
+    assert ix is not None
+    empty = ix.is_empty()
+    ix.close()
+    if empty and wanted:
+        return write_new_index(cache_dir, wanted)
+    return update_index(cache_dir, wanted)
 
 
 def has_index(cache_dir: Path) -> bool:
@@ -59,7 +81,6 @@ def _names(site: Site) -> dict[str, dict[str, str]]:
         "domains": {d.id: d.name for d in catalog.domains},
         "items": {i.id: i.name for i in catalog.items},
     }
-
 
 
 def site_search(
@@ -93,5 +114,5 @@ def index_site(root: Path) -> None:
     analysis = analyse(root, cache=cache)
     texts = {rel: body.text for rel, body in analysis.bodies.items()}
     with locked(cache_dir_of(root)):
-        update_index(cache_dir_of(root), entries(analysis.site, texts))
+        refresh_index(cache_dir_of(root), entries(analysis.site, texts))
     cache.save()

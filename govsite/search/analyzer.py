@@ -164,11 +164,15 @@ class GovPositions(Positions):
     def word_values(  # type: ignore[override]
         self, value: str, analyzer: object, **kwargs: object
     ) -> Iterator[tuple[str, int, float, bytes]]:
+        boost = self.field_boost
         for term, positions in term_positions(value).items():
-            yield term, len(positions), len(positions) * self.field_boost, self.encode(positions)
+            if len(positions) == 1:  # most postings: their few thousand values are made once
+                yield term, 1, boost, _single_position(positions[0])
+            else:
+                yield term, len(positions), len(positions) * boost, self.encode(positions)
 
     def encode(self, positions: list[int]) -> bytes:  # type: ignore[override]
-        if len(positions) == 1:  # most postings: their few thousand values are made once
+        if len(positions) == 1:
             return _single_position(positions[0])
         gaps = [positions[0], *(b - a for a, b in itertools.pairwise(positions))]
         return pack_uint(len(gaps)) + varint.varints(gaps).encode()

@@ -7,7 +7,7 @@ keeps shards compact without a decompressor.
 - meta.js: counts, field statistics, shard boundaries, facet names;
 - t/N.js: term shards, split by term range (sorted in UTF-16 order, as JS compares strings);
   per term and field: document numbers (delta) with their term frequencies, then every
-  document's positions (delta) as Whoosh stores them (GovPositions), see encode_postings(). The
+  document's positions (delta) as Whoosh stores them (GovPositions), see join_runs(). The
   body field comes last, so a browser reads a term's documents without scanning past the body's
   positions, and decodes positions only for the documents a phrase needs;
 - d/N.js: per document: title and body length (for BM25), item, kind and year (for facets);
@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from operator import sub
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
@@ -42,22 +45,58 @@ RECORD_BLOCK = 4
 ENTRY_ORDER = sorted(range(len(FIELDS)), key=lambda index: FIELDS[index] == "body")
 
 
-def encode_postings(postings: Encoded) -> str:
+@dataclass(frozen=True)
+class Run:
+    """A field's postings of one term for a range of document numbers, encoded, with the first
+    document's head kept apart: so the runs of consecutive ranges (each worker writing a new index
+    has one, see bulk.py) join into one entry (join_runs)."""
+
+    count: int
+    first: int
+    first_size: int
+    last: int
+    heads: str  # varints of the heads after the first document's
+    positions: str  # every document's positions, as GovPositions stores them
+
+
+def run_of(docs: Sequence[int], sizes: Sequence[int], positions: str, offset: int = 0) -> Run:
+    """`docs` ascending, numbered from `offset`; `sizes`: each one's number of positions."""
+    heads: list[int] = []
+    for delta, size in zip(map(sub, docs[1:], docs), sizes[1:], strict=True):
+        if size == 1:  # _head(), inlined: this runs for every posting of a new index
+            heads.append(2 * delta + 1)
+        else:
+            heads += (2 * delta, size)
+    return Run(len(docs), offset + docs[0], sizes[0], offset + docs[-1], varints(heads), positions)
+
+
+def join_runs(runs: Sequence[Run]) -> str:
     """[count, per document: 2 * delta + 1 if it has one position, else 2 * delta and the number
     of positions] as varints; then per document its positions: first position, deltas..."""
-    heads = [len(postings)]
-    previous = 0
-    for doc in sorted(postings):
-        size = postings[doc][0]
-        heads += [2 * (doc - previous) + 1] if size == 1 else [2 * (doc - previous), size]
-        previous = doc
-    return varints(heads) + "".join(postings[doc][1] for doc in sorted(postings))
+    parts, previous = [varints([sum(run.count for run in runs)])], 0
+    for run in runs:
+        parts += [varints(_head(run.first - previous, run.first_size)), run.heads]
+        previous = run.last
+    return "".join(parts + [run.positions for run in runs])
+
+
+def _head(delta: int, size: int) -> list[int]:
+    return [2 * delta + 1] if size == 1 else [2 * delta, size]
+
+
+def join_entry(fields: dict[int, Sequence[Run]]) -> str:
+    """A term's entry: [field index, postings...] per field holding it, in ENTRY_ORDER."""
+    return "".join(varints([index]) + join_runs(fields[index])
+                   for index in ENTRY_ORDER if fields.get(index))
 
 
 def encode_entry(fields: dict[int, Encoded]) -> str:
-    """A term's entry: [field index, postings...] per field holding it, in ENTRY_ORDER."""
-    return "".join(varints([index]) + encode_postings(fields[index])
-                   for index in ENTRY_ORDER if fields.get(index))
+    return join_entry({index: [_run(postings)] for index, postings in fields.items() if postings})
+
+
+def _run(postings: Encoded) -> Run:
+    docs = sorted(postings)
+    return run_of(docs, [postings[doc][0] for doc in docs], "".join(postings[doc][1] for doc in docs))
 
 
 def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:

@@ -36,9 +36,11 @@ class State:
 
 
 def exported(
-    cache_dir: Path, wanted: dict[str, Entry], names: dict[str, dict[str, str]]
+    cache_dir: Path, wanted: dict[str, Entry], names: dict[str, dict[str, str]],
+    new_entries: dict[str, str] | None = None,
 ) -> tuple[dict[str, bytes], str]:
-    """The export of the index (which must already hold `wanted`)."""
+    """The export of the index (which must already hold `wanted`); `new_entries` are its term
+    entries if it was just written whole (bulk.py)."""
     key = hashlib.sha256(
         pickle.dumps([EXPORT_VERSION, sorted((r, e.digest) for r, e in wanted.items()), names])
     ).hexdigest()
@@ -49,7 +51,9 @@ def exported(
     assert ix is not None
     with ix.reader() as reader:
         view = IndexView(reader)
-        if old and view.rels[: len(old.order)] == old.order:
+        if new_entries is not None:
+            entries = new_entries
+        elif old and view.rels[: len(old.order)] == old.order:
             changed = {rel for rel, entry in wanted.items() if old.fields.get(rel) != entry.fields}
             touched = _touched(old.fields, {rel: wanted[rel] for rel in changed})
             entries = updated_entries(view, old.entries, touched, changed)

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec
@@ -56,12 +57,17 @@ class Entry:
         parts = [SCHEMA_VERSION, *self.fields.values(), *self.record.values()]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
+    def document(self) -> dict[str, Any]:
+        """The Whoosh document: every schema field's value."""
+        return {"rel": self.rel, "digest": self.digest, "record": self.record, **self.fields}
+
 
 @dataclass(frozen=True)
 class UpdateStats:
     added: int
     removed: int
     total: int
+    entries: dict[str, str] | None = None  # the browser index's term entries, if made on the way
 
 
 def schema() -> Schema:
@@ -166,11 +172,10 @@ def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
         for rel in stale:
             writer.delete_by_term("rel", rel)
         for rel in fresh:
-            entry = wanted[rel]
-            writer.add_document(rel=rel, digest=entry.digest, record=entry.record, **entry.fields)
+            writer.add_document(**wanted[rel].document())
         writer.commit()
     if stale or fresh or not current:
-        _save_digests(cache_dir, ix.latest_generation(),
+        save_digests(cache_dir, ix.latest_generation(),
                       {rel: entry.digest for rel, entry in wanted.items()})
     ix.close()
     return UpdateStats(added=len(fresh), removed=len(stale), total=len(wanted))
@@ -223,5 +228,5 @@ def _load_digests(cache_dir: Path) -> tuple[int, dict[str, str]] | None:
     return saved if isinstance(saved, tuple) and len(saved) == 2 else None
 
 
-def _save_digests(cache_dir: Path, generation: int, digests: dict[str, str]) -> None:
+def save_digests(cache_dir: Path, generation: int, digests: dict[str, str]) -> None:
     save_pickle(_digests_file(cache_dir), (generation, digests))

@@ -56,7 +56,9 @@ class IndexView:
         self.count = len(self.docnums)
 
     def length(self, field: str, doc: int) -> int:
-        return self.reader.doc_field_length(self.docnums[doc], field, 0) if field in LENGTH_B else 0
+        if field not in LENGTH_B:
+            return 0
+        return self.reader.doc_field_length(self.docnums[doc], field, 0) or 0  # None if empty
 
     @cached_property
     def average(self) -> dict[str, float]:
