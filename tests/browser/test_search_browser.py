@@ -9,7 +9,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from search_helpers import copy_site
 
+from govsite.build import build
 from govsite.search import cache_dir_of, has_index, search
 
 from .browser_harness import SITE_ROOT
@@ -149,3 +151,15 @@ def test_more_results_button_moves_focus_to_the_first_new_result(page: Any, base
 def test_search_page_passes_axe(page: Any, base: str, axe: Callable[[Any], list[str]]) -> None:
     results(page, base, "就业")
     assert axe(page) == []
+
+
+def test_a_phrase_holding_one_term_twice_is_found(page: Any, tmp_path: Path) -> None:
+    """Each unit of a phrase reads its own positions: sharing one reader between the two 申请
+    units skipped the second start, where the phrase stands, after a false start at 申请申报."""
+    root = copy_site(SITE_ROOT, tmp_path / "site")
+    target = root / "content/sthj/sthj-xzcf/hysl-cfjd.md"
+    target.write_text(target.read_text(encoding="utf-8") + "\n申请申报。申请申请\n", encoding="utf-8")
+    build(root, tmp_path / "out")
+    expected = [r["url"] for r in search(cache_dir_of(root), "申请申请", 10)]
+    assert expected == ["sthj/sthj-xzcf/hysl-cfjd/index.html"]
+    assert results(page, (tmp_path / "out").as_uri() + "/", "申请申请") == expected

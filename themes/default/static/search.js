@@ -93,8 +93,8 @@
     }
     return this.expanded[key];
   };
-  /* A posting list: {docs: ascending, tfs: positions per document, positions(k): sorted},
-     here the union over the unit's terms */
+  /* A posting list: {docs: ascending, tfs: positions per document, positions(k): sorted,
+     reader(): see lazyList}, here the union over the unit's terms */
   Index.prototype.unitPostings = function (field, unit) {
     var self = this, lists = [], clash = [];
     this.unitTerms(unit).forEach(function (term) {
@@ -110,7 +110,7 @@
     return union(lists, clash.length === 2 ? clash : null, this.meta.count);
   };
 
-  var EMPTY = {docs: [], tfs: [], positions: null};
+  var EMPTY = {docs: [], tfs: [], positions: null, reader: null};
 
   /* the union of sorted posting lists over `count` documents; `clash`: two lists whose positions
      may coincide. Documents and summed frequencies come from one pass over the lists; a union
@@ -146,7 +146,11 @@
         if (other[at] === one[k]) tfs[where[one[k]]] = positions(where[one[k]]).length;
       }
     }
-    return {docs: docs, tfs: tfs, positions: positions};
+    return {docs: docs, tfs: tfs, positions: positions, reader: function () {
+      var streamed = [], next = 0;
+      return {open: function (j) { streamed = positions(j); next = 0; },
+              next: function () { return next < streamed.length ? streamed[next++] : -1; }};
+    }};
   }
 
   function unique(positions) {
@@ -187,23 +191,35 @@
     return fields;
   }
 
-  /* positions are read forwards: matching asks for documents in ascending order */
+  /* positions are read forwards, as a stream: a reader's open(k), then next() until it gives -1.
+     Matching asks for documents in ascending order, and a phrase usually stands at the first
+     positions it tries, so the rest of a document's positions are skipped, not decoded. Each
+     unit of a phrase has its own reader: a phrase may hold a term twice. */
   function lazyList(text, docs, tfs, start) {
-    var atDoc = 0, atChar = start;
-    return {docs: docs, tfs: tfs, positions: function (k) {
-      if (k < atDoc) { atDoc = 0; atChar = start; }
-      var i = atChar;
-      for (; atDoc < k; atDoc++) {
-        for (var c = 0; c < tfs[atDoc]; i++) if (CODE[text.charCodeAt(i)] < 32) c++;
-      }
-      atChar = i;
-      var out = new Array(tfs[k]), pos = 0;
-      for (c = 0; c < tfs[k]; c++) {
+    function reader() {
+      var atDoc = 0, atChar = start, i = 0, left = 0, pos = 0;
+      return {open: function (k) {
+        if (k < atDoc) { atDoc = 0; atChar = start; }
+        for (i = atChar; atDoc < k; atDoc++) {
+          for (var c = 0; c < tfs[atDoc]; i++) if (CODE[text.charCodeAt(i)] < 32) c++;
+        }
+        atChar = i;
+        left = tfs[k];
+        pos = 0;
+      }, next: function () {
+        if (!left) return -1;
+        left--;
         var value = 0, scale = 1, d;
         while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
         pos += value + d * scale;  // the first is absolute, then deltas
-        out[c] = pos;
-      }
+        return pos;
+      }};
+    }
+    var own = reader();
+    return {docs: docs, tfs: tfs, reader: reader, positions: function (k) {
+      own.open(k);
+      var out = new Array(tfs[k]);
+      for (var c = 0; c < out.length; c++) out[c] = own.next();
       return out;
     }};
   }
@@ -219,7 +235,8 @@
     if (n === 1) return {docs: units[0].docs, tfs: units[0].tfs};
     var driver = 0;
     for (u = 1; u < n; u++) if (units[u].docs.length < units[driver].docs.length) driver = u;
-    var at = new Int32Array(n), positions = new Array(n), cursor = new Int32Array(n);
+    var at = new Int32Array(n), heads = new Int32Array(n);
+    var readers = units.map(function (unit) { return unit.reader(); });
     var lead = units[driver].docs;
     for (var i = 0; i < lead.length; i++) {
       var doc = lead[i], found = true;
@@ -228,9 +245,7 @@
         at[u] = seek(units[u].docs, at[u], doc);
         found = units[u].docs[at[u]] === doc;
       }
-      if (!found) continue;
-      for (u = 0; u < n; u++) positions[u] = units[u].positions(at[u]);
-      if (!hasPhrase(positions, cursor)) continue;
+      if (!found || !hasPhrase(readers, at, heads)) continue;
       out.docs.push(doc);
       for (u = 0; u < n; u++) out.tfs.push(units[u].tfs[at[u]]);
     }
@@ -249,15 +264,17 @@
     return from;
   }
 
-  function hasPhrase(positions, cursor) {
-    var first = positions[0], n = positions.length;
-    cursor.fill(0);
-    for (var s = 0; s < first.length; s++) {
+  /* whether unit u stands at first + u for some position `first` of unit 0, in the documents
+     at[u] of the units' lists; each unit's positions are read only as far as needed */
+  function hasPhrase(readers, at, heads) {
+    var n = readers.length, u;
+    for (u = 0; u < n; u++) { readers[u].open(at[u]); heads[u] = readers[u].next(); }
+    for (var first = heads[0]; first >= 0; first = readers[0].next()) {
       var ok = true;
-      for (var u = 1; u < n && ok; u++) {
-        var list = positions[u], want = first[s] + u;
-        while (cursor[u] < list.length && list[cursor[u]] < want) cursor[u]++;
-        ok = list[cursor[u]] === want;
+      for (u = 1; u < n && ok; u++) {
+        while (heads[u] >= 0 && heads[u] < first + u) heads[u] = readers[u].next();
+        if (heads[u] < 0) return false;
+        ok = heads[u] === first + u;
       }
       if (ok) return true;
     }
@@ -318,14 +335,12 @@
     for (var block = 0; block * meta.docBlock < n; block++) {
       var text = loaded["d/" + block];
       if (!text) continue;
-      var at = block * meta.docBlock * 5;  // index into the five interleaved columns
-      var value = 0, scale = 1;
-      for (var i = 0; i < text.length; i++) {
-        var d = CODE[text.charCodeAt(i)];
-        if (d >= 32) { value += (d - 32) * scale; scale *= 32; continue; }
-        columns[at % 5][(at - at % 5) / 5] = value + d * scale;
-        at++;
-        value = 0; scale = 1;
+      for (var i = 0, doc = block * meta.docBlock; i < text.length; doc++) {
+        for (c = 0; c < 5; c++) {
+          var value = 0, scale = 1, d;
+          while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+          columns[c][doc] = value + d * scale;
+        }
       }
     }
     var domain = new Int32Array(n), domainOf = meta.items.map(function (row) { return Number(row[2]); });
@@ -364,14 +379,15 @@
         var table = docTable(meta), points = score(meta, found, table);
         var scoring = performance.now() - started;
         state = {meta: meta, table: table, docs: found.docs, points: points, groups: groups,
-                 query: p.q, shown: 0};
-        var faceted = performance.now();
-        setupFacets(p);
-        var facets = performance.now() - faceted;
+                 query: p.q, shown: 0, filters: p};
         return show(true, matching + performance.now() - started).then(function () {
           api.timing.match = matching;
           api.timing.score = scoring;
-          api.timing.facets = facets;
+          return afterPaint();
+        }).then(function () {
+          var faceted = performance.now();
+          if (!setupFacets(p)) return show(true);
+          api.timing.facets = performance.now() - faceted;
         });
       });
     }).catch(function () {
@@ -380,7 +396,17 @@
     });
   }
 
+  /* the results are painted before the filters are built: their options are not needed to read
+     the results, and on a big result list they cost as much as showing it */
+  function afterPaint() {
+    return new Promise(function (resolve) {
+      window.requestAnimationFrame(function () { setTimeout(resolve, 0); });
+    });
+  }
+
+  /* false if a filter in the URL matches none of the results (the results shown used it) */
   function setupFacets(p) {
+    var kept = true;
     var counts = {};
     FACETS.forEach(function (f) {
       var tally = counts[f[0]] = new Int32Array(state.meta[f[1]].length), column = state.table[f[0]];
@@ -395,9 +421,11 @@
       select.textContent = "";
       select.appendChild(options);
       select.value = p[f[0]];
-      if (select.value !== p[f[0]]) select.value = "";
+      if (select.value !== p[f[0]]) { select.value = ""; kept = false; }
     });
+    state.filters = null;  // from now on, the filters are what the form says
     el("search-facets").hidden = state.docs.length === 0;
+    return kept;
   }
 
   function option(value, label) {
@@ -410,7 +438,7 @@
   function filtered() {
     var meta = state.meta, wanted = {};
     FACETS.forEach(function (f) {
-      var value = el("search-" + f[0]).value;
+      var value = state.filters ? state.filters[f[0]] : el("search-" + f[0]).value;
       if (value) wanted[f[0]] = meta[f[1]].map(function (row) { return row[0]; }).indexOf(value);
     });
     var keys = Object.keys(wanted), table = state.table;
