@@ -6,12 +6,13 @@ keeps shards compact without a decompressor.
 
 - meta.js: counts, field statistics, shard boundaries, facet names;
 - t/N.js: term shards, split by term range (sorted in UTF-16 order, as JS compares strings);
-  per term and field: document numbers (delta) with their term frequencies, then every
-  document's positions (delta) as Whoosh stores them (GovPositions), see join_runs(). The
-  body field comes last, so a browser reads a term's documents without scanning past the body's
-  positions, and decodes positions only for the documents a phrase needs;
-- d/N.js: per document: title and body length (for BM25), item, kind and year (for facets);
-- r/N.js: result records (url, title, date, 文号, excerpt source), loaded for results shown.
+  per term and field: the field's length in characters (a browser skips a field it does not
+  need), document numbers (delta) with their term frequencies, then every document's positions
+  (delta) as Whoosh stores them (GovPositions), see join_runs(). A browser decodes positions only
+  for the documents a phrase needs;
+- d/N.js: per block of documents, column by column: title and body lengths (for BM25, read before
+  the results are shown), then item, kind and year (for facets, read after);
+- r/N.js: result records (url, title, date, 文号, excerpt source, item), loaded for results shown.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B, search_workers
 from govsite.search.query import IndexView
 from govsite.search.varint import decode, varints
 
-EXPORT_VERSION = 4  # bump when the browser index format (or its document numbering) changes
+EXPORT_VERSION = 5  # bump when the browser index format (or its document numbering) changes
 TERM_SHARD_CHARS = 8_000
 # document number -> (number of positions, their gaps as varints: the first position, then
 # differences): what GovPositions stores
@@ -85,9 +86,10 @@ def _head(delta: int, size: int) -> list[int]:
 
 
 def join_entry(fields: dict[int, Sequence[Run]]) -> str:
-    """A term's entry: [field index, postings...] per field holding it, in ENTRY_ORDER."""
-    return "".join(varints([index]) + join_runs(fields[index])
-                   for index in ENTRY_ORDER if fields.get(index))
+    """A term's entry: [field index, length, postings...] per field holding it, in ENTRY_ORDER;
+    the length is that of the postings, in characters."""
+    sections = ((index, join_runs(fields[index])) for index in ENTRY_ORDER if fields.get(index))
+    return "".join(varints([index, len(postings)]) + postings for index, postings in sections)
 
 
 def encode_entry(fields: dict[int, Encoded]) -> str:
@@ -174,7 +176,7 @@ def decode_entry(entry: str) -> dict[int, Encoded]:
     fields: dict[int, Encoded] = {}
     at = 0
     while at < len(numbers):
-        index, count, at = numbers[at], numbers[at + 1], at + 2
+        index, count, at = numbers[at], numbers[at + 2], at + 3  # the length is not needed
         sizes, doc = {}, 0
         for _ in range(count):
             head, at = numbers[at], at + 1
@@ -251,7 +253,7 @@ def export(
         files[f"t/{n}.js"] = script(f"t/{n}", shard)
     facets = _facets(view, names)
     files.update(_doc_shards(view, facets))
-    files.update(_record_shards(view))
+    files.update(_record_shards(view, facets))
     meta = _meta(view, [next(iter(s)) for s in shards], facets)
     meta["version"] = hashlib.sha256(b"".join(files[k] for k in sorted(files))).hexdigest()[:12]
     files["meta.js"] = script("meta", meta)
@@ -271,24 +273,29 @@ def _facets(view: IndexView, names: dict[str, dict[str, str]]) -> dict[str, list
 
 
 def _doc_shards(view: IndexView, facets: dict[str, list[list[str]]]) -> dict[str, bytes]:
-    index = {key: {row[0]: n for n, row in enumerate(rows)} for key, rows in facets.items()}
-    numbers = []
-    for doc, record in enumerate(view.records):
-        numbers.append([
-            view.length("title", doc),
-            view.length("body", doc),
-            index["items"][record["item_id"]],
-            index["kinds"][record["kind"]],
-            index["years"][record["date"][:4]],
-        ])
+    index = _facet_index(facets)
+    columns = [
+        [view.length("title", doc) for doc in range(view.count)],
+        [view.length("body", doc) for doc in range(view.count)],
+        [index["items"][record["item_id"]] for record in view.records],
+        [index["kinds"][record["kind"]] for record in view.records],
+        [index["years"][record["date"][:4]] for record in view.records],
+    ]
     return {
-        f"d/{n}.js": script(f"d/{n}", varints(v for row in numbers[start : start + DOC_BLOCK] for v in row))
-        for n, start in enumerate(range(0, len(numbers), DOC_BLOCK))
+        f"d/{n}.js": script(f"d/{n}", varints(v for column in columns
+                                              for v in column[start : start + DOC_BLOCK]))
+        for n, start in enumerate(range(0, view.count, DOC_BLOCK))
     }
 
 
-def _record_shards(view: IndexView) -> dict[str, bytes]:
-    rows = [[r["url"], r["title"], r["date"], r["doc_number"], r["excerpt"]] for r in view.records]
+def _facet_index(facets: dict[str, list[list[str]]]) -> dict[str, dict[str, int]]:
+    return {key: {row[0]: n for n, row in enumerate(rows)} for key, rows in facets.items()}
+
+
+def _record_shards(view: IndexView, facets: dict[str, list[list[str]]]) -> dict[str, bytes]:
+    items = _facet_index(facets)["items"]
+    rows = [[r["url"], r["title"], r["date"], r["doc_number"], r["excerpt"], items[r["item_id"]]]
+            for r in view.records]
     return {
         f"r/{n}.js": script(f"r/{n}", rows[start : start + RECORD_BLOCK])
         for n, start in enumerate(range(0, len(rows), RECORD_BLOCK))

@@ -62,16 +62,23 @@
 
   function Index(meta) {
     this.meta = meta;
-    this.terms = {};  // term -> per field: postings
+    this.terms = {};  // term -> {text, at: per field, where its postings start; lists: decoded}
     this.expanded = {};  // "mode text" -> terms of a prefix or any unit
   }
   Index.prototype.lookup = function (term) {
     if (!(term in this.terms)) {
       var shard = loaded["t/" + shardOf(this.meta, term)] || {};
-      var fields = this.meta.fields;
-      this.terms[term] = term in shard ? decodeTerm(shard[term], fields.length, fields.indexOf("body")) : null;
+      this.terms[term] = term in shard ? {text: shard[term], at: sections(shard[term]), lists: {}} : null;
     }
     return this.terms[term];
+  };
+  /* whether some term of the unit occurs in the field (the term entries say, undecoded) */
+  Index.prototype.holds = function (field, unit) {
+    var self = this;
+    return this.unitTerms(unit).some(function (term) {
+      var entry = self.lookup(term);
+      return entry !== null && field in entry.at;
+    });
   };
   Index.prototype.prefixed = function (prefix) {
     var found = [], meta = this.meta;
@@ -99,8 +106,9 @@
     var self = this, lists = [], clash = [];
     this.unitTerms(unit).forEach(function (term) {
       var entry = self.lookup(term);
-      if (!entry || !entry[field]) return;
-      lists.push(entry[field]);
+      if (!entry || !(field in entry.at)) return;
+      if (!entry.lists[field]) entry.lists[field] = postingList(entry.text, entry.at[field]);
+      lists.push(entry.lists[field]);
       // only a run's tail and a doubled character ("cc") can share a position
       if (unit.mode === "any" && (term === A.TAIL + unit.text || term === unit.text + unit.text)) {
         clash.push(lists.length - 1);
@@ -158,37 +166,43 @@
     return sorted.filter(function (p, i) { return i === 0 || p !== sorted[i - 1]; });
   }
 
-  /* per field, a posting list whose positions are decoded only when asked for; see
-     encode_postings() in govsite/search/exporter.py (the body field comes last) */
-  function decodeTerm(text, nfields, bodyField) {
-    // varints are decoded inline (value, scale, d): this loop runs cold, before the JIT warms up
-    var i = 0, fields = new Array(nfields), value, scale, d, numbers = [0, 0];
+  /* {field index: where its postings start} from a term's entry, [field, length, postings]
+     per field (see join_entry() in govsite/search/exporter.py): a field is decoded only if the
+     query needs it */
+  function sections(text) {
+    var i = 0, at = {}, value, scale, d, numbers = [0, 0];
     while (i < text.length) {
-      for (var h = 0; h < 2; h++) {  // field index, number of documents
+      for (var h = 0; h < 2; h++) {  // field index, length of its postings
         value = 0; scale = 1;
         while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
         numbers[h] = value + d * scale;
       }
-      var field = numbers[0], ndocs = numbers[1], doc = 0, total = 0;
-      var docs = new Array(ndocs), tfs = new Array(ndocs);
-      for (var k = 0; k < ndocs; k++) {
-        value = 0; scale = 1;  // 2 * delta + (1 if the document has one position)
-        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-        var step = value + d * scale;
-        doc += Math.floor(step / 2);
-        docs[k] = doc;
-        if (step % 2) { tfs[k] = 1; } else {
-          value = 0; scale = 1;
-          while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-          tfs[k] = value + d * scale;
-        }
-        total += tfs[k];
-      }
-      fields[field] = lazyList(text, docs, tfs, i);
-      if (field === bodyField) break;
-      for (var c = 0; c < total; i++) if (CODE[text.charCodeAt(i)] < 32) c++;
+      at[numbers[0]] = i;
+      i += numbers[1];
     }
-    return fields;
+    return at;
+  }
+
+  /* the posting list at `i`: the number of documents, their heads, then their positions, which
+     are decoded only when asked for */
+  function postingList(text, i) {
+    // varints are decoded inline (value, scale, d): this loop runs cold, before the JIT warms up
+    var value = 0, scale = 1, d;
+    while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+    var ndocs = value + d * scale, doc = 0, docs = new Array(ndocs), tfs = new Array(ndocs);
+    for (var k = 0; k < ndocs; k++) {
+      value = 0; scale = 1;  // 2 * delta + (1 if the document has one position)
+      while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+      var step = value + d * scale;
+      doc += Math.floor(step / 2);
+      docs[k] = doc;
+      if (step % 2) { tfs[k] = 1; } else {
+        value = 0; scale = 1;
+        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+        tfs[k] = value + d * scale;
+      }
+    }
+    return lazyList(text, docs, tfs, i);
   }
 
   /* positions are read forwards, as a stream: a reader's open(k), then next() until it gives -1.
@@ -288,6 +302,7 @@
     groups.forEach(function (group, g) {
       var seen = new Uint8Array(n);
       fields.forEach(function (name, field) {
+        if (!group.every(function (unit) { return index.holds(field, unit); })) return;
         var units = group.map(function (unit) { return index.unitPostings(field, unit); });
         var found = phraseDocs(units);
         for (var i = 0; i < found.docs.length; i++) seen[found.docs[i]] = 1;
@@ -327,26 +342,48 @@
     return scores;
   }
 
-  /* per document (of the loaded d/ blocks): title and body length, item, kind, year (the
-     blocks hold five varints per document), and domain (from the item) */
+  /* per document of the loaded d/ blocks, which hold their columns one after the other: title
+     and body lengths (for ranking); then, read by facetColumns(), item, kind and year (for the
+     filters), and domain (from the item) */
   function docTable(meta) {
-    var columns = [], n = meta.count;
-    for (var c = 0; c < 5; c++) columns.push(new Int32Array(n));
-    for (var block = 0; block * meta.docBlock < n; block++) {
+    var n = meta.count, table = {titleLen: new Int32Array(n), bodyLen: new Int32Array(n), ends: {}};
+    forBlocks(meta, function (text, block, size) {
+      var first = block * meta.docBlock;
+      table.ends[block] = readColumns(text, 0, [table.titleLen, table.bodyLen], first, size);
+    });
+    return table;
+  }
+
+  function facetColumns(meta, table) {
+    if (table.item) return;
+    var n = meta.count;
+    table.item = new Int32Array(n); table.kind = new Int32Array(n); table.year = new Int32Array(n);
+    forBlocks(meta, function (text, block, size) {
+      readColumns(text, table.ends[block], [table.item, table.kind, table.year], block * meta.docBlock, size);
+    });
+    var domainOf = meta.items.map(function (row) { return Number(row[2]); });
+    table.domain = new Int32Array(n);
+    for (var doc = 0; doc < n; doc++) table.domain[doc] = domainOf[table.item[doc]];
+  }
+
+  function forBlocks(meta, each) {
+    for (var block = 0; block * meta.docBlock < meta.count; block++) {
       var text = loaded["d/" + block];
-      if (!text) continue;
-      for (var i = 0, doc = block * meta.docBlock; i < text.length; doc++) {
-        for (c = 0; c < 5; c++) {
-          var value = 0, scale = 1, d;
-          while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-          columns[c][doc] = value + d * scale;
-        }
+      if (text) each(text, block, Math.min(meta.docBlock, meta.count - block * meta.docBlock));
+    }
+  }
+
+  /* `size` varints into each column from document `first`, reading `text` from `i`; returns where
+     it stopped */
+  function readColumns(text, i, columns, first, size) {
+    for (var c = 0; c < columns.length; c++) {
+      for (var doc = first; doc < first + size; doc++) {
+        var value = 0, scale = 1, d;
+        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+        columns[c][doc] = value + d * scale;
       }
     }
-    var domain = new Int32Array(n), domainOf = meta.items.map(function (row) { return Number(row[2]); });
-    for (var doc = 0; doc < n; doc++) domain[doc] = domainOf[columns[2][doc]];
-    return {titleLen: columns[0], bodyLen: columns[1], item: columns[2], kind: columns[3],
-            year: columns[4], domain: domain};
+    return i;
   }
 
   /* ---- page --------------------------------------------------------------------- */
@@ -407,6 +444,7 @@
   /* false if a filter in the URL matches none of the results (the results shown used it) */
   function setupFacets(p) {
     var kept = true;
+    facetColumns(state.meta, state.table);
     var counts = {};
     FACETS.forEach(function (f) {
       var tally = counts[f[0]] = new Int32Array(state.meta[f[1]].length), column = state.table[f[0]];
@@ -442,6 +480,7 @@
       if (value) wanted[f[0]] = meta[f[1]].map(function (row) { return row[0]; }).indexOf(value);
     });
     var keys = Object.keys(wanted), table = state.table;
+    if (keys.length) facetColumns(meta, table);
     var docs = !keys.length ? state.docs : state.docs.filter(function (doc) {
       return keys.every(function (k) { return table[k][doc] === wanted[k]; });
     });
@@ -512,7 +551,7 @@
     time.setAttribute("datetime", r[2]);
     time.textContent = r[2];
     meta.appendChild(time);
-    var extra = [state.meta.items[state.table.item[doc]][1]].concat(r[3] ? [r[3]] : []);
+    var extra = [state.meta.items[r[5]][1]].concat(r[3] ? [r[3]] : []);
     meta.appendChild(document.createTextNode(" · " + extra.join(" · ")));
     var excerpt = document.createElement("p");
     excerpt.className = "result-excerpt";
