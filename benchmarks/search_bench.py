@@ -8,7 +8,7 @@ Measures, and prints as a table:
   that follows it; a build after one edit, and after publishing one new document;
 - for each query, on a cold page in Chromium over http: bytes of search JS + index shards +
   result records (raw, and gzip as a compressing server would send them), and the time to rank
-  and render results once the shards are loaded (median of five cold page loads).
+  and render results once the shards are loaded (median of nine cold page loads).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def lookups(site: Path) -> list[str]:
     return [number, other.replace("〔", "[").replace("〕", "]"), number[1:].removesuffix("号"),
             field(70, "项目代码：")]
 SEARCH_ASSETS = ("/static/search.js", "/static/search-analyzer.js", "/search/")
-RUNS = 5
+RUNS = 9
 
 
 class Quiet(SimpleHTTPRequestHandler):

@@ -315,8 +315,11 @@
     return {docs: docs, matches: matches, groupsMatched: groupsMatched, groups: groups.length};
   }
 
-  function bm25(idf, tf, fl, avgfl, B, K1) {
-    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)));
+  /* Whoosh's BM25, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), in two
+     steps: the length part once per document and field. The operations and their order are
+     Whoosh's, so the scores are the same doubles as query.py's. */
+  function lengthPart(fl, avgfl, B, K1) {
+    return K1 * ((1 - B) + B * fl / avgfl);
   }
 
   /* per document, its score in millionths (rounded as query.py rounds); sums in the order of
@@ -324,15 +327,18 @@
   function score(meta, found, table) {
     var scores = new Float64Array(meta.count);
     found.matches.forEach(function (m) {
-      var b = meta.b[m.field], avg = meta.average[m.field], boost = meta.boosts[m.field];
+      var b = meta.b[m.field], avg = meta.average[m.field], boost = meta.boosts[m.field], k1 = meta.k1;
       var name = meta.fields[m.field], n = m.units.length;
       var lengths = name === "title" ? table.titleLen : name === "body" ? table.bodyLen : null;
       var idfs = m.units.map(function (u) { return Math.log(meta.count / (u.docs.length + 1)) + 1; });
       for (var j = 0; j < m.docs.length; j++) {
         var doc = m.docs[j];
         if (found.groupsMatched[doc] !== found.groups) continue;
-        var length = lengths ? lengths[doc] : 0, total = 0.0;
-        for (var k = 0; k < n; k++) total += bm25(idfs[k], m.tfs[j * n + k], length, avg, b, meta.k1);
+        var part = lengthPart(lengths ? lengths[doc] : 0, avg, b, k1), total = 0.0;
+        for (var k = 0; k < n; k++) {
+          var tf = m.tfs[j * n + k];
+          total += idfs[k] * ((tf * (k1 + 1)) / (tf + part));
+        }
         scores[doc] = scores[doc] + boost * total;
       }
     });
@@ -572,12 +578,15 @@
     return out;
   }
 
+  var NORMALIZED = {};  // character -> A.normalize(character), for the punctuation of excerpts
+
   /* the normalised text, and for each of its characters the offset it came from */
   function normalized(text) {
     var norm = "", starts = [], offset = 0;
     for (var ch of text) {
       var code = ch.charCodeAt(0);  // ASCII and CJK ideographs need no NFKC: the common case, fast
-      var n = code < 0x80 ? ch.toLowerCase() : code >= 0x4E00 && code <= 0x9FFF ? ch : A.normalize(ch);
+      var n = code < 0x80 ? ch.toLowerCase() : code >= 0x4E00 && code <= 0x9FFF ? ch
+        : NORMALIZED[ch] || (NORMALIZED[ch] = A.normalize(ch));
       for (var k = 0; k < n.length; k++) starts.push(offset);
       norm += n;
       offset += ch.length;
