@@ -11,7 +11,9 @@ keeps shards compact without a decompressor.
   (delta) as Whoosh stores them (GovPositions), see join_runs(). A browser decodes positions only
   for the documents a phrase needs;
 - d/N.js: per block of documents, column by column: title and body lengths (for BM25, read before
-  the results are shown), then item, kind and year (for facets, read after);
+  the results are shown), each as Whoosh's length byte in two base-64 digits (meta.js maps bytes
+  to lengths), so a browser reads a document's length where it stands; then item, kind and year
+  as varints (for facets, read after the results are shown);
 - r/N.js: result records (url, title, date, 文号, excerpt source, item), loaded for results shown.
 """
 
@@ -27,12 +29,13 @@ from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import IndexReader
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B, search_workers
 from govsite.search.query import IndexView
-from govsite.search.varint import decode, varints
+from govsite.search.varint import ALPHABET, decode, varints
 
-EXPORT_VERSION = 5  # bump when the browser index format (or its document numbering) changes
+EXPORT_VERSION = 6  # bump when the browser index format (or its document numbering) changes
 TERM_SHARD_CHARS = 8_000
 # document number -> (number of positions, their gaps as varints: the first position, then
 # differences): what GovPositions stores
@@ -274,18 +277,21 @@ def _facets(view: IndexView, names: dict[str, dict[str, str]]) -> dict[str, list
 
 def _doc_shards(view: IndexView, facets: dict[str, list[list[str]]]) -> dict[str, bytes]:
     index = _facet_index(facets)
-    columns = [
-        [view.length("title", doc) for doc in range(view.count)],
-        [view.length("body", doc) for doc in range(view.count)],
+    lengths = [[length_to_byte(view.length(field, doc)) for doc in range(view.count)]
+               for field in ("title", "body")]
+    facet_columns = [
         [index["items"][record["item_id"]] for record in view.records],
         [index["kinds"][record["kind"]] for record in view.records],
         [index["years"][record["date"][:4]] for record in view.records],
     ]
-    return {
-        f"d/{n}.js": script(f"d/{n}", varints(v for column in columns
-                                              for v in column[start : start + DOC_BLOCK]))
-        for n, start in enumerate(range(0, view.count, DOC_BLOCK))
-    }
+    shards = {}
+    for n, start in enumerate(range(0, view.count, DOC_BLOCK)):
+        block = slice(start, start + DOC_BLOCK)
+        fixed = "".join(ALPHABET[byte >> 6] + ALPHABET[byte & 63]
+                        for column in lengths for byte in column[block])
+        shards[f"d/{n}.js"] = script(f"d/{n}", fixed + varints(
+            value for column in facet_columns for value in column[block]))
+    return shards
 
 
 def _facet_index(facets: dict[str, list[list[str]]]) -> dict[str, dict[str, int]]:
@@ -312,6 +318,7 @@ def _meta(view: IndexView, bounds: list[str], facets: dict[str, list[list[str]]]
         "k1": K1,
         "shards": bounds,
         "docBlock": DOC_BLOCK,
+        "lengths": [byte_to_length(byte) for byte in range(256)],
         "recordBlock": RECORD_BLOCK,
         **facets,
     }

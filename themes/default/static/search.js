@@ -329,12 +329,12 @@
     found.matches.forEach(function (m) {
       var b = meta.b[m.field], avg = meta.average[m.field], boost = meta.boosts[m.field], k1 = meta.k1;
       var name = meta.fields[m.field], n = m.units.length;
-      var lengths = name === "title" ? table.titleLen : name === "body" ? table.bodyLen : null;
+      var column = name === "title" ? 0 : name === "body" ? 1 : -1;
       var idfs = m.units.map(function (u) { return Math.log(meta.count / (u.docs.length + 1)) + 1; });
       for (var j = 0; j < m.docs.length; j++) {
         var doc = m.docs[j];
         if (found.groupsMatched[doc] !== found.groups) continue;
-        var part = lengthPart(lengths ? lengths[doc] : 0, avg, b, k1), total = 0.0;
+        var part = lengthPart(column < 0 ? 0 : table.length(column, doc), avg, b, k1), total = 0.0;
         for (var k = 0; k < n; k++) {
           var tf = m.tfs[j * n + k];
           total += idfs[k] * ((tf * (k1 + 1)) / (tf + part));
@@ -348,24 +348,27 @@
     return scores;
   }
 
-  /* per document of the loaded d/ blocks, which hold their columns one after the other: title
-     and body lengths (for ranking); then, read by facetColumns(), item, kind and year (for the
-     filters), and domain (from the item) */
+  /* per document of the loaded d/ blocks: title and body lengths (for ranking), read where they
+     stand, two digits each (Whoosh's length byte, meta.lengths turns it into the length); then, as
+     varints read by facetColumns(), item, kind and year (for the filters), and domain (from the
+     item) */
   function docTable(meta) {
-    var n = meta.count, table = {titleLen: new Int32Array(n), bodyLen: new Int32Array(n), ends: {}};
-    forBlocks(meta, function (text, block, size) {
-      var first = block * meta.docBlock;
-      table.ends[block] = readColumns(text, 0, [table.titleLen, table.bodyLen], first, size);
-    });
-    return table;
+    var texts = [], sizes = [];
+    forBlocks(meta, function (text, block, size) { texts[block] = text; sizes[block] = size; });
+    return {texts: texts, sizes: sizes, length: function (column, doc) {
+      var block = Math.floor(doc / meta.docBlock), text = texts[block];
+      var at = 2 * (column * sizes[block] + doc - block * meta.docBlock);
+      return meta.lengths[CODE[text.charCodeAt(at)] * 64 + CODE[text.charCodeAt(at + 1)]];
+    }};
   }
 
   function facetColumns(meta, table) {
     if (table.item) return;
     var n = meta.count;
     table.item = new Int32Array(n); table.kind = new Int32Array(n); table.year = new Int32Array(n);
-    forBlocks(meta, function (text, block, size) {
-      readColumns(text, table.ends[block], [table.item, table.kind, table.year], block * meta.docBlock, size);
+    table.texts.forEach(function (text, block) {
+      var size = table.sizes[block];
+      readColumns(text, 4 * size, [table.item, table.kind, table.year], block * meta.docBlock, size);
     });
     var domainOf = meta.items.map(function (row) { return Number(row[2]); });
     table.domain = new Int32Array(n);
@@ -379,8 +382,7 @@
     }
   }
 
-  /* `size` varints into each column from document `first`, reading `text` from `i`; returns where
-     it stopped */
+  /* `size` varints into each column from document `first`, reading `text` from `i` */
   function readColumns(text, i, columns, first, size) {
     for (var c = 0; c < columns.length; c++) {
       for (var doc = first; doc < first + size; doc++) {
@@ -389,7 +391,6 @@
         columns[c][doc] = value + d * scale;
       }
     }
-    return i;
   }
 
   /* ---- page --------------------------------------------------------------------- */
