@@ -11,9 +11,10 @@ keeps shards compact without a decompressor.
   (delta) as Whoosh stores them (GovPositions), see join_runs(). A browser decodes positions only
   for the documents a phrase needs;
 - d/N.js: per block of documents, column by column: title and body lengths (for BM25, read before
-  the results are shown), each as Whoosh's length byte in two base-64 digits (meta.js maps bytes
-  to lengths), so a browser reads a document's length where it stands; then item, kind and year
-  as varints (for facets, read after the results are shown);
+  the results are shown), each as Whoosh's length byte in a fixed number of base-64 digits (one or
+  two, given first for each column; meta.js maps bytes to lengths), so a browser reads a
+  document's length where it stands; then item, kind and year as varints (for facets, read after
+  the results are shown);
 - r/N.js: result records (url, title, date, 文号, excerpt source, item), loaded for results shown.
 """
 
@@ -35,7 +36,7 @@ from govsite.search.indexer import BOOSTS, FIELDS, K1, LENGTH_B, search_workers
 from govsite.search.query import IndexView
 from govsite.search.varint import ALPHABET, decode, varints
 
-EXPORT_VERSION = 6  # bump when the browser index format (or its document numbering) changes
+EXPORT_VERSION = 7  # bump when the browser index format (or its document numbering) changes
 TERM_SHARD_CHARS = 8_000
 # document number -> (number of positions, their gaps as varints: the first position, then
 # differences): what GovPositions stores
@@ -44,9 +45,6 @@ TERMS_PER_TASK = 4000
 DOC_BLOCK = 1024
 RECORD_BLOCK = 4
 
-
-# the order of fields within a term entry: body, by far the biggest, last
-ENTRY_ORDER = sorted(range(len(FIELDS)), key=lambda index: FIELDS[index] == "body")
 
 
 @dataclass(frozen=True)
@@ -89,9 +87,9 @@ def _head(delta: int, size: int) -> list[int]:
 
 
 def join_entry(fields: dict[int, Sequence[Run]]) -> str:
-    """A term's entry: [field index, length, postings...] per field holding it, in ENTRY_ORDER;
+    """A term's entry: [field index, length, postings...] per field holding it, in field order;
     the length is that of the postings, in characters."""
-    sections = ((index, join_runs(fields[index])) for index in ENTRY_ORDER if fields.get(index))
+    sections = ((index, join_runs(fields[index])) for index in sorted(fields) if fields[index])
     return "".join(varints([index, len(postings)]) + postings for index, postings in sections)
 
 
@@ -108,7 +106,7 @@ def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
     """{term: varints of [field, postings...] for each field holding it, in FIELDS order}.
 
     Big indexes are read by worker processes, a slice of the lexicon each (given `folder`)."""
-    tasks = [(FIELDS[index], terms) for index in ENTRY_ORDER
+    tasks = [(FIELDS[index], terms) for index in range(len(FIELDS))
              for terms in _slices(list(view.reader.lexicon(FIELDS[index])), TERMS_PER_TASK)]
     number, workers = view.number, search_workers(view.count)
     if folder is None or workers < 2:
@@ -119,7 +117,7 @@ def term_entries(view: IndexView, folder: Path | None = None) -> dict[str, str]:
                        for field, terms in tasks]
             parts = [future.result() for future in futures]
     merged: dict[str, list[str]] = {}
-    for part in parts:  # tasks are in ENTRY_ORDER, so each term's fields stay in order
+    for part in parts:  # tasks are in field order, so each term's fields stay in order
         for term, encoded in part.items():
             merged.setdefault(term, []).append(encoded)
     return {term: "".join(pieces) for term, pieces in merged.items()}
@@ -287,11 +285,19 @@ def _doc_shards(view: IndexView, facets: dict[str, list[list[str]]]) -> dict[str
     shards = {}
     for n, start in enumerate(range(0, view.count, DOC_BLOCK)):
         block = slice(start, start + DOC_BLOCK)
-        fixed = "".join(ALPHABET[byte >> 6] + ALPHABET[byte & 63]
-                        for column in lengths for byte in column[block])
-        shards[f"d/{n}.js"] = script(f"d/{n}", fixed + varints(
-            value for column in facet_columns for value in column[block]))
+        fixed = [_fixed_digits(column[block]) for column in lengths]
+        shards[f"d/{n}.js"] = script(f"d/{n}", "".join(width for width, _ in fixed)
+                                     + "".join(digits for _, digits in fixed)
+                                     + varints(value for column in facet_columns
+                                               for value in column[block]))
     return shards
+
+
+def _fixed_digits(values: list[int]) -> tuple[str, str]:
+    """(the width, values in that many base-64 digits each): one digit when all are below 64."""
+    if max(values) < 64:
+        return "1", "".join(ALPHABET[value] for value in values)
+    return "2", "".join(ALPHABET[value >> 6] + ALPHABET[value & 63] for value in values)
 
 
 def _facet_index(facets: dict[str, list[list[str]]]) -> dict[str, dict[str, int]]:

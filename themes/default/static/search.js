@@ -349,16 +349,22 @@
   }
 
   /* per document of the loaded d/ blocks: title and body lengths (for ranking), read where they
-     stand, two digits each (Whoosh's length byte, meta.lengths turns it into the length); then, as
-     varints read by facetColumns(), item, kind and year (for the filters), and domain (from the
-     item) */
+     stand (Whoosh's length byte in as many digits as the block says for the column; meta.lengths
+     turns it into the length); then, as varints read by facetColumns(), item, kind and year (for
+     the filters), and domain (from the item) */
   function docTable(meta) {
-    var texts = [], sizes = [];
-    forBlocks(meta, function (text, block, size) { texts[block] = text; sizes[block] = size; });
-    return {texts: texts, sizes: sizes, length: function (column, doc) {
-      var block = Math.floor(doc / meta.docBlock), text = texts[block];
-      var at = 2 * (column * sizes[block] + doc - block * meta.docBlock);
-      return meta.lengths[CODE[text.charCodeAt(at)] * 64 + CODE[text.charCodeAt(at + 1)]];
+    var texts = [], sizes = [], widths = [];
+    forBlocks(meta, function (text, block, size) {
+      texts[block] = text;
+      sizes[block] = size;
+      widths[block] = [CODE[text.charCodeAt(0)], CODE[text.charCodeAt(1)]];
+    });
+    return {texts: texts, sizes: sizes, widths: widths, length: function (column, doc) {
+      var block = Math.floor(doc / meta.docBlock), text = texts[block], width = widths[block];
+      var at = 2 + (column ? sizes[block] * width[0] : 0) + (doc - block * meta.docBlock) * width[column];
+      var byte = width[column] === 1 ? CODE[text.charCodeAt(at)]
+        : CODE[text.charCodeAt(at)] * 64 + CODE[text.charCodeAt(at + 1)];
+      return meta.lengths[byte];
     }};
   }
 
@@ -368,7 +374,8 @@
     table.item = new Int32Array(n); table.kind = new Int32Array(n); table.year = new Int32Array(n);
     table.texts.forEach(function (text, block) {
       var size = table.sizes[block];
-      readColumns(text, 4 * size, [table.item, table.kind, table.year], block * meta.docBlock, size);
+      var start = 2 + size * (table.widths[block][0] + table.widths[block][1]);
+      readColumns(text, start, [table.item, table.kind, table.year], block * meta.docBlock, size);
     });
     var domainOf = meta.items.map(function (row) { return Number(row[2]); });
     table.domain = new Int32Array(n);
