@@ -124,15 +124,17 @@
      may coincide. Documents and summed frequencies come from one pass over the lists; a union
      document's positions are gathered only when a phrase asks for them. */
   function union(lists, clash, count) {
-    var tf = new Int32Array(count), l, k, list;
+    var tf = new Int32Array(count), found = [], l, k, list, doc;
     for (l = 0; l < lists.length; l++) {
       list = lists[l];
-      for (k = 0; k < list.docs.length; k++) tf[list.docs[k]] += list.tfs[k];
+      for (k = 0; k < list.docs.length; k++) {
+        doc = list.docs[k];
+        if (!tf[doc]) found.push(doc);
+        tf[doc] += list.tfs[k];
+      }
     }
-    var docs = [], tfs = [], where = new Int32Array(count);
-    for (var doc = 0; doc < count; doc++) {
-      if (tf[doc]) { where[doc] = docs.length; docs.push(doc); tfs.push(tf[doc]); }
-    }
+    var docs = Int32Array.from(found).sort(), tfs = new Array(docs.length);  // a native sort
+    for (k = 0; k < docs.length; k++) tfs[k] = tf[docs[k]];
     var cursors = new Int32Array(lists.length), previous = -1;
     function positions(j) {
       var all = [], parts = 0, last = null;
@@ -148,7 +150,8 @@
       return parts === 1 ? last : unique(all);
     }
     if (clash) {  // documents holding both lists: count their shared positions once
-      var one = lists[clash[0]].docs, other = lists[clash[1]].docs, at = 0;
+      var one = lists[clash[0]].docs, other = lists[clash[1]].docs, at = 0, where = {};
+      for (k = 0; k < docs.length; k++) where[docs[k]] = k;
       for (k = 0; k < one.length; k++) {
         at = seek(other, at, one[k]);
         if (other[at] === one[k]) tfs[where[one[k]]] = positions(where[one[k]]).length;
