@@ -82,7 +82,10 @@ def test_an_index_written_whole_takes_updates(tmp_path: Path, wanted: dict[str, 
     assert (stats.added, stats.removed, stats.entries) == (1, 2, None)
     assert [hit["url"] for hit in search(cache, "独一无二的修订句子", 5)] == [edited.record["url"]]
     update_index(tmp_path / "fresh", changed)
-    with opened(cache).reader() as reader, opened(tmp_path / "fresh").reader() as fresh:
+    updated_ix, fresh_ix = opened(cache), opened(tmp_path / "fresh")
+    with updated_ix.reader() as reader, fresh_ix.reader() as fresh:
         updated, anew = contents(reader), contents(fresh)
+    updated_ix.close()
+    fresh_ix.close()
     del updated["totals"], anew["totals"]  # Whoosh counts deleted documents until a merge
     assert updated == anew

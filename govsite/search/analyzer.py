@@ -172,8 +172,6 @@ class GovPositions(Positions):
                 yield term, len(positions), len(positions) * boost, self.encode(positions)
 
     def encode(self, positions: list[int]) -> bytes:  # type: ignore[override]
-        if len(positions) == 1:
-            return _single_position(positions[0])
         gaps = [positions[0], *(b - a for a, b in itertools.pairwise(positions))]
         return pack_uint(len(gaps)) + varint.varints(gaps).encode()
 

@@ -41,11 +41,13 @@ from govsite.search.query import doc_order
 
 BLOCK_LIMIT = 128  # Whoosh's default postings per block
 # Blocks are not compressed: zlib was a third of the writing, and the index stays in the cache
-# folder (16 KB a document instead of 6 KB); segments Whoosh's writer adds later are compressed.
+# folder (about 17 KB a document instead of 6 KB); segments Whoosh's writer adds later are.
 COMPRESSION = 0
 
 # field -> term -> the term's postings: (document, frequency, weight, value) each
 Postings = dict[str, dict[str, list[tuple[int, int, float, bytes]]]]
+# the same, transposed: field -> term -> (documents, frequencies, weights, values)
+Columns = dict[str, dict[str, tuple[tuple[Any, ...], ...]]]
 
 
 class BulkPostingsWriter(W3PostingsWriter):
@@ -115,12 +117,14 @@ def write_segment(folder: str, entries: list[Entry], first: int
     segment = GovCodec().new_segment(storage, ix.indexname)  # read back with GovCodec
     postings = _write_documents(GovCodec().per_document_writer(storage, segment), ix.schema,
                                 entries)
+    columns = {name: {term: tuple(zip(*found, strict=True)) for term, found in terms.items()}
+               for name, terms in postings.items()}
     codec = BulkCodec()
-    _write_postings(codec, codec.field_writer(storage, segment), ix.schema, postings)
+    _write_postings(codec, codec.field_writer(storage, segment), ix.schema, columns)
     segment.set_doc_count(len(entries))
     segment.create_compound_file(storage)
     ix.close()
-    return segment, _runs(postings, first)
+    return segment, _runs(columns, first)
 
 
 def _write_documents(writer: PerDocumentWriter, schema: Schema, entries: list[Entry]) -> Postings:
@@ -149,13 +153,13 @@ def _write_documents(writer: PerDocumentWriter, schema: Schema, entries: list[En
 
 
 def _write_postings(codec: BulkCodec, writer: FieldWriter, schema: Schema,
-                    postings: Postings) -> None:
-    for name in sorted(postings):
+                    columns: Columns) -> None:
+    for name in sorted(columns):
         writer.start_field(name, schema[name])
-        terms = postings[name]
+        terms = columns[name]
         for term in sorted(terms):  # code point order is UTF-8 byte order, Whoosh's
             writer.start_term(term.encode())
-            docs, _, weights, values = zip(*terms[term], strict=True)
+            docs, _, weights, values = terms[term]
             assert codec.postings is not None
             codec.postings.add_all(array("I", docs), array("f", weights), values)
             writer.finish_term()
@@ -163,11 +167,10 @@ def _write_postings(codec: BulkCodec, writer: FieldWriter, schema: Schema,
     writer.close()
 
 
-def _runs(postings: Postings, first: int) -> dict[str, dict[int, Run]]:
+def _runs(columns: Columns, first: int) -> dict[str, dict[int, Run]]:
     runs: dict[str, dict[int, Run]] = {}
     for index, name in enumerate(FIELDS):
-        for term, found in postings.get(name, {}).items():
-            docs, sizes, _, values = zip(*found, strict=True)
+        for term, (docs, sizes, _, values) in columns.get(name, {}).items():
             positions = b"".join(value[4:] for value in values).decode()  # after the frequency
             runs.setdefault(term, {})[index] = run_of(docs, sizes, positions, first)
     return runs

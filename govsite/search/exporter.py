@@ -46,7 +46,6 @@ DOC_BLOCK = 1024
 RECORD_BLOCK = 4
 
 
-
 @dataclass(frozen=True)
 class Run:
     """A field's postings of one term for a range of document numbers, encoded, with the first
@@ -253,8 +252,9 @@ def export(
     for n, shard in enumerate(shards):
         files[f"t/{n}.js"] = script(f"t/{n}", shard)
     facets = _facets(view, names)
-    files.update(_doc_shards(view, facets))
-    files.update(_record_shards(view, facets))
+    index = {key: {row[0]: n for n, row in enumerate(rows)} for key, rows in facets.items()}
+    files.update(_doc_shards(view, index))
+    files.update(_record_shards(view, index["items"]))
     meta = _meta(view, [next(iter(s)) for s in shards], facets)
     meta["version"] = hashlib.sha256(b"".join(files[k] for k in sorted(files))).hexdigest()[:12]
     files["meta.js"] = script("meta", meta)
@@ -273,8 +273,8 @@ def _facets(view: IndexView, names: dict[str, dict[str, str]]) -> dict[str, list
     }
 
 
-def _doc_shards(view: IndexView, facets: dict[str, list[list[str]]]) -> dict[str, bytes]:
-    index = _facet_index(facets)
+def _doc_shards(view: IndexView, index: dict[str, dict[str, int]]) -> dict[str, bytes]:
+    """`index`: each facet's value -> its number in meta.js."""
     lengths = [[length_to_byte(view.length(field, doc)) for doc in range(view.count)]
                for field in ("title", "body")]
     facet_columns = [
@@ -300,12 +300,7 @@ def _fixed_digits(values: list[int]) -> tuple[str, str]:
     return "2", "".join(ALPHABET[value >> 6] + ALPHABET[value & 63] for value in values)
 
 
-def _facet_index(facets: dict[str, list[list[str]]]) -> dict[str, dict[str, int]]:
-    return {key: {row[0]: n for n, row in enumerate(rows)} for key, rows in facets.items()}
-
-
-def _record_shards(view: IndexView, facets: dict[str, list[list[str]]]) -> dict[str, bytes]:
-    items = _facet_index(facets)["items"]
+def _record_shards(view: IndexView, items: dict[str, int]) -> dict[str, bytes]:
     rows = [[r["url"], r["title"], r["date"], r["doc_number"], r["excerpt"], items[r["item_id"]]]
             for r in view.records]
     return {

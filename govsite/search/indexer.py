@@ -176,7 +176,7 @@ def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
         writer.commit()
     if stale or fresh or not current:
         save_digests(cache_dir, ix.latest_generation(),
-                      {rel: entry.digest for rel, entry in wanted.items()})
+                     {rel: entry.digest for rel, entry in wanted.items()})
     ix.close()
     return UpdateStats(added=len(fresh), removed=len(stale), total=len(wanted))
 
