@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.codec.base import FieldWriter, PerDocumentWriter, Segment
-from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 
@@ -31,6 +30,7 @@ from govsite.search.indexer import (
     FIELDS,
     Entry,
     GovCodec,
+    GovPostingsWriter,
     UpdateStats,
     index_dir,
     open_index,
@@ -50,8 +50,8 @@ Postings = dict[str, dict[str, list[tuple[int, int, float, bytes]]]]
 Columns = dict[str, dict[str, tuple[tuple[Any, ...], ...]]]
 
 
-class BulkPostingsWriter(W3PostingsWriter):
-    """Whoosh's postings writer, taking a term's posting list whole, a block at a time, into the
+class BulkPostingsWriter(GovPostingsWriter):
+    """GovCodec's postings writer, taking a term's posting list whole, a block at a time, into the
     block buffer its add_posting() fills one posting per call (with type checks)."""
 
     def add_all(self, docs: Sequence[int], weights: Sequence[float],

@@ -11,7 +11,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import pickle
 import shutil
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import FileLock
+from whoosh.util.numeric import length_to_byte
 
 from govsite.cache import load_pickle, save_pickle
 from govsite.model import Document, Site
@@ -42,6 +45,7 @@ PARALLEL_DOCS = 2000  # below this, starting worker processes costs more than it
 # Whoosh sorts runs to temporary files and merges them, which cost a third of a cold indexing of
 # 10,000 documents at 256 MB. 10,000 documents stay below 400 MB a process.
 POOL_MB = 1024
+PICKLE_PROTOCOL = 5
 
 
 @dataclass(frozen=True)
@@ -83,12 +87,42 @@ def _text_field() -> TEXT:
     return field
 
 
+class GovPostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, pickling its blocks with protocol 5 instead of
+    protocol 2, which stores every bytes value (a posting's positions) as a call to
+    codecs.encode: writing and reading a block are ten times faster, and it is half the size.
+    Whoosh's reader unpickles any protocol."""
+
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()),
+                            PICKLE_PROTOCOL)
+        if self._compression:
+            data = zlib.compress(data, self._compression)
+        # the block's statistics, which let a reader skip it without unpickling the data
+        info = pickle.dumps((len(self._ids), self._ids[-1], self._maxweight, self._compression,
+                             length_to_byte(self._minlength), length_to_byte(self._maxlength)),
+                            PICKLE_PROTOCOL)
+        size = len(info) + len(data)
+        self._postfile.write_int(-size if last else size)  # negative: the term's last block
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
 class GovCodec(W3Codec):
-    """Whoosh's default codec without per-term length statistics: writing a segment looked up
-    the field length of every posting for them, and only Whoosh's own scorers read them (ours,
-    in query.py, reads each document's length)."""
+    """Whoosh's default codec without per-term length statistics (writing a segment looked up
+    the field length of every posting for them, and only Whoosh's own scorers read them; ours,
+    in query.py, reads each document's length), writing blocks with GovPostingsWriter."""
 
     length_stats = False
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> GovPostingsWriter:
+        return GovPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                 compression=self._compression, inlinelimit=self._inlinelimit)
 
 
 def entry_for(site: Site, doc: Document, text: str) -> Entry:
