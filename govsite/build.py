@@ -17,11 +17,11 @@ from govsite.cache import CACHE_DIR, Memo, digest
 from govsite.links import check_links
 from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
-from govsite.output import Output, check_output_dir, publish, publish_changes
+from govsite.output import Output, check_output_dir, publish, publish_changes, staging, write_tree
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.render import page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
-from govsite.search import site_search
+from govsite.search import site_search, site_search_in_background
 
 
 @dataclass
@@ -141,7 +141,7 @@ class Stages:
         self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
 
 
-STAGES = ("读取与检查", "渲染页面", "搜索索引", "写入")
+STAGES = ("读取与检查", "渲染页面", "写入", "搜索索引")
 
 
 def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
@@ -155,13 +155,22 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
     stage = Stages(progress)
     with stage(STAGES[0]):
         analysis, invalid = _analyse_for_build(root, today, base_url, cache, keep_going)
-    with stage(STAGES[1]):
-        output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site))
-    with stage(STAGES[2]):
-        output.pages.update(site_search(analysis.site, root, analysis.bodies, use_cache=use_cache))
-    with stage(STAGES[3]):
-        publish(output, out)
-        cache.save()
+    # indexing runs in its own processes while the pages are rendered and written
+    search = site_search_in_background(analysis.site, root, analysis.bodies, use_cache=use_cache)
+    try:
+        with stage(STAGES[1]):
+            output = render_site(analysis.site, root, analysis.bodies,
+                                 cache.qr_codes(analysis.site))
+        with staging(out) as folder:
+            with stage(STAGES[2]):
+                write_tree(output, folder)
+                cache.save()
+            with stage(STAGES[3]):  # what is left of indexing, and the index's files
+                found = Output(search.result())
+                write_tree(found, folder)
+                output.pages.update(found.pages)
+    finally:
+        search.close()
     seconds = time.perf_counter() - started
     return BuildResult(analysis.site, analysis.problems, out, len(output.pages), seconds, invalid,
                        stage.seconds)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from govsite.render import Output
@@ -37,13 +39,23 @@ def _safe(path: str) -> str:
 
 
 def publish(output: Output, out: Path) -> None:
+    with staging(out) as temp:
+        write_tree(output, temp)
+
+
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A new, empty output folder, swapped in for `out` when the block completes and deleted if
+    it raises: `out` is either the previous site or the whole new one."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(temp, ignore_errors=True)
     try:
-        write_tree(output, temp)
+        temp.mkdir()
+        (temp / MARKER).write_text("govsite build output; safe to delete\n", encoding="utf-8")
+        yield temp
         if out.exists():
             os.replace(out, old)
         os.replace(temp, out)
@@ -53,8 +65,6 @@ def publish(output: Output, out: Path) -> None:
 
 
 def write_tree(output: Output, folder: Path) -> None:
-    folder.mkdir(parents=True)
-    (folder / MARKER).write_text("govsite build output; safe to delete\n", encoding="utf-8")
     for path, content in sorted(output.pages.items()):
         target = folder / _safe(path)
         target.parent.mkdir(parents=True, exist_ok=True)

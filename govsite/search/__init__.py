@@ -5,8 +5,10 @@ build_search() is called by the build with the published Site; search() serves t
 
 from __future__ import annotations
 
+import multiprocessing
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from govsite.body import Body
@@ -27,7 +29,7 @@ from govsite.search.indexer import (
 from govsite.search.query import IndexView, search_view
 
 __all__ = ["build_search", "cache_dir_of", "has_index", "index_site", "refresh_index", "search",
-           "site_search"]
+           "site_search", "site_search_in_background"]
 
 
 def build_search(
@@ -100,6 +102,53 @@ def site_search(
         return build_search(site, texts, cache_dir_of(root), render_page)
     with tempfile.TemporaryDirectory(prefix="govsite-search-") as temp:
         return build_search(site, texts, Path(temp), render_page)
+
+
+class BackgroundSearch:
+    """site_search() in a forked process, so that indexing runs while the build renders pages
+    (it used to be a stage of its own, a third of a cold build). result() waits for its pages."""
+
+    def __init__(self, site: Site, root: Path, bodies: dict[str, Body], use_cache: bool):
+        self.pool: ProcessPoolExecutor | None = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self.future: Future[dict[str, bytes]] = Future()
+            self.future.set_result(site_search(site, root, bodies, use_cache=use_cache))
+            return
+        # forked, the process inherits its arguments instead of having them pickled
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                        initializer=_keep_job,
+                                        initargs=(site, root, bodies, use_cache))
+        self.future = self.pool.submit(_run_job)
+
+    def result(self) -> dict[str, bytes]:
+        try:
+            return self.future.result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+_JOB: tuple[Site, Path, dict[str, Body], bool] | None = None  # in the forked process
+
+
+def _keep_job(site: Site, root: Path, bodies: dict[str, Body], use_cache: bool) -> None:
+    global _JOB
+    _JOB = (site, root, bodies, use_cache)
+
+
+def _run_job() -> dict[str, bytes]:
+    assert _JOB is not None
+    site, root, bodies, use_cache = _JOB
+    return site_search(site, root, bodies, use_cache=use_cache)
+
+
+def site_search_in_background(site: Site, root: Path, bodies: dict[str, Body], *,
+                              use_cache: bool = True) -> BackgroundSearch:
+    return BackgroundSearch(site, root, bodies, use_cache)
 
 
 def cache_dir_of(root: Path) -> Path:
