@@ -2,9 +2,10 @@
 postings.
 
 An empty index (a first build, or one after the analyzer changed) is written whole. The documents,
-in publication order, are split between worker processes; each writes its share as one Whoosh
-segment through the codec, a term's posting list at a time, and encodes the same postings as the
-browser index's entries for its range of document numbers, so the export need not read them back.
+in publication order, are split between worker processes; each analyses its share a field at a
+time over all its documents (postings.py), writes it as one Whoosh segment through the codec, a
+term's posting list at a time, and encodes the same postings as the browser index's entries for
+its range of document numbers, so the export need not read them back.
 Whoosh's own writer passes every posting through a sorting pool and four method calls, and
 reading them back for the export cost half as much again: the search stage of a cold build took
 twice as long. Later updates, a few documents at a time, go through Whoosh's writer
@@ -18,6 +19,7 @@ from array import array
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise
+from operator import sub
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from whoosh.codec.base import FieldWriter, PerDocumentWriter, Segment
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 
-from govsite.search.exporter import Run, join_entry, run_of
+from govsite.search.exporter import Run, join_entry
 from govsite.search.indexer import (
     FIELDS,
     Entry,
@@ -37,6 +39,7 @@ from govsite.search.indexer import (
     save_digests,
     search_workers,
 )
+from govsite.search.postings import FieldPostings, TermLists, field_postings
 from govsite.search.query import doc_order
 
 BLOCK_LIMIT = 128  # Whoosh's default postings per block
@@ -46,13 +49,12 @@ COMPRESSION = 0
 
 # field -> term -> the term's postings: (document, frequency, weight, value) each
 Postings = dict[str, dict[str, list[tuple[int, int, float, bytes]]]]
-# the same, transposed: field -> term -> (documents, frequencies, weights, values)
-Columns = dict[str, dict[str, tuple[tuple[Any, ...], ...]]]
 
 
 class BulkPostingsWriter(GovPostingsWriter):
     """GovCodec's postings writer, taking a term's posting list whole, a block at a time, into the
-    block buffer its add_posting() fills one posting per call (with type checks)."""
+    block buffer its add_posting() fills one posting per call (with type checks), and minifying
+    blocks with C loops instead of generators (same results)."""
 
     def add_all(self, docs: Sequence[int], weights: Sequence[float],
                 values: Sequence[bytes]) -> None:
@@ -62,8 +64,21 @@ class BulkPostingsWriter(GovPostingsWriter):
             block = slice(start, start + BLOCK_LIMIT)
             self._ids.extend(docs[block])
             self._weights.extend(weights[block])
-            self._values.extend(value for value in values[block] if value)  # as add_posting
+            chunk = values[block]
+            self._values.extend(chunk if all(chunk) else [value for value in chunk if value])
             self._maxweight = max(weights[block])
+
+    def _mini_ids(self) -> tuple[int, ...]:
+        ids = self._ids  # deltas, as whoosh.util.numlists.delta_encode
+        return (ids[0], *map(sub, ids[1:], ids))
+
+    def _mini_weights(self) -> float | tuple[float, ...] | None:
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            return None
+        if weights.count(weights[0]) == len(weights):
+            return weights[0]
+        return tuple(weights)
 
 
 class BulkCodec(GovCodec):
@@ -115,29 +130,32 @@ def write_segment(folder: str, entries: list[Entry], first: int
     storage = FileStorage(folder, supports_mmap=False)
     ix = storage.open_index()
     segment = GovCodec().new_segment(storage, ix.indexname)  # read back with GovCodec
-    postings = _write_documents(GovCodec().per_document_writer(storage, segment), ix.schema,
-                                entries)
-    columns = {name: {term: tuple(zip(*found, strict=True)) for term, found in terms.items()}
-               for name, terms in postings.items()}
+    texts = {name: field_postings([entry.fields[name] for entry in entries]) for name in FIELDS}
+    others = _write_documents(GovCodec().per_document_writer(storage, segment), ix.schema,
+                              entries, texts)
     codec = BulkCodec()
-    _write_postings(codec, codec.field_writer(storage, segment), ix.schema, columns)
+    _write_postings(codec, codec.field_writer(storage, segment), ix.schema, texts, others)
     segment.set_doc_count(len(entries))
     segment.create_compound_file(storage)
     ix.close()
-    return segment, _runs(columns, first)
+    return segment, _runs(texts, first)
 
 
-def _write_documents(writer: PerDocumentWriter, schema: Schema, entries: list[Entry]) -> Postings:
+def _write_documents(writer: PerDocumentWriter, schema: Schema, entries: list[Entry],
+                     texts: dict[str, FieldPostings]) -> Postings:
     """Stored fields, columns and field lengths as SegmentWriter.add_document writes them; the
-    postings are collected."""
+    postings of the indexed fields not in `texts` (rel, digest) are collected."""
     postings: Postings = {}
+    lengths = {name: found.lengths.tolist() for name, found in texts.items()}
     for docnum, entry in enumerate(entries):
         writer.start_doc(docnum)
         document = entry.document()
         for name in sorted(document):
             field, value = schema[name], document[name]
             length = 0
-            if field.indexed:
+            if name in lengths:
+                length = lengths[name][docnum]
+            elif field.indexed:
                 terms = postings.setdefault(name, {})
                 for term, freq, weight, encoded in field.format.word_values(
                         value, field.analyzer, mode="index"):
@@ -153,13 +171,13 @@ def _write_documents(writer: PerDocumentWriter, schema: Schema, entries: list[En
 
 
 def _write_postings(codec: BulkCodec, writer: FieldWriter, schema: Schema,
-                    columns: Columns) -> None:
-    for name in sorted(columns):
+                    texts: dict[str, FieldPostings], others: Postings) -> None:
+    for name in sorted([*texts, *others]):
         writer.start_field(name, schema[name])
-        terms = columns[name]
-        for term in sorted(terms):  # code point order is UTF-8 byte order, Whoosh's
+        lists = (texts[name].term_lists(schema[name].format.field_boost) if name in texts
+                 else _term_lists(others[name]))
+        for term, docs, weights, values in lists:
             writer.start_term(term.encode())
-            docs, _, weights, values = terms[term]
             assert codec.postings is not None
             codec.postings.add_all(array("I", docs), array("f", weights), values)
             writer.finish_term()
@@ -167,12 +185,17 @@ def _write_postings(codec: BulkCodec, writer: FieldWriter, schema: Schema,
     writer.close()
 
 
-def _runs(columns: Columns, first: int) -> dict[str, dict[int, Run]]:
+def _term_lists(terms: dict[str, list[tuple[int, int, float, bytes]]]) -> TermLists:
+    for term in sorted(terms):  # code point order is UTF-8 byte order, Whoosh's
+        docs, _, weights, values = zip(*terms[term], strict=True)
+        yield term, docs, weights, values
+
+
+def _runs(texts: dict[str, FieldPostings], first: int) -> dict[str, dict[int, Run]]:
     runs: dict[str, dict[int, Run]] = {}
     for index, name in enumerate(FIELDS):
-        for term, (docs, sizes, _, values) in columns.get(name, {}).items():
-            positions = b"".join(value[4:] for value in values).decode()  # after the frequency
-            runs.setdefault(term, {})[index] = run_of(docs, sizes, positions, first)
+        for term, run in texts[name].runs(first):
+            runs.setdefault(term, {})[index] = run
     return runs
 
 
