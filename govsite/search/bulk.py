@@ -39,7 +39,7 @@ from govsite.search.indexer import (
     save_digests,
     search_workers,
 )
-from govsite.search.postings import FieldPostings, TermLists, field_postings
+from govsite.search.postings import FieldPostings, PackedValues, TermLists, field_postings
 from govsite.search.query import doc_order
 
 BLOCK_LIMIT = 128  # Whoosh's default postings per block
@@ -65,8 +65,14 @@ class BulkPostingsWriter(GovPostingsWriter):
             self._ids.extend(docs[block])
             self._weights.extend(weights[block])
             chunk = values[block]
-            self._values.extend(chunk if all(chunk) else [value for value in chunk if value])
+            if isinstance(chunk, PackedValues):
+                self._values = chunk
+            else:
+                self._values.extend(value for value in chunk if value)  # as add_posting
             self._maxweight = max(weights[block])
+
+    def _mini_values(self) -> Any:
+        return self._values if isinstance(self._values, PackedValues) else super()._mini_values()
 
     def _mini_ids(self) -> tuple[int, ...]:
         ids = self._ids  # deltas, as whoosh.util.numlists.delta_encode

@@ -11,9 +11,11 @@ neither.
 
 from __future__ import annotations
 
+import sys
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from typing import overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -80,21 +82,58 @@ class FieldPostings:
                             heads[head_bounds[index]:head_bounds[index + 1]],
                             self.gaps[gap_bounds[index]:gap_bounds[index + 1]])
 
-    def values(self) -> list[bytes]:
+    def values(self) -> PackedValues:
         """Per posting, what GovPositions stores: the frequency (4 bytes, big-endian), then the
         position varints."""
         freqs = self.freqs.astype(">u4").view(np.uint8).reshape(-1, 4)
         chars = np.frombuffer(self.gaps.encode(), dtype=np.uint8)
         sizes = np.diff(self.gap_starts)
-        starts = np.concatenate(([0], np.cumsum(sizes + 4)))
-        buffer = np.empty(int(starts[-1]), dtype=np.uint8)
-        heads = starts[:-1, None] + np.arange(4)
-        buffer[heads] = freqs
+        ends = np.cumsum(sizes + 4)
+        buffer = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+        buffer[(ends - sizes - 4)[:, None] + np.arange(4)] = freqs
         owner = np.repeat(np.arange(len(sizes)), sizes)
         buffer[np.arange(len(chars)) + 4 * (owner + 1)] = chars
-        data = buffer.tobytes()
-        bounds = starts.tolist()
-        return [data[a:b] for a, b in pairwise(bounds)]
+        return PackedValues(buffer.tobytes(), ends)
+
+
+class PackedValues(Sequence[bytes]):
+    """Posting values laid end to end and cut out when asked for. A bulk-written Whoosh block
+    holds one in place of Whoosh's tuple of bytes (its reader only indexes that tuple), so a
+    block is two pickled strings instead of one per posting. A slice shares the data."""
+
+    __slots__ = ("data", "ends", "start")
+
+    def __init__(self, data: bytes, ends: Sequence[int] | bytes, start: int = 0):
+        if isinstance(ends, bytes):  # as pickled: little-endian 32-bit ends
+            ends = array("I", ends)
+            if sys.byteorder == "big":
+                ends.byteswap()
+        self.data, self.ends, self.start = data, ends, start  # value i ends at ends[i]
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> PackedValues: ...
+
+    def __getitem__(self, index: int | slice) -> bytes | PackedValues:
+        if isinstance(index, slice):
+            first, stop, step = index.indices(len(self))
+            assert step == 1
+            return PackedValues(self.data, self.ends[first:stop], self._begin(first))
+        index = range(len(self))[index]
+        return self.data[self._begin(index):self.ends[index]]
+
+    def _begin(self, index: int) -> int:
+        return int(self.ends[index - 1]) if index else self.start
+
+    def __reduce__(self) -> tuple[type[PackedValues], tuple[bytes, bytes]]:
+        ends = np.asarray(self.ends, dtype=np.int64) - self.start
+        end = self.start + (int(ends[-1]) if len(ends) else 0)
+        return PackedValues, (self.data[self.start:end], ends.astype("<u4").tobytes())
 
 
 def field_postings(texts: list[str]) -> FieldPostings:
