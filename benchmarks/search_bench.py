@@ -3,9 +3,13 @@
     python3 benchmarks/search_bench.py [--docs 10000] [--seed 7] [--keep DIR]
 
 Measures, and prints as a table:
-- build time with and without the search stage (cold: empty cache; warm: nothing changed);
+- what indexing adds to a build: builds with the search index and without it (the index stubbed
+  out), cold (empty cache; medians of three of each, alternating) and warm (nothing changed).
+  Indexing runs alongside rendering and writing, so it is measured as the difference, not as a
+  stage;
 - re-indexing one edited document (digest check + Whoosh delete/add/commit), and the export
-  that follows it; a build after one edit, and after publishing one new document;
+  that follows it; a build after one edit, and after publishing one new document (for these: how
+  long the build waited for the index once its pages were written);
 - for each query, on a cold page in Chromium over http: bytes of search JS + index shards +
   result records (raw, and gzip as a compressing server would send them), and the time to rank
   and render results once the shards are loaded (median of nine cold page loads).
@@ -21,6 +25,8 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +35,7 @@ from urllib.parse import quote, urlsplit
 
 from search_corpus import generate
 
+import govsite.build
 from govsite.build import CACHE_DIR, Caches, analyse, build
 from govsite.search import cache_dir_of
 from govsite.search.indexer import entries, locked, update_index
@@ -56,6 +63,7 @@ def lookups(site: Path) -> list[str]:
             field(70, "项目代码：")]
 SEARCH_ASSETS = ("/static/search.js", "/static/search-analyzer.js", "/search/")
 RUNS = 9
+COLD_ROUNDS = 3
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -64,8 +72,41 @@ class Quiet(SimpleHTTPRequestHandler):
 
 
 def timed_build(site: Path, out: Path) -> tuple[float, float]:
+    """Seconds of the build, and of its wait for the search index after the pages were written."""
     result = build(site, out)
     return result.seconds, result.stage_seconds["搜索索引"]
+
+
+class NoSearch:
+    def result(self) -> dict[str, bytes]:
+        return {}
+
+    def cancel(self) -> None:
+        pass
+
+
+@contextmanager
+def without_search() -> Iterator[None]:
+    real = govsite.build.site_search_in_background
+    govsite.build.site_search_in_background = lambda *args, **kwargs: NoSearch()
+    try:
+        yield
+    finally:
+        govsite.build.site_search_in_background = real
+
+
+def cold_builds(site: Path, out: Path) -> tuple[list[float], list[float]]:
+    """Cold builds with and without the index, alternating; the last one has it."""
+    timings: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(COLD_ROUNDS):
+        for indexed in (False, True):
+            shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
+            if indexed:
+                timings[True].append(timed_build(site, out)[0])
+            else:
+                with without_search():
+                    timings[False].append(timed_build(site, out)[0])
+    return timings[True], timings[False]
 
 
 def reindex_one(site: Path) -> tuple[float, float]:
@@ -151,30 +192,38 @@ def main() -> None:
         return
     if not (site / "catalog.yaml").exists():
         generate(site, args.docs, args.seed)
-    shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
-    cold, cold_search = timed_build(site, out)
-    warm, warm_search = timed_build(site, out)
+    cold, cold_without = cold_builds(site, out)
+    warm = timed_build(site, out)[0]
+    with without_search():
+        warm_without = timed_build(site, out)[0]
     reindex_ms, check_ms = reindex_one(site)
-    edited, edited_search = timed_build(site, out)
+    edited = timed_build(site, out)
     publish_one(site)
-    added, added_search = timed_build(site, out)
+    added = timed_build(site, out)
     rows = browser_rows(out, QUERIES + lookups(site))
-    report(args.docs, {"cold build": (cold, cold_search), "warm build, no change": (warm, warm_search),
-                       "build after one edit": (edited, edited_search),
-                       "build after one new document": (added, added_search)},
+    report(args.docs, {"cold": (cold, cold_without), "warm, no change": ([warm], [warm_without])},
+           {"after one edit": edited, "after one new document": added},
            (reindex_ms, check_ms), rows, out)
     if not args.keep:
         shutil.rmtree(folder)
 
 
-def report(docs: int, builds: dict[str, tuple[float, float]], reindex: tuple[float, float],
+def report(docs: int, compared: dict[str, tuple[list[float], list[float]]],
+           waited: dict[str, tuple[float, float]], reindex: tuple[float, float],
            rows: list[tuple[str, int, int, int, float, float, int]], out: Path) -> None:
     size = sum(p.stat().st_size for p in (out / "search").rglob("*") if p.is_file())
     files = sum(1 for p in (out / "search").rglob("*") if p.is_file())
     print(f"\n{docs} documents; build/search/: {files} files, {size / 1e6:.1f} MB")
-    for label, (total, part) in builds.items():
-        print(f"{label:<28} total {total:7.1f} s   search {part:6.1f} s   "
-              f"search share {part / total:5.0%}   (build without search {total - part:.1f} s)")
+    for label, (indexed, plain) in compared.items():
+        with_index, without = statistics.median(indexed), statistics.median(plain)
+        adds = with_index - without
+        print(f"{label + ' build':<24} with the index {with_index:6.1f} s "
+              f"({', '.join(f'{t:.1f}' for t in indexed)}), without {without:6.1f} s "
+              f"({', '.join(f'{t:.1f}' for t in plain)}): indexing adds {adds:5.1f} s = "
+              f"{adds / without:4.0%} of the build without it ({adds / with_index:4.0%} of the build)")
+    for label, (total, wait) in waited.items():
+        print(f"build {label:<24} {total:6.1f} s, of which {wait:5.2f} s waiting for the index "
+              "after the pages were written")
     print(f"re-index one edited document: {reindex[0]:.0f} ms, of which {reindex[1]:.0f} ms is the "
           "change check over all documents (the build after it re-exports the browser index)")
     report_queries(rows)

@@ -19,7 +19,7 @@ from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import Output, check_output_dir, publish, publish_changes, staging, write_tree
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
-from govsite.render import page_url, qr_svg, render_site
+from govsite.render import check_templates, page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
 from govsite.search import site_search, site_search_in_background
 
@@ -112,6 +112,8 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     bodies = (cache or Caches(None)).convert_bodies(site.documents)
     problems += check_links(root, site, documents, bodies)
     problems += run_checks(catalog, documents, resolve_today(today), root=root)
+    if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
+        problems += check_templates(root, catalog.site.theme)  # else checked when they changed
     return Analysis(catalog, documents, site, bodies, sort_problems(problems))
 
 
@@ -170,7 +172,7 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
                 write_tree(found, folder)
                 output.pages.update(found.pages)
     finally:
-        search.close()
+        search.cancel()  # if rendering or writing failed
     seconds = time.perf_counter() - started
     return BuildResult(analysis.site, analysis.problems, out, len(output.pages), seconds, invalid,
                        stage.seconds)

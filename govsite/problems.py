@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "E103": "id 或 slug 不是合法的 ASCII 标识",
     "E104": "事项 path 不在 content/ 内",
     "E105": "主题（theme）不存在",
+    "E106": "主题模板有错误（语法、未知的过滤器、未定义的变量）",
     # publication record
     "E201": "审核日期晚于发布日期",
     "E202": "非主动公开文件缺少不予公开依据",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import posixpath
+import re
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +25,8 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
     select_autoescape,
 )
 from markupsafe import Markup
@@ -31,6 +35,7 @@ from govsite.body import Body, link_html
 from govsite.cache import worker_count
 from govsite.load import output_file_name
 from govsite.model import Document, Domain, Item, Site
+from govsite.problems import GovsiteError, Problem
 
 PAGE_SIZE = 20
 FEED_SIZE = 50
@@ -309,10 +314,49 @@ def _render(renderer: Renderer, rels: list[str]) -> list[tuple[str, bytes, dict[
         _WORKER = None
 
 
+def check_templates(root: Path, theme: str) -> list[Problem]:
+    """Every template the site uses, compiled: a syntax error or an unknown filter is reported
+    with its file and line, before anything is rendered."""
+    env = make_env(theme_dirs(root, theme))
+    problems = []
+    for name in env.list_templates():
+        if name.startswith("default/"):  # the packaged theme, also reachable under its own name
+            continue
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as error:
+            problems.append(Problem(_shown(root, error.filename or name), error.lineno, "E106",
+                                    error.message or str(error)))
+    return problems
+
+
+def template_problem(root: Path, error: TemplateError) -> Problem:
+    """A template failing while a page renders (say, an undefined variable), at the template
+    line the traceback names; a worker process's traceback arrives as text."""
+    text = "".join(traceback.format_exception(error))
+    frames = re.findall(r'File "([^"]+/templates/[^"]+)", line (\d+)', text)
+    path, line = frames[-1] if frames else ("themes/", "0")
+    return Problem(_shown(root, path), int(line) or None, "E106", f"模板渲染出错：{error}")
+
+
+def _shown(root: Path, path: str) -> str:
+    resolved = Path(path).resolve()
+    return resolved.relative_to(root.resolve()).as_posix() \
+        if resolved.is_relative_to(root.resolve()) else path
+
+
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
                 memo: dict[Any, Any] | None = None) -> Output:
     """Render every page; `qr` maps document paths to their QR code SVG (when base_url is set).
     With a `memo` kept between calls, only pages whose inputs changed are rendered again."""
+    try:
+        return _render_pages(site, root, bodies, qr, memo)
+    except TemplateError as error:
+        raise GovsiteError([template_problem(root, error)]) from None
+
+
+def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
+                  memo: dict[Any, Any] | None) -> Output:
     renderer = Renderer(site, root, bodies, qr, memo)
     output = Output()
     output.pages["index.html"] = renderer.home()

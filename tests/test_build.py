@@ -4,6 +4,7 @@ sanitising. Each assertion reads the files that were really written."""
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from govsite.output import OutputError
 from govsite.problems import GovsiteError
 
 BODY = "## 正文\n\n内容段落。\n"
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -121,6 +123,66 @@ def test_keep_going_publishes_valid_documents(tmp_path: Path) -> None:
     assert result.withheld_invalid == ["content/zcwj/zcwj-qtwj/bad.md"]
     assert (tmp_path / "out/zcwj/zcwj-qtwj/good/index.html").is_file()
     assert not (tmp_path / "out/zcwj/zcwj-qtwj/bad").exists()
+
+
+def test_keep_going_indexes_only_what_it_publishes(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {
+        "zcwj/zcwj-qtwj/good.md": front_matter(title="好文件") + BODY,
+        "zcwj/zcwj-qtwj/late.md": front_matter(title="被拒的文件", slug="late")
+        + "## 正文\n\nzqxcanary 内容。\n\n![](图.png)\n",
+        "zcwj/zcwj-qtwj/图.png": "png",
+    })
+    result = build(root, tmp_path / "out", keep_going=True)
+    assert result.withheld_invalid == ["content/zcwj/zcwj-qtwj/late.md"]
+    search = [data for _, data in all_bytes(tmp_path / "out/search")]
+    assert len(search) > 3
+    assert not any(b"zqxcanary" in data or "被拒".encode() in data for data in search)
+    assert any("好文件".encode() in data for data in search)
+
+
+def test_a_template_error_is_reported_not_raised(tmp_path: Path) -> None:
+    root = mini_site(tmp_path / "site", {"zcwj/zcwj-qtwj/a.md": front_matter() + BODY})
+    templates = root / "themes/default/templates"
+    templates.mkdir(parents=True)
+    (templates / "404.html").write_text('{% extends "base.html" %}\n'
+                                        "{% block main %}{{ page.title | nosuchfilter }}"
+                                        "{% endblock %}\n", encoding="utf-8")
+    with pytest.raises(GovsiteError) as error:
+        build(root, tmp_path / "out")
+    assert [str(p) for p in error.value.problems if p.severity == "error"] == [
+        "themes/default/templates/404.html:2: E106 No filter named 'nosuchfilter'."]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failure_while_rendering_stops_the_indexing(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages are rendered in worker processes while indexing runs in others: an undefined
+    variable in a document template fails the build with the template's line, and no process is
+    left behind."""
+    docs = {f"zcwj/zcwj-qtwj/d{n}.md": front_matter(title=f"文件{n}", slug=f"d{n}") + BODY
+            for n in range(4)}
+    root = mini_site(tmp_path / "site", docs)
+    out = tmp_path / "out"
+    build(root, out)
+    before = tree_digest(out)
+    source = (REPO_ROOT / "themes/default/templates/document.html").read_text(encoding="utf-8")
+    assert "{% block main %}" in source
+    templates = root / "themes/default/templates"
+    templates.mkdir(parents=True)
+    (templates / "document.html").write_text(
+        source.replace("{% block main %}", "{% block main %}{{ nosuchvariable.x }}", 1),
+        encoding="utf-8")
+    monkeypatch.setattr("govsite.render.worker_count", lambda jobs: 2)
+    with pytest.raises(GovsiteError) as error:
+        build(root, out)
+    [problem] = error.value.problems
+    assert (problem.path, problem.code) == ("themes/default/templates/document.html", "E106")
+    assert problem.line == next(n for n, line in enumerate(source.splitlines(), 1)
+                                if "{% block main %}" in line)
+    assert "nosuchvariable" in problem.message
+    assert multiprocessing.active_children() == []
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
 
 
 def test_refuses_to_overwrite_a_foreign_folder(tmp_path: Path) -> None:

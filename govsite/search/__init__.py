@@ -5,10 +5,13 @@ build_search() is called by the build with the published Site; search() serves t
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import signal
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from govsite.body import Body
@@ -28,7 +31,7 @@ from govsite.search.indexer import (
 )
 from govsite.search.query import IndexView, search_view
 
-__all__ = ["build_search", "cache_dir_of", "has_index", "index_site", "refresh_index", "search",
+__all__ = ["BackgroundSearch", "build_search", "cache_dir_of", "has_index", "index_site", "refresh_index", "search",
            "site_search", "site_search_in_background"]
 
 
@@ -105,45 +108,60 @@ def site_search(
 
 
 class BackgroundSearch:
-    """site_search() in a forked process, so that indexing runs while the build renders pages
-    (it used to be a stage of its own, a third of a cold build). result() waits for its pages."""
+    """site_search() in a forked process, so that indexing runs while the build renders and
+    writes pages (it used to be a stage of its own, a third of a cold build). result() waits for
+    its pages; cancel() stops it, worker processes included."""
 
     def __init__(self, site: Site, root: Path, bodies: dict[str, Body], use_cache: bool):
-        self.pool: ProcessPoolExecutor | None = None
+        self.process: multiprocessing.process.BaseProcess | None = None
         if "fork" not in multiprocessing.get_all_start_methods():
-            self.future: Future[dict[str, bytes]] = Future()
-            self.future.set_result(site_search(site, root, bodies, use_cache=use_cache))
+            self.pages = site_search(site, root, bodies, use_cache=use_cache)
             return
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
         # forked, the process inherits its arguments instead of having them pickled
-        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_keep_job,
-                                        initargs=(site, root, bodies, use_cache))
-        self.future = self.pool.submit(_run_job)
+        self.process = context.Process(target=_run_job,
+                                       args=(sender, site, root, bodies, use_cache))
+        self.process.start()
+        with contextlib.suppress(OSError):  # also set by the process itself: either may run first
+            os.setpgid(self.process.pid, self.process.pid)
+        sender.close()
 
     def result(self) -> dict[str, bytes]:
+        if self.process is None:
+            return self.pages
         try:
-            return self.future.result()
-        finally:
-            self.close()
+            succeeded, found = self.receiver.recv()
+        except EOFError:  # it ended without a word: killed, out of memory
+            succeeded, found = False, RuntimeError("the search indexing process stopped")
+        self.process.join()
+        self.cancel()
+        if not succeeded:
+            raise found
+        return found
 
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            self.pool = None
+    def cancel(self) -> None:
+        if self.process is None:
+            return
+        if self.process.is_alive():
+            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):  # its workers, in its group
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.join()
+        self.receiver.close()
+        self.process = None
+        self.pages = {}
 
 
-_JOB: tuple[Site, Path, dict[str, Body], bool] | None = None  # in the forked process
-
-
-def _keep_job(site: Site, root: Path, bodies: dict[str, Body], use_cache: bool) -> None:
-    global _JOB
-    _JOB = (site, root, bodies, use_cache)
-
-
-def _run_job() -> dict[str, bytes]:
-    assert _JOB is not None
-    site, root, bodies, use_cache = _JOB
-    return site_search(site, root, bodies, use_cache=use_cache)
+def _run_job(sender: Connection, site: Site, root: Path, bodies: dict[str, Body],
+             use_cache: bool) -> None:
+    os.setpgid(0, 0)  # a group of its own, so that cancel() reaches its workers too
+    try:
+        sender.send((True, site_search(site, root, bodies, use_cache=use_cache)))
+    except BaseException as error:  # re-raised by result()
+        sender.send((False, error))
+    finally:
+        sender.close()
 
 
 def site_search_in_background(site: Site, root: Path, bodies: dict[str, Body], *,
