@@ -4,7 +4,7 @@
 
 Measures, and prints as a table:
 - what indexing adds to a build: builds with the search index and without it (the index stubbed
-  out), cold (empty cache; medians of three of each, alternating) and warm (nothing changed).
+  out), cold (empty cache; medians of five of each, alternating) and warm (nothing changed).
   Indexing runs alongside rendering and writing, so it is measured as the difference, not as a
   stage;
 - re-indexing one edited document (digest check + Whoosh delete/add/commit), and the export
@@ -63,7 +63,7 @@ def lookups(site: Path) -> list[str]:
             field(70, "项目代码：")]
 SEARCH_ASSETS = ("/static/search.js", "/static/search-analyzer.js", "/search/")
 RUNS = 9
-COLD_ROUNDS = 3
+COLD_ROUNDS = 5
 
 
 class Quiet(SimpleHTTPRequestHandler):

@@ -215,9 +215,15 @@ def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
     return UpdateStats(added=len(fresh), removed=len(stale), total=len(wanted))
 
 
+CORES = os.cpu_count() or 1
+# processes for indexing at most; while a build renders pages beside indexing, half the cores
+# (BackgroundSearch sets it in its process)
+MAX_WORKERS = min(CORES, 4)
+
+
 def search_workers(count: int) -> int:
     """Processes for indexing or exporting `count` documents."""
-    return min(os.cpu_count() or 1, 4) if count >= PARALLEL_DOCS else 1
+    return MAX_WORKERS if count >= PARALLEL_DOCS else 1
 
 
 def _parallel(count: int) -> dict[str, object]:
