@@ -37,8 +37,8 @@ from search_corpus import generate
 
 import govsite.build
 from govsite.build import CACHE_DIR, Caches, analyse, build
-from govsite.search import cache_dir_of
-from govsite.search.indexer import entries, locked, update_index
+from govsite.search import cache_dir_of, site_entries
+from govsite.search.indexer import locked, update_index
 
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = [
@@ -116,7 +116,7 @@ def reindex_one(site: Path) -> tuple[float, float]:
     target.write_text(target.read_text(encoding="utf-8") + "\n基准测试追加的一句话。\n",
                       encoding="utf-8")
     analysis = analyse(site, cache=Caches(site / CACHE_DIR))
-    wanted = entries(analysis.site, {rel: body.text for rel, body in analysis.bodies.items()})
+    wanted = site_entries(analysis.site, analysis.bodies)
     times = []
     for expected in (1, 0):
         started = time.perf_counter()

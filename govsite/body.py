@@ -7,6 +7,7 @@ turned into relative URLs by `link_html` once every document's URL is known.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class Link:
 class Body:
     html: str  # sanitised; internal links still as govsite: placeholders
     text: str  # plain text, for search and checks
+    text_digest: str  # sha256 of the text: the search index's change check reads this
     anchors: frozenset[str]
     links: tuple[Link, ...]
     images_without_alt: tuple[int, ...]  # lines
@@ -135,9 +137,11 @@ def convert(rel: str, body: str, body_line: int) -> Body:
     processor = extension.processor
     assert processor is not None
     unsafe = UNSAFE_RE.search(body)
+    text = plain_text(html)
     return Body(
         html=html,
-        text=plain_text(html),
+        text=text,
+        text_digest=hashlib.sha256(text.encode()).hexdigest(),
         anchors=frozenset(re.findall(r'\sid="([^"]+)"', html)),
         links=tuple(processor.links),
         images_without_alt=tuple(processor.no_alt),

@@ -64,6 +64,9 @@ def resolve_today(today: dt.date | None = None) -> dt.date:
     return today or source_date() or dt.date.today()
 
 
+BODY_FORMAT = "2"  # bump when Body changes: bodies cached by an older govsite are then remade
+
+
 class Caches:
     """The build's memos of pure functions, persisted in <site>/.govsite-cache/."""
 
@@ -72,7 +75,7 @@ class Caches:
         self.qr = Memo(folder / "qr.pickle" if folder else None)
 
     def convert_bodies(self, documents: tuple[Document, ...]) -> dict[str, Body]:
-        keys = {d.rel: digest(d.rel, d.body_line, d.body) for d in documents}
+        keys = {d.rel: digest(BODY_FORMAT, d.rel, d.body_line, d.body) for d in documents}
         results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
                                                 for d in documents})
         return {rel: results[key] for rel, key in keys.items()}

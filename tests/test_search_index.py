@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import re
@@ -16,7 +17,7 @@ from search_helpers import REPO_ROOT, all_documents, copy_site, opened
 from govsite.build import analyse, build
 from govsite.cli import cli
 from govsite.model import Site
-from govsite.search import cache_dir_of, incremental, search
+from govsite.search import cache_dir_of, incremental, search, site_entries
 from govsite.search.exporter import export
 from govsite.search.indexer import entries, index_dir, update_index
 from govsite.search.query import IndexView
@@ -160,6 +161,19 @@ def test_incremental_update_reindexes_only_changes_and_equals_a_fresh_index(
         view = IndexView(reader)
         assert view.rels.count(edited) == 1 and view.count == len(wanted)
     ix.close()
+
+
+def test_a_documents_digest_is_the_same_with_or_without_its_body_digest() -> None:
+    """The build hands the index each body's digest (Body.text_digest) instead of hashing every
+    body again; a digest must not depend on which way it was made."""
+    analysis = analyse(REPO_ROOT)
+    known = site_entries(analysis.site, analysis.bodies)
+    hashed = entries(analysis.site, {rel: body.text for rel, body in analysis.bodies.items()})
+    assert all(entry.body_digest for entry in known.values())
+    assert not any(entry.body_digest for entry in hashed.values())
+    assert {rel: e.digest for rel, e in known.items()} == {rel: e.digest for rel, e in hashed.items()}
+    assert all(body.text_digest == hashlib.sha256(body.text.encode()).hexdigest()
+               for body in analysis.bodies.values())
 
 
 def test_a_lost_index_is_rebuilt_whatever_the_saved_digests_say(tmp_path: Path) -> None:

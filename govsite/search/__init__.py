@@ -32,15 +32,15 @@ from govsite.search.indexer import (
 )
 from govsite.search.query import IndexView, search_view
 
-__all__ = ["BackgroundSearch", "build_search", "cache_dir_of", "has_index", "index_site", "refresh_index", "search",
-           "site_search", "site_search_in_background"]
+__all__ = ["BackgroundSearch", "build_search", "cache_dir_of", "has_index", "index_site",
+           "refresh_index", "search", "site_entries", "site_search", "site_search_in_background"]
 
 
 def build_search(
-    site: Site, texts: dict[str, str], cache_dir: Path, render_page: Callable[..., bytes]
+    site: Site, bodies: dict[str, Body], cache_dir: Path, render_page: Callable[..., bytes]
 ) -> dict[str, bytes]:
     """Update the index for `site` and return {output path: bytes} for build/search/."""
-    wanted, names = entries(site, texts), _names(site)
+    wanted, names = site_entries(site, bodies), _names(site)
     with locked(cache_dir), gc_paused():
         stats = refresh_index(cache_dir, wanted)
         files, version = exported(cache_dir, wanted, names, stats.entries)
@@ -92,7 +92,7 @@ def _names(site: Site) -> dict[str, dict[str, str]]:
 def site_search(
     site: Site, root: Path, bodies: dict[str, Body], *, use_cache: bool = True
 ) -> dict[str, bytes]:
-    """build_search() wired to the build: theme renderer, body texts, the site's cache folder
+    """build_search() wired to the build: theme renderer, the site's cache folder
     (a throw-away one without the cache)."""
     renderer = Renderer(site, root, bodies)
 
@@ -101,11 +101,15 @@ def site_search(
                 "breadcrumb": [("首页", "index.html"), (title, None)]}
         return renderer.page(template, path, page=page, **extra)
 
-    texts = {rel: body.text for rel, body in bodies.items()}
     if use_cache:
-        return build_search(site, texts, cache_dir_of(root), render_page)
+        return build_search(site, bodies, cache_dir_of(root), render_page)
     with tempfile.TemporaryDirectory(prefix="govsite-search-") as temp:
-        return build_search(site, texts, Path(temp), render_page)
+        return build_search(site, bodies, Path(temp), render_page)
+
+
+def site_entries(site: Site, bodies: dict[str, Body]) -> dict[str, Entry]:
+    return entries(site, {rel: body.text for rel, body in bodies.items()},
+                   {rel: body.text_digest for rel, body in bodies.items()})
 
 
 class BackgroundSearch:
@@ -183,7 +187,6 @@ def index_site(root: Path) -> None:
 
     cache = Caches(root / CACHE_DIR)
     analysis = analyse(root, cache=cache)
-    texts = {rel: body.text for rel, body in analysis.bodies.items()}
     with locked(cache_dir_of(root)):
-        refresh_index(cache_dir_of(root), entries(analysis.site, texts))
+        refresh_index(cache_dir_of(root), site_entries(analysis.site, analysis.bodies))
     cache.save()
