@@ -78,8 +78,8 @@ def timed_build(site: Path, out: Path) -> tuple[float, float]:
 
 
 class NoSearch:
-    def result(self) -> dict[str, bytes]:
-        return {}
+    def result(self) -> list[str]:
+        return []
 
     def cancel(self) -> None:
         pass

@@ -160,25 +160,24 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
     stage = Stages(progress)
     with stage(STAGES[0]):
         analysis, invalid = _analyse_for_build(root, today, base_url, cache, keep_going)
-    # indexing runs in its own processes while the pages are rendered and written
-    search = site_search_in_background(analysis.site, root, analysis.bodies, use_cache=use_cache)
-    try:
-        with stage(STAGES[1]):
-            output = render_site(analysis.site, root, analysis.bodies,
-                                 cache.qr_codes(analysis.site))
-        with staging(out) as folder:
+    with staging(out) as folder:
+        # indexing runs in its own processes while the pages are rendered and written
+        search = site_search_in_background(analysis.site, root, analysis.bodies, folder,
+                                           use_cache=use_cache)
+        try:
+            with stage(STAGES[1]):
+                output = render_site(analysis.site, root, analysis.bodies,
+                                     cache.qr_codes(analysis.site))
             with stage(STAGES[2]):
                 write_tree(output, folder)
                 cache.save()
-            with stage(STAGES[3]):  # what is left of indexing, and the index's files
-                found = Output(search.result())
-                write_tree(found, folder)
-                output.pages.update(found.pages)
-    finally:
-        search.cancel()  # if rendering or writing failed
+            with stage(STAGES[3]):  # what is left of indexing; it writes the index's files
+                indexed = search.result()
+        finally:
+            search.cancel()  # if rendering or writing failed
     seconds = time.perf_counter() - started
-    return BuildResult(analysis.site, analysis.problems, out, len(output.pages), seconds, invalid,
-                       stage.seconds)
+    return BuildResult(analysis.site, analysis.problems, out, len(output.pages) + len(indexed),
+                       seconds, invalid, stage.seconds)
 
 
 def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, cache: Caches,
