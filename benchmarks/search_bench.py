@@ -87,12 +87,12 @@ class NoSearch:
 
 @contextmanager
 def without_search() -> Iterator[None]:
-    real = govsite.build.site_search_in_background
-    govsite.build.site_search_in_background = lambda *args, **kwargs: NoSearch()
+    real = govsite.build.BackgroundSearch
+    govsite.build.BackgroundSearch = lambda *args, **kwargs: NoSearch()
     try:
         yield
     finally:
-        govsite.build.site_search_in_background = real
+        govsite.build.BackgroundSearch = real
 
 
 def cold_builds(site: Path, out: Path) -> tuple[list[float], list[float]]:

@@ -21,7 +21,7 @@ from govsite.output import Output, check_output_dir, publish, publish_changes, s
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.render import check_templates, page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
-from govsite.search import site_search, site_search_in_background
+from govsite.search import BackgroundSearch, site_search
 
 
 @dataclass
@@ -162,8 +162,8 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
         analysis, invalid = _analyse_for_build(root, today, base_url, cache, keep_going)
     with staging(out) as folder:
         # indexing runs in its own processes while the pages are rendered and written
-        search = site_search_in_background(analysis.site, root, analysis.bodies, folder,
-                                           use_cache=use_cache)
+        search = BackgroundSearch(analysis.site, root, analysis.bodies, folder,
+                                  use_cache=use_cache)
         try:
             with stage(STAGES[1]):
                 output = render_site(analysis.site, root, analysis.bodies,

@@ -12,11 +12,11 @@ from conftest import REAL_CORPUS
 from govsite.search.analyzer import GovPositions
 from govsite.search.exporter import run_of
 from govsite.search.postings import field_postings, varint_chars
-from govsite.search.varint import varints
+from govsite.search.varint import decode, varints
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding="utf-8"))
-FAR = "开头 " + "甲乙丙 " * 12_000 + "开头 结尾 " + "丁" * 40 + " 结尾"  # positions past 32,768
+FAR = "开头 " + "甲乙丙 " * 20_000 + "开头 结尾 " + "丁" * 40 + " 结尾"  # positions past 32,768
 EDGES = ["", "   ", "，。", "政", FAR, "İstanbul ﬁle Ⅻ ½", "第一行\n第二行\r\n第三行", "ab\u0301c é",
          "政府政府政府", "a", "1 1 1 1"]
 
@@ -45,6 +45,8 @@ def test_field_postings_are_govpositions_word_values() -> None:
            for term, docs, weights, values in found.term_lists(1.0)}
     assert got == by_term
     assert any(len(value) > 8 for rows in by_term.values() for *_, value in rows)  # 4-digit gaps
+    assert any(gap >= 32_768 for rows in by_term.values() for *_, value in rows
+               for gap in decode(value[4:].decode()))  # FAR's: four varint digits
     runs = dict(found.runs(100))
     for term, rows in by_term.items():
         positions = "".join(value[4:].decode() for *_, value in rows)

@@ -34,7 +34,7 @@ from govsite.search.indexer import (
 from govsite.search.query import IndexView, search_view
 
 __all__ = ["BackgroundSearch", "build_search", "cache_dir_of", "has_index", "index_site",
-           "refresh_index", "search", "site_entries", "site_search", "site_search_in_background"]
+           "refresh_index", "search", "site_entries", "site_search"]
 
 
 def build_search(
@@ -119,8 +119,8 @@ class BackgroundSearch:
     the index's files into the build's new output `folder` itself. result() waits for it and
     gives their paths; cancel() stops it, worker processes included."""
 
-    def __init__(self, site: Site, root: Path, bodies: dict[str, Body], folder: Path,
-                 use_cache: bool):
+    def __init__(self, site: Site, root: Path, bodies: dict[str, Body], folder: Path, *,
+                 use_cache: bool = True):
         self.process: multiprocessing.process.BaseProcess | None = None
         if "fork" not in multiprocessing.get_all_start_methods():
             self.paths = _write_search(site, root, bodies, folder, use_cache)
@@ -158,7 +158,6 @@ class BackgroundSearch:
         self.process.join()
         self.receiver.close()
         self.process = None
-        self.paths = []
 
 
 def _write_search(site: Site, root: Path, bodies: dict[str, Body], folder: Path,
@@ -180,11 +179,6 @@ def _run_job(sender: Connection, site: Site, root: Path, bodies: dict[str, Body]
         sender.send((False, error))
     finally:
         sender.close()
-
-
-def site_search_in_background(site: Site, root: Path, bodies: dict[str, Body], folder: Path, *,
-                              use_cache: bool = True) -> BackgroundSearch:
-    return BackgroundSearch(site, root, bodies, folder, use_cache)
 
 
 def cache_dir_of(root: Path) -> Path:

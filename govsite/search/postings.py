@@ -15,6 +15,7 @@ import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import overload
 
 import numpy as np
@@ -47,8 +48,13 @@ class FieldPostings:
     gap_starts: Ints  # posting j's positions are gaps[gap_starts[j]:gap_starts[j + 1]]
     lengths: Ints  # per document: tokens in the field (Whoosh's field length)
 
+    @cached_property
+    def doc_list(self) -> list[int]:
+        """`docs` as Python ints, for both the Whoosh segment and the runs."""
+        return self.docs.tolist()
+
     def term_lists(self, boost: float) -> TermLists:
-        docs, weights, values = self.docs.tolist(), (self.freqs * boost).tolist(), self.values()
+        docs, weights, values = self.doc_list, (self.freqs * boost).tolist(), self.values()
         bounds = self.term_starts
         for index, term in enumerate(self.terms):
             start, end = bounds[index], bounds[index + 1]
@@ -75,7 +81,7 @@ class FieldPostings:
         head_chars = np.concatenate(([0], np.cumsum(digits)))
         head_bounds = head_chars[np.append(offsets, len(numbers))[bounds]].tolist()
         gap_bounds = self.gap_starts[bounds].tolist()
-        docs, freqs = self.docs.tolist(), self.freqs.tolist()
+        docs, freqs = self.doc_list, self.freqs.tolist()
         for index, term in enumerate(self.terms):
             start, end = self.term_starts[index], self.term_starts[index + 1]
             yield term, Run(end - start, first + docs[start], freqs[start], first + docs[end - 1],
