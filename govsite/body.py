@@ -11,21 +11,19 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from html import escape
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from xml.etree import ElementTree
 
 import markdown
 import nh3
 from markdown.extensions.toc import TocExtension, slugify_unicode
-from markdown.treeprocessors import Treeprocessor
 
 PLACEHOLDER = "govsite:"
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 BROKEN_SCHEME_RE = re.compile(r"^(https?|ftp)\s*[：:]\s*(?!//)|^(https?|ftp)：", re.IGNORECASE)
-ESCAPED_RE = re.compile("\x02(\\d+)\x03")
 UNSAFE_RE = re.compile(
     r"<\s*(script|style|iframe|object|embed|form)\b|\son[a-z]+\s*=|javascript:|vbscript:",
     re.IGNORECASE,
@@ -62,43 +60,68 @@ class Body:
     unsafe_line: int | None  # first line with raw HTML the sanitiser removed
 
 
-class _Links(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, rel: str, body: str, body_line: int):
-        super().__init__(md)
+class _Links(HTMLParser):
+    """Every URL the sanitised HTML keeps (a href, img src), from Markdown or raw HTML alike:
+    classified, and internal ones replaced by `govsite:` placeholders."""
+
+    def __init__(self, rel: str, body: str, body_line: int):
+        super().__init__(convert_charrefs=True)
         self.rel, self.lines, self.body_line = rel, body.split("\n"), body_line
         self.links: list[Link] = []
         self.no_alt: list[int] = []
+        # (line, column, start tag as written, URL attribute, its new value)
+        self.edits: list[tuple[int, int, str, str, str]] = []
 
-    def run(self, root: ElementTree.Element) -> None:
-        for element in root.iter():
-            if element.tag == "a" and element.get("href") is not None:
-                element.set("href", self._visit(element.get("href", ""), image=False))
-            elif element.tag == "img":
-                src = element.get("src", "")
-                if not (element.get("alt") or "").strip():
-                    self.no_alt.append(self._line_of(src))
-                element.set("src", self._visit(src, image=True))
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "img" and not (values.get("alt") or "").strip():
+            self.no_alt.append(self._line_of(values.get("src") or ""))
+        name = {"a": "href", "img": "src"}.get(tag)
+        url = values.get(name) if name else None
+        if name and url is not None:
+            line, column = self.getpos()
+            tag_text = self.get_starttag_text() or ""
+            self.edits.append((line, column, tag_text, name, self._visit(url, image=tag == "img")))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
 
     def _line_of(self, needle: str) -> int:
-        for number, line in enumerate(self.lines):
-            if needle and needle in line:
-                return self.body_line + number
+        for candidate in (needle, escape(needle)):
+            for number, line in enumerate(self.lines):
+                if candidate and candidate in line:
+                    return self.body_line + number
         return self.body_line
 
     def _visit(self, url: str, image: bool) -> str:
-        url = ESCAPED_RE.sub(lambda m: chr(int(m.group(1))), url)  # Markdown's backslash stash
         link = classify(self.rel, url, self._line_of(url), image)
         self.links.append(link)
         if link.kind in ("page", "file"):
             return f"{PLACEHOLDER}{link.target}#{link.fragment}"
-        return url
+        return "#" if link.kind == "malformed" else url
+
+    def rewrite(self, text: str) -> str:
+        """`text` (what was fed) with each URL replaced by the one `_visit` chose."""
+        starts = [0]
+        for line in text.split("\n"):
+            starts.append(starts[-1] + len(line) + 1)
+        out: list[str] = []
+        done = 0
+        for line, column, tag, name, url in self.edits:
+            at = starts[line - 1] + column
+            # the sanitiser writes every attribute as name="value", with " escaped in values
+            attribute = f' {name}="{escape(url)}"'
+            new = re.sub(rf'\s{name}="[^"]*"', lambda _, a=attribute: a, tag, count=1)
+            out += [text[done:at], new]
+            done = at + len(tag)
+        return "".join(out) + text[done:]
 
 
 def classify(rel: str, url: str, line: int, image: bool = False) -> Link:
     url = url.strip()
     if url.startswith("#"):
         return Link(rel, unquote(url[1:]), "anchor", line, image)
-    if BROKEN_SCHEME_RE.match(url) or "\\" in url:
+    if BROKEN_SCHEME_RE.match(url) or "\\" in url or url.startswith(PLACEHOLDER):
         return Link(url, "", "malformed", line, image)
     if url.startswith("//") or SCHEME_RE.match(url):
         parts = urlsplit(url if not url.startswith("//") else "https:" + url)
@@ -115,27 +138,16 @@ def classify(rel: str, url: str, line: int, image: bool = False) -> Link:
     return Link(target, unquote(fragment), kind, line, image)
 
 
-class _Extension(markdown.Extension):
-    def __init__(self, processor_args: tuple[str, str, int]):
-        super().__init__()
-        self.processor_args = processor_args
-        self.processor: _Links | None = None
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        self.processor = _Links(md, *self.processor_args)
-        md.treeprocessors.register(self.processor, "govsite-links", 1)
-
-
 def convert(rel: str, body: str, body_line: int) -> Body:
-    extension = _Extension((rel, body, body_line))
     md = markdown.Markdown(extensions=[
-        "tables", "fenced_code", "sane_lists", "attr_list", extension,
+        "tables", "fenced_code", "sane_lists", "attr_list",
         TocExtension(slugify=slugify_unicode, permalink=False),
     ])
-    raw = md.convert(body)
-    html = sanitise(raw)
-    processor = extension.processor
-    assert processor is not None
+    clean = sanitise(md.convert(body))
+    links = _Links(rel, body, body_line)
+    links.feed(clean)
+    links.close()
+    html = links.rewrite(clean)
     unsafe = UNSAFE_RE.search(body)
     text = plain_text(html)
     return Body(
@@ -143,8 +155,8 @@ def convert(rel: str, body: str, body_line: int) -> Body:
         text=text,
         text_digest=hashlib.sha256(text.encode()).hexdigest(),
         anchors=frozenset(re.findall(r'\sid="([^"]+)"', html)),
-        links=tuple(processor.links),
-        images_without_alt=tuple(processor.no_alt),
+        links=tuple(links.links),
+        images_without_alt=tuple(links.no_alt),
         unsafe_line=body_line + body[: unsafe.start()].count("\n") if unsafe else None,
     )
 

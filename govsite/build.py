@@ -19,6 +19,7 @@ from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import Output, check_output_dir, publish, publish_changes, staging, write_tree
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
+from govsite.publication import publish_files, withheld_files
 from govsite.render import check_templates, page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
 from govsite.search import BackgroundSearch, site_search
@@ -64,7 +65,7 @@ def resolve_today(today: dt.date | None = None) -> dt.date:
     return today or source_date() or dt.date.today()
 
 
-BODY_FORMAT = "2"  # bump when Body changes: bodies cached by an older govsite are then remade
+BODY_FORMAT = "3"  # bump when Body changes: bodies cached by an older govsite are then remade
 
 
 class Caches:
@@ -74,7 +75,7 @@ class Caches:
         self.bodies = Memo(folder / "bodies.pickle" if folder else None)
         self.qr = Memo(folder / "qr.pickle" if folder else None)
 
-    def convert_bodies(self, documents: tuple[Document, ...]) -> dict[str, Body]:
+    def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
         keys = {d.rel: digest(BODY_FORMAT, d.rel, d.body_line, d.body) for d in documents}
         results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
                                                 for d in documents})
@@ -96,10 +97,12 @@ class Caches:
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,
             cache: Caches | None = None, exclude: frozenset[str] = frozenset(),
             documents_memo: DocumentMemo | None = None, changed: set[str] | None = None,
-            catalog: Catalog | None = None) -> Analysis:
+            catalog: Catalog | None = None, show_scheduled: bool = False) -> Analysis:
     """Read and validate everything; write nothing. Raises GovsiteError if the catalogue is
     unusable (nothing else can be checked without it). `documents_memo`, `changed` and an
-    already loaded `catalog` let govsite serve skip reading what did not change."""
+    already loaded `catalog` let govsite serve skip reading what did not change. The Site holds
+    the documents published on `today` (see resolve_today), or with `show_scheduled` also
+    those published later."""
     problems: list[Problem] = []
     if catalog is None:
         catalog, problems = load_catalog(root)
@@ -107,14 +110,22 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
         raise GovsiteError(problems)
     if base_url is not None:
         catalog = replace(catalog, site=replace(catalog.site, base_url=base_url or None))
-    documents, found = load_documents(root, catalog, documents_memo, changed)
+    loaded, found = load_documents(root, catalog, documents_memo, changed)
     problems += found
-    documents = [d for d in documents if d.rel not in exclude]
-    site, found = resolve_site(catalog, documents, source_date())
+    documents = [d for d in loaded if d.rel not in exclude]
+    day = resolve_today(today)
+    site, found = resolve_site(catalog, documents, day, show_scheduled)
     problems += found
-    bodies = (cache or Caches(None)).convert_bodies(site.documents)
-    problems += check_links(root, site, documents, bodies)
-    problems += run_checks(catalog, documents, resolve_today(today), root=root)
+    # unpublished bodies too, in the same call (the memo keeps only what each call asks for):
+    # the files they link to belong to them and are never published by another document
+    unpublished = [d for d in loaded if d.rel not in site.urls]
+    converted = (cache or Caches(None)).convert_bodies([*site.documents, *unpublished])
+    bodies = {d.rel: converted[d.rel] for d in site.documents}
+    withheld = withheld_files(root, ((d, converted[d.rel].links) for d in unpublished), day)
+    files, found = publish_files(root, site, bodies, withheld)
+    site = replace(site, files=files)
+    problems += found + check_links(site, documents, bodies)
+    problems += run_checks(catalog, documents, day, root=root)
     if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
         problems += check_templates(root, catalog.site.theme)  # else checked when they changed
     return Analysis(catalog, documents, site, bodies, sort_problems(problems))

@@ -1,19 +1,16 @@
-"""Stage 4, validate links: every link, image and file a published body points to must resolve
-inside content/ (错链/断链 are what inspectors count first). No network: external links are
-only checked for well-formedness."""
+"""Stage 4, validate links: every link and image a published body points to must resolve
+(错链/断链 are what inspectors count first). Links to files are judged by the publication rule
+(govsite.publication), which also picks the files to copy. No network: external links are only
+checked for well-formedness."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from govsite.body import Body, Link
-from govsite.load import inside_content
 from govsite.model import Document, Site
 from govsite.problems import Problem
 
 
-def check_links(root: Path, site: Site, documents: list[Document],
-                bodies: dict[str, Body]) -> list[Problem]:
+def check_links(site: Site, documents: list[Document], bodies: dict[str, Body]) -> list[Problem]:
     loaded = {d.rel: d for d in documents}
     problems: list[Problem] = []
     for doc in site.documents:
@@ -24,7 +21,7 @@ def check_links(root: Path, site: Site, documents: list[Document],
             problems.append(Problem(doc.rel, line, code, message, doc.item_id, unit))
 
         for link in body.links:
-            found = _check(root, site, loaded, bodies, doc, link)
+            found = _check(site, loaded, bodies, doc, link)
             if found:
                 add(link.line, *found)
         for line in body.images_without_alt:
@@ -34,7 +31,7 @@ def check_links(root: Path, site: Site, documents: list[Document],
     return problems
 
 
-def _check(root: Path, site: Site, loaded: dict[str, Document], bodies: dict[str, Body],
+def _check(site: Site, loaded: dict[str, Document], bodies: dict[str, Body],
            doc: Document, link: Link) -> tuple[str, str] | None:
     what = "图片" if link.image else "链接"
     if link.kind == "anchor":
@@ -52,12 +49,6 @@ def _check(root: Path, site: Site, loaded: dict[str, Document], bodies: dict[str
         return "E302", f"{what}“{link.target}”指向 content/ 之外，不允许引用"
     elif link.kind == "page":
         return _check_page(site, loaded, bodies, link, what)
-    elif link.kind == "file":
-        target = root / link.target
-        if not inside_content(root, target):
-            return "E302", f"{what}“{link.target}”经符号链接指向 content/ 之外，不允许引用"
-        if not target.is_file():
-            return "E301", f"{what}指向的文件 {link.target} 不存在"
     return None
 
 
@@ -68,6 +59,10 @@ def _check_page(site: Site, loaded: dict[str, Document], bodies: dict[str, Body]
         if link.fragment and link.fragment not in anchors:
             return "E305", f"{what}指向 {link.target} 中不存在的锚点“#{link.fragment}”"
         return None
-    if link.target in loaded:
+    target = loaded.get(link.target)
+    if target is not None and target.is_public:
+        return "E313", (f"{what}指向尚未发布的文件 {link.target}（发布日期 {target.published}）："
+                        "公开页面不能提前链接它")
+    if target is not None:
         return "E308", f"{what}指向未主动公开的文件 {link.target}：公开页面不能链接它"
     return "E301", f"{what}指向的文件 {link.target} 不存在（或该文件有错误未能发布）"

@@ -26,12 +26,12 @@ from govsite.model import (
     SiteInfo,
 )
 from govsite.problems import Problem, has_errors
+from govsite.publication import hidden, normalised, output_file_name, resolved_source
 from govsite.schema import Field, read_mapping, text
 from govsite.yamlio import Mapping, Sequence, load_yaml
 
 CATALOG = "catalog.yaml"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-SAFE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 SITE_FIELDS = (
     Field("title", required=True), Field("org", required=True), Field("base_url"),
@@ -210,11 +210,6 @@ def _texts(values: Any) -> tuple[str, ...]:
 # --- documents ------------------------------------------------------------------------------
 
 
-def hidden(name: str) -> bool:
-    """Files and folders under content/ whose name starts with "." or "_" are not documents."""
-    return name.startswith((".", "_"))
-
-
 def find_documents(root: Path) -> list[Path]:
     """Every .md file under content/, skipping hidden names."""
     found: list[Path] = []
@@ -283,6 +278,10 @@ def item_for(rel: str, catalog: Catalog) -> str | None:
 
 def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | None, list[Problem]]:
     rel = path.relative_to(root).as_posix()
+    source = resolved_source(root, rel)
+    if source is None or any(hidden(part) for part in source.split("/")[1:]):
+        return None, [Problem(rel, 1, "E312", "文件经符号链接指向 content/ 之外（或隐藏目录中），"
+                              "不发布：请把文件本身放在事项目录中")]
     content, problems = read_text(path, rel)
     if content is None:
         return None, problems
@@ -342,20 +341,13 @@ def default_slug(path: Path, rel: str) -> str:
 
 
 def _resolve_rel(rel: str, target: str) -> str | None:
-    if not target:
-        return None
-    return os.path.normpath(str(PurePosixPath(rel).parent / target)).replace(os.sep, "/")
-
-
-def inside_content(root: Path, target: Path) -> bool:
-    try:
-        return target.resolve().is_relative_to((root / "content").resolve())
-    except (OSError, RuntimeError):
-        return False
+    return normalised(rel, target) if target else None
 
 
 def _attachments(root: Path, path: Path, entries: list[Any],
                  rel: str) -> tuple[tuple[Attachment, ...], list[Problem]]:
+    """The attachments as listed; whether each may be published is the publication rule's
+    decision (govsite.publication), taken once the document's disclosure is known."""
     attachments: list[Attachment] = []
     problems: list[Problem] = []
     lines = getattr(entries, "lines", [])
@@ -372,25 +364,10 @@ def _attachments(root: Path, path: Path, entries: list[Any],
         name = text(values.get("file"))
         if not name:
             continue
-        target = path.parent / name
-        if name.startswith("/") or not inside_content(root, target):
-            problems.append(Problem(rel, line, "E302", f"附件“{name}”位于 content/ 之外，不允许引用"))
-            continue
-        if not target.is_file():
-            problems.append(Problem(rel, line, "E303", f"附件文件“{name}”不存在：请把文件放在文档旁边"))
-            continue
-        out_name = output_file_name(name, index + 1)
+        source = normalised(rel, name)
+        resolved = resolved_source(root, source) if source.startswith("content/") else None
+        size = (root / resolved).stat().st_size if resolved and (root / resolved).is_file() else 0
         title = text(values.get("title")) or PurePosixPath(name).stem
-        source = target.resolve().relative_to(root.resolve()).as_posix()
-        attachments.append(Attachment(name, title, source, out_name, target.stat().st_size, line))
+        attachments.append(Attachment(name, title, source, output_file_name(name, index + 1),
+                                      size, line))
     return tuple(attachments), problems
-
-
-def output_file_name(name: str, number: int) -> str:
-    """ASCII file names in build/: keep safe names, else number them (the title keeps the name)."""
-    base = PurePosixPath(name).name
-    if SAFE_FILE_RE.match(base):
-        return base
-    suffix = PurePosixPath(base).suffix.lower()
-    suffix = suffix if SAFE_FILE_RE.match(suffix.lstrip(".") or "x") else ""
-    return f"attachment-{number}{suffix}"

@@ -111,10 +111,19 @@ class Catalog:
 class Attachment:
     file: str  # as written in front matter, relative to the document
     title: str
-    source: str  # posix path relative to the site root
+    source: str  # posix path relative to the site root, normalised (symlinks not followed)
     out_name: str  # ASCII file name in build/, beside the document page
-    size: int
+    size: int  # 0 if the file is missing or outside content/ (an error then)
     line: int
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    """A file copied into build/ beside a document page (see govsite.publication)."""
+
+    target: str  # as the document refers to it: site-relative posix path, symlinks not followed
+    name: str  # output file name, beside the document page
+    source: str  # the file copied: site-relative posix path, symlinks resolved
 
 
 @dataclass(frozen=True)
@@ -159,14 +168,18 @@ class Document:
 
 @dataclass(frozen=True)
 class Site:
-    """What the renderer sees: published documents only (the disclosure boundary)."""
+    """What the renderer sees: published documents only (the disclosure boundary): 主动公开,
+    and published on or before `build_date` (govsite serve --show-scheduled aside)."""
 
     catalog: Catalog
     documents: tuple[Document, ...]  # published, newest first
     urls: dict[str, str]  # document rel -> output path, e.g. "czyjs/zfys/x/index.html"
     interpretations: dict[str, tuple[str, ...]]  # policy rel -> interpretation rels
-    withheld: int = 0
-    build_date: date | None = None  # SOURCE_DATE_EPOCH, if set
+    withheld: int = 0  # documents not 主动公开
+    scheduled: int = 0  # 主动公开 documents left out because they are published after build_date
+    build_date: date | None = None  # --today, else SOURCE_DATE_EPOCH, else the clock
+    # document rel -> the files copied beside its page (govsite.publication decides them)
+    files: dict[str, tuple[PublicFile, ...]] = field(default_factory=dict)
 
     @cached_property
     def by_rel(self) -> dict[str, Document]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,7 +33,6 @@ from markupsafe import Markup
 
 from govsite.body import Body, link_html
 from govsite.cache import worker_count
-from govsite.load import output_file_name
 from govsite.model import Document, Domain, Item, Site
 from govsite.problems import GovsiteError, Problem
 
@@ -134,7 +133,8 @@ class Renderer:
         item = self.catalog.item(doc.item_id)
         return ("document", doc, urls[doc.rel], item, self.catalog.domain(item.domain_id),
                 self.catalog.site, self.catalog.units.get(doc.issuer), links, interpretations,
-                interpreted, interpreted and urls[interpreted.rel], self.qr.get(doc.rel))
+                interpreted, interpreted and urls[interpreted.rel], self.qr.get(doc.rel),
+                self.site.files.get(doc.rel, ()))
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
         def href(target: str) -> str:
@@ -198,8 +198,8 @@ class Renderer:
         path = self.site.urls[doc.rel]
         item = self.catalog.item(doc.item_id)
         domain = self.catalog.domain(item.domain_id)
-        copies = self.document_files(doc)
-        body_files = {source: name for name, source in copies.items()}
+        files = self.site.files.get(doc.rel, ())
+        body_files = {f.target: f.name for f in files}
 
         def resolve(target: str, fragment: str) -> str:
             suffix = f"#{fragment}" if fragment else ""
@@ -220,19 +220,8 @@ class Renderer:
                   "article": True},
         )
         folder = posixpath.dirname(path)
-        return html, {f"{folder}/{name}": self.root / source for name, source in copies.items()}
-
-    def document_files(self, doc: Document) -> dict[str, str]:
-        """Attachments and files the body links to: ASCII output name -> source path."""
-        files = {a.out_name: a.source for a in doc.attachments}
-        for number, link in enumerate(self.bodies[doc.rel].links, start=1):
-            if link.kind != "file" or link.target in files.values():
-                continue
-            name = output_file_name(PurePosixPath(link.target).name, number)
-            if name in files or name == "index.html":
-                name = f"file-{number}{PurePosixPath(link.target).suffix.lower()}"
-            files[name] = link.target
-        return files
+        # only what the publication rule chose (govsite.publication) is copied
+        return html, {f"{folder}/{f.name}": self.root / f.source for f in files}
 
     def not_found(self) -> bytes:
         return self.page("404.html", "404.html", page={

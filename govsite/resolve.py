@@ -1,8 +1,9 @@
 """Stage 2, resolve: validate publication records and cross-references, keep only what may be
 published, and give every published document its URL and 索引号.
 
-This is the disclosure boundary: the Site returned here holds 主动公开 documents only, so no
-later stage (pages, lists, counts, feed, sitemap, search) can see anything else.
+This is the disclosure boundary: the Site returned here holds 主动公开 documents whose
+publication date has come, only, so no later stage (pages, lists, counts, feed, sitemap, search,
+索引号 numbering) can see anything else.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ EXEMPT_ARTICLES = ("第十四条", "第十五条", "第十六条", "14", "15", "
 
 
 def resolve_site(
-    catalog: Catalog, documents: list[Document], build_date: date | None = None
+    catalog: Catalog, documents: list[Document], build_date: date, show_scheduled: bool = False
 ) -> tuple[Site, list[Problem]]:
+    """The Site of the documents published on `build_date`; with `show_scheduled` (govsite
+    serve --show-scheduled, a private preview) also those whose date is later."""
     problems: list[Problem] = []
     for document in documents:
         problems += check_record(document, catalog)
-    published = [d for d in documents if d.is_public]
+    public = [d for d in documents if d.is_public]
+    published = [d for d in public if show_scheduled or d.published <= build_date]
     problems += check_duplicates(documents, catalog)
     problems += check_interpretations(documents, catalog)
     published = assign_index_numbers(published, catalog)
@@ -42,7 +46,8 @@ def resolve_site(
     site = Site(
         catalog=catalog, documents=tuple(published), urls=urls,
         interpretations={k: tuple(v) for k, v in sorted(interpretations.items())},
-        withheld=len(documents) - len(published), build_date=build_date,
+        withheld=len(documents) - len(public), scheduled=len(public) - len(published),
+        build_date=build_date,
     )
     return site, problems
 
