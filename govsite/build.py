@@ -52,6 +52,10 @@ class BuildResult:
     def withheld(self) -> int:
         return self.site.withheld
 
+    @property
+    def scheduled(self) -> int:
+        return self.site.scheduled
+
 
 def source_date() -> dt.date | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -129,6 +133,12 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
         problems += check_templates(root, catalog.site.theme)  # else checked when they changed
     return Analysis(catalog, documents, site, bodies, sort_problems(problems))
+
+
+def scheduled_documents(documents: Iterable[Document], today: dt.date) -> list[Document]:
+    """主动公开 documents whose publication date is after `today`: not built until then."""
+    return sorted((d for d in documents if d.is_public and d.published > today),
+                  key=lambda d: (d.published, d.rel))
 
 
 def collect_problems(root: Path, today: dt.date | None = None
@@ -212,8 +222,9 @@ class SiteBuilder:
     """Builds one site again and again (govsite serve), keeping what it read and rendered in
     memory, so a rebuild after an edit re-reads, re-renders and re-writes only what changed."""
 
-    def __init__(self, root: Path, out: Path):
+    def __init__(self, root: Path, out: Path, show_scheduled: bool = False):
         self.root, self.out = root.absolute(), out.absolute()
+        self.show_scheduled = show_scheduled
         self.caches = Caches(self.root / CACHE_DIR)
         self.documents: DocumentMemo = {}
         self.pages: dict[Any, Any] = {}
@@ -237,7 +248,8 @@ class SiteBuilder:
             if changed is None or CATALOG in changed:
                 self.catalog = None
             analysis = analyse(self.root, cache=self.caches, documents_memo=self.documents,
-                               changed=changed, catalog=self.catalog)
+                               changed=changed, catalog=self.catalog,
+                               show_scheduled=self.show_scheduled)
             self.catalog = None if any(p.path == CATALOG for p in analysis.problems) \
                 else analysis.catalog
             if has_errors(analysis.problems):

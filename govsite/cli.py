@@ -13,7 +13,7 @@ import click
 
 from govsite import __version__
 from govsite.audit.report import FORMATS, render, summary
-from govsite.build import STAGES, collect_problems, resolve_today
+from govsite.build import STAGES, collect_problems, resolve_today, scheduled_documents
 from govsite.model import KINDS
 from govsite.problems import GovsiteError, Problem, count_errors, has_errors
 
@@ -83,8 +83,10 @@ class BuildProgress:
 @click.option("--base-url", default=None, help="覆盖 catalog.yaml 中的 base_url")
 @click.option("--keep-going", is_flag=True, help="发布所有无错误的文件，跳过有错误的文件（仍以 1 退出）")
 @click.option("--quiet", "-q", is_flag=True, help="只输出问题")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="构建日期 YYYY-MM-DD：发布日期晚于它的文件不发布（默认 SOURCE_DATE_EPOCH，否则今天）")
 def build_command(site_dir: Path, out: Path | None, base_url: str | None, keep_going: bool,
-                  quiet: bool) -> None:
+                  quiet: bool, today: datetime | None) -> None:
     """构建网站到 build/。"""
     from govsite.build import build
     from govsite.output import OutputError
@@ -92,7 +94,7 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, keep_g
     try:
         with BuildProgress(enabled=not quiet and sys.stdout.isatty()) as progress:
             result = build(site_dir, out, base_url=base_url, keep_going=keep_going,
-                           progress=progress)
+                           today=today.date() if today else None, progress=progress)
     except GovsiteError as error:
         print_problems(error.problems)
         errors = count_errors(error.problems)
@@ -103,7 +105,8 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, keep_g
         sys.exit(2)
     print_problems(result.problems)
     if not quiet:
-        click.echo(f"已发布 {result.published} 个文件，不公开 {result.withheld} 个（未输出），"
+        scheduled = f"待发布 {result.scheduled} 个（未输出），" if result.scheduled else ""
+        click.echo(f"已发布 {result.published} 个文件，不公开 {result.withheld} 个（未输出），{scheduled}"
                    f"生成 {result.pages} 个页面，用时 {result.seconds:.1f} 秒 → {result.out}")
     sys.exit(1 if result.withheld_invalid else 0)
 
@@ -120,6 +123,9 @@ def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
     """检查站点（不生成网站）：列出所有错误和警告，有错误时以 1 退出。"""
     day = resolve_today(today.date() if today else None)
     problems, catalog, documents = collect_problems(site_dir, day)
+    for doc in scheduled_documents(documents, day):  # information, not a problem
+        click.echo(f"{doc.rel}:{doc.line_of('published')}: 待发布 {doc.published}（晚于 {day}，"
+                   f"到期前构建不发布）{doc.title}", err=True)
     report = render(fmt, problems, catalog, documents, day)
     if output is None:
         click.echo(report, nl=False)
@@ -136,13 +142,16 @@ def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="端口")
 @click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开")
-def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> None:
+@click.option("--show-scheduled", is_flag=True,
+              help="预览待发布文件（发布日期晚于今天），页面上标出“待发布”")
+def serve(site_dir: Path, host: str, port: int, open_browser: bool, show_scheduled: bool) -> None:
     """本地预览：构建并提供网站，修改文件后自动重建并刷新浏览器。"""
     from govsite.serve import DevServer
 
     require_site(site_dir)
     try:
-        server = DevServer(site_dir, host, port, report=lambda line: click.echo(line, err=True))
+        server = DevServer(site_dir, host, port, report=lambda line: click.echo(line, err=True),
+                           show_scheduled=show_scheduled)
     except OSError as error:
         message = f"无法监听 {host}:{port}（{error.strerror}）：请用 --port 换一个端口"
         raise click.ClickException(message) from None

@@ -45,6 +45,9 @@ BANNER_CSS = """#govsite-problems { position: fixed; left: 0; right: 0; bottom: 
   border-top: 4px solid #b00020; font: 1rem/1.5 sans-serif; }
 #govsite-problems strong { color: #b00020; }
 #govsite-problems pre { white-space: pre-wrap; margin: .5rem 0 0; font-size: .9rem; }
+#govsite-scheduled { position: fixed; left: 0; right: 0; top: 0; z-index: 99999; margin: 0;
+  padding: .5rem 1rem; background: #fff3cd; color: #1a1a1a; border-bottom: 4px solid #8a5a00;
+  font: 1rem/1.5 sans-serif; }
 """
 ASSETS = {
     "/__govsite/reload.js": ("text/javascript; charset=utf-8", RELOAD_JS.encode()),
@@ -54,6 +57,8 @@ RELOAD_TAG = '<script src="/__govsite/reload.js" data-version="%d"></script>'
 BANNER = """<link rel="stylesheet" href="/__govsite/banner.css"><div id="govsite-problems" role="alert">
 <strong>构建失败，下面是上一次成功构建的页面。请修改后保存，页面会自动刷新。</strong>
 <pre>%s</pre></div>"""
+SCHEDULED = """<link rel="stylesheet" href="/__govsite/banner.css"><div id="govsite-scheduled" role="status">
+<strong>待发布</strong>：本文发布日期为 %s，此前构建的网站中没有它（govsite serve --show-scheduled 预览）。</div>"""
 NO_SITE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>govsite serve</title></head><body><h1>网站尚未构建成功</h1></body></html>"""
 
@@ -63,7 +68,7 @@ Reporter = Callable[[str], None]
 class LiveSite:
     """The state the build thread publishes and the HTTP handlers read."""
 
-    def __init__(self, root: Path, out: Path, report: Reporter):
+    def __init__(self, root: Path, out: Path, report: Reporter, show_scheduled: bool = False):
         self.root = root
         self.out = out
         self.report = report
@@ -73,7 +78,8 @@ class LiveSite:
         self.closed = False
         self.warned: set[str] = set()  # warnings already shown: each is printed once
         self._cond = threading.Condition()
-        self.builder = SiteBuilder(root, out)
+        self.builder = SiteBuilder(root, out, show_scheduled)
+        self.scheduled: dict[str, str] = {}  # output path of a scheduled document -> its date
         self.more_edits: Callable[[], bool] = lambda: False  # DevServer asks its debouncer
 
     def rebuild(self, changed: frozenset[str] = frozenset()) -> None:
@@ -87,6 +93,9 @@ class LiveSite:
         except Exception:  # a bug must not kill the server; show it like an input problem
             self._finish(traceback.format_exc().splitlines(), "构建时发生内部错误")
         else:
+            site = result.site
+            self.scheduled = {site.urls[d.rel]: d.published.isoformat() for d in site.documents
+                              if site.build_date and d.published > site.build_date}
             warnings = [str(p) for p in result.problems]
             for line in warnings:
                 if line not in self.warned:
@@ -131,11 +140,14 @@ class LiveSite:
             self._cond.notify_all()
         self.builder.close()
 
-    def decorate(self, page: bytes) -> bytes:
-        """The served form of an HTML page: reload script, and the banner after a failure."""
+    def decorate(self, page: bytes, path: str = "") -> bytes:
+        """The served form of an HTML page (`path`: its output path): reload script, the banner
+        after a failure, the 待发布 banner on a scheduled document's page."""
         with self._cond:
             version, messages = self.version, list(self.messages)
         extra = (RELOAD_TAG % version).encode()
+        if path in self.scheduled:
+            extra = (SCHEDULED % self.scheduled[path]).encode() + extra
         if messages:
             extra = (BANNER % html.escape("\n".join(messages))).encode() + extra
         end = page.lower().rfind(b"</body")
@@ -161,7 +173,9 @@ class Handler(SimpleHTTPRequestHandler):
                 return self.redirect(path + "/")
             file = file / "index.html"
         if file.is_file() and file.suffix == ".html":
-            return self.send_html(HTTPStatus.OK, file.read_bytes())
+            shown = file.relative_to(self.live.out).as_posix() \
+                if file.is_relative_to(self.live.out) else ""
+            return self.send_html(HTTPStatus.OK, file.read_bytes(), shown)
         if not file.exists():
             missing = self.live.out / "404.html"
             page = missing.read_bytes() if missing.is_file() else b"<h1>404</h1>"
@@ -174,8 +188,8 @@ class Handler(SimpleHTTPRequestHandler):
         body = json.dumps({"version": self.live.wait_change(seen)}).encode()
         self.send_bytes(HTTPStatus.OK, "application/json", body)
 
-    def send_html(self, status: HTTPStatus, page: bytes) -> None:
-        self.send_bytes(status, "text/html; charset=utf-8", self.live.decorate(page))
+    def send_html(self, status: HTTPStatus, page: bytes, path: str = "") -> None:
+        self.send_bytes(status, "text/html; charset=utf-8", self.live.decorate(page, path))
 
     def send_bytes(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
         self.send_response(status)
@@ -207,10 +221,11 @@ class DevServer:
     """Build, serve and watch one site until stop()."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000,
-                 report: Reporter = lambda line: None, quiet: float = QUIET_SECONDS):
+                 report: Reporter = lambda line: None, quiet: float = QUIET_SECONDS,
+                 show_scheduled: bool = False):
         self.root = root.absolute()
         self.temp = Path(tempfile.mkdtemp(prefix="govsite-serve-"))
-        self.live = LiveSite(self.root, self.temp / "site", report)
+        self.live = LiveSite(self.root, self.temp / "site", report, show_scheduled)
         self.debouncer = Debouncer(quiet)
         self.live.more_edits = self.debouncer.pending
         try:
