@@ -126,8 +126,7 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     converted = (cache or Caches(None)).convert_bodies([*site.documents, *unpublished])
     bodies = {d.rel: converted[d.rel] for d in site.documents}
     withheld = withheld_files(root, ((d, converted[d.rel].links) for d in unpublished), day)
-    files, found = publish_files(root, site, bodies, withheld)
-    site = replace(site, files=files)
+    site, found = publish_files(root, site, bodies, withheld)
     problems += found + check_links(site, documents, bodies)
     problems += run_checks(catalog, documents, day, root=root)
     if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):

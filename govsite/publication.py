@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -181,12 +181,17 @@ def normalised(rel: str, name: str) -> str:
 
 
 def publish_files(root: Path, site: Site, bodies: dict[str, Body], withheld: dict[str, Withheld]
-                  ) -> tuple[dict[str, tuple[PublicFile, ...]], list[Problem]]:
-    """`document_files` for every published document: the only files the renderer copies."""
+                  ) -> tuple[Site, list[Problem]]:
+    """The Site with the files of every document decided by `document_files`: `site.files` is
+    all the renderer copies, and each document lists only the attachments admitted."""
     files: dict[str, tuple[PublicFile, ...]] = {}
     problems: list[Problem] = []
+    documents = []
     for doc in site.documents:
         files[doc.rel], found = document_files(root, doc, bodies[doc.rel].links, withheld,
                                                site.catalog)
         problems += found
-    return files, problems
+        admitted = {f.target for f in files[doc.rel]}
+        kept = tuple(a for a in doc.attachments if a.source in admitted)
+        documents.append(doc if kept == doc.attachments else replace(doc, attachments=kept))
+    return replace(site, documents=tuple(documents), files=files), problems
