@@ -19,7 +19,7 @@ from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import Output, check_output_dir, publish, publish_changes, staging, write_tree
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
-from govsite.publication import publish_files, withheld_files
+from govsite.publication import publish_files, unreadable_files, withheld_files
 from govsite.render import check_templates, page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
 from govsite.search import BackgroundSearch, site_search
@@ -114,8 +114,8 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
         raise GovsiteError(problems)
     if base_url is not None:
         catalog = replace(catalog, site=replace(catalog.site, base_url=base_url or None))
-    loaded, found = load_documents(root, catalog, documents_memo, changed)
-    problems += found
+    loaded, found_on_load = load_documents(root, catalog, documents_memo, changed)
+    problems += found_on_load
     documents = [d for d in loaded if d.rel not in exclude]
     day = resolve_today(today)
     site, found = resolve_site(catalog, documents, day, show_scheduled)
@@ -126,6 +126,8 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     converted = (cache or Caches(None)).convert_bodies([*site.documents, *unpublished])
     bodies = {d.rel: converted[d.rel] for d in site.documents}
     withheld = withheld_files(root, ((d, converted[d.rel].links) for d in unpublished), day)
+    unreadable = {p.path for p in found_on_load if p.severity == ERROR and p.path.endswith(".md")}
+    withheld = unreadable_files(root, unreadable - {d.rel for d in loaded}) | withheld
     site, found = publish_files(root, site, bodies, withheld)
     problems += found + check_links(site, documents, bodies)
     problems += run_checks(catalog, documents, day, root=root)

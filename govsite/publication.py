@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from govsite.body import Body, Link
 from govsite.model import Catalog, Document, PublicFile, Site
@@ -115,6 +116,23 @@ def withheld_files(root: Path, documents: Iterable[tuple[Document, Iterable[Link
             source = resolved_source(root, target)
             if source is not None:
                 found.setdefault(source, Withheld(doc.rel, scheduled))
+    return found
+
+
+def unreadable_files(root: Path, rels: Iterable[str]) -> dict[str, Withheld]:
+    """Files that documents which could not be read (their disclosure is unknown) may own:
+    every file under content/ whose name appears in such a document's text."""
+    texts = {rel: (root / rel).read_bytes().decode("utf-8", "replace") for rel in sorted(rels)
+             if resolved_source(root, rel) and (root / rel).is_file()}
+    texts = {rel: text + "\n" + unquote(text) for rel, text in texts.items()}
+    found: dict[str, Withheld] = {}
+    for path in sorted((root / "content").rglob("*")) if texts else []:
+        source = resolved_source(root, path.relative_to(root).as_posix())
+        if source is None or not path.is_file():
+            continue
+        owner = next((rel for rel, text in texts.items() if path.name in text), None)
+        if owner is not None:
+            found.setdefault(source, Withheld(owner, None))
     return found
 
 

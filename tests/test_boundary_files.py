@@ -324,3 +324,17 @@ def test_serve_shows_scheduled_documents_only_when_asked(tmp_path: Path, show: b
     banner = BeautifulSoup(page, "html.parser").select_one("#govsite-scheduled")
     assert banner is not None and banner["role"] == "status"
     assert "待发布" in banner.get_text() and "2099-01-02" in banner.get_text()
+
+
+def test_keep_going_does_not_publish_a_file_of_a_document_it_could_not_read(
+        tmp_path: Path) -> None:
+    broken = front_matter(title="内部CANARYT1TLE", **WITHHELD, attachments="[{file: 内部CANARYF1LE.pdf}]")
+    root = site_with(tmp_path, {
+        f"{ITEM}/public.md": front_matter(slug="public") + "[下载](内部CANARYF1LE.pdf)\n",
+        f"{ITEM}/broken.md": broken.replace("reviewer:", "reveiwer:") + "CANARYB0DY\n",  # E004
+        f"{ITEM}/内部CANARYF1LE.pdf": "%PDF CANARYC0NTENT",
+    })
+    result = build_cli(root, tmp_path / "out", "--keep-going")
+    assert result.returncode == 1
+    assert f"{PUBLIC}:-: E000" in result.stderr  # skipped: its link is E308
+    assert_absent(tmp_path / "out", ("CANARYT1TLE", "CANARYF1LE", "CANARYC0NTENT", "CANARYB0DY"))
