@@ -134,3 +134,11 @@ def test_no_external_resources(site: Path) -> None:
                 if tag == "link" and element.get("rel") == ["canonical"]:
                     continue
                 assert not element[attribute].startswith(("http:", "https:", "//")), (path, element)
+
+
+def test_the_scheduled_notice_is_not_built_before_its_date(site: Path) -> None:
+    """content/jy/jy-zph/jyyzy-zph-2026-12.md is published 2026-12-15; the site is built for
+    2026-11-28: neither its page, nor its attachment, nor its title anywhere."""
+    assert not (site / "jy/jy-zph/jyyzy-zph-2026-12").exists()
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        assert "冬季“就业援助月”".encode() not in path.read_bytes(), path
