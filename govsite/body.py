@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Any
@@ -179,8 +179,8 @@ def _wrap_table(match: re.Match[str]) -> str:
 def link_html(html: str, resolve: Any) -> str:
     """Replace `govsite:` placeholders with `resolve(target, fragment)`."""
     def replace(match: re.Match[str]) -> str:
-        target, _, fragment = match.group(2).partition("#")
-        return f'{match.group(1)}="{resolve(target, fragment)}"'
+        target, _, fragment = unescape(match.group(2)).partition("#")
+        return f'{match.group(1)}="{escape(resolve(target, fragment))}"'
 
     return re.sub(r'(href|src)="govsite:([^"]*)"', replace, html)
 

@@ -223,20 +223,24 @@ def test_allowed_file_types_are_copied_under_their_names(tmp_path: Path) -> None
     attachments = ", ".join(f"{{file: {name}}}" for name in names)
     root = site_with(tmp_path, {
         f"{ITEM}/public.md": front_matter(slug="public", attachments=f"[{attachments}]")
-        + "正文。\n\n![示意图](images/chart.png)\n\n<p><a href=\"images/map.webp\">地图</a></p>\n",
+        + "正文。\n\n![示意图](images/chart.png)\n\n<p><a href=\"images/map.webp\">地图</a></p>\n\n"
+        "![图表](图&表.png)\n",
         **{f"{ITEM}/{name}": f"file {name}" for name in names},
         f"{ITEM}/images/chart.png": b"\x89PNG chart",
         f"{ITEM}/images/map.webp": b"RIFF map",
+        f"{ITEM}/图&表.png": b"\x89PNG table",
     })
     result = build_cli(root, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "out" / ITEM / "public"
     copied = sorted(p.name for p in folder.iterdir() if p.name != "index.html")
     assert copied == sorted([f"attachment-{n}{Path(name).suffix.lower()}"
-                             for n, name in enumerate(names, start=1)] + ["chart.png", "map.webp"])
+                             for n, name in enumerate(names, start=1)] + ["chart.png", "map.webp", "file-1.png"])
     page = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert page.select_one('.doc-body img[alt="示意图"]')["src"] == "chart.png"
     assert page.select_one(".doc-body a")["href"] == "map.webp"
+    assert page.select_one('.doc-body img[alt="图表"]')["src"] == "file-1.png"
+    assert (folder / "file-1.png").read_bytes() == b"\x89PNG table"
 
 
 SCHEDULED = f"content/{ITEM}/future.md"

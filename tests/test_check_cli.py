@@ -111,7 +111,8 @@ SAMPLE_WARNINGS: Counter[str] = Counter()
 
 def test_sample_site_checks_clean():
     result = check(REPO, "--format", "json", "--today", "2026-11-28")
-    records = json.loads(result.output)
+    records = json.loads(result.stdout)  # stderr lists the scheduled notice
+    assert "content/jy/jy-zph/jyyzy-zph-2026-12.md:5: 待发布 2026-12-15" in result.stderr
     assert [r for r in records if r["severity"] == "error"] == []
     assert result.exit_code == 0
     assert Counter(r["code"] for r in records) == SAMPLE_WARNINGS, records
