@@ -211,10 +211,13 @@ def test_a_document_symlinked_from_outside_content_is_not_published(tmp_path: Pa
     outside.mkdir()
     (outside / "leak.md").write_text(front_matter(title="外部CANARYT1TLE", slug="leak")
                                      + "CANARYB0DY\n", encoding="utf-8")
-    root = site_with(tmp_path, {})
+    root = site_with(tmp_path, {f"{ITEM}/_drafts/draft.md": front_matter(title="草稿CANARYDRAFT",
+                                                                         slug="draft") + "正文。\n"})
     (root / "content" / ITEM / "leak.md").symlink_to(outside / "leak.md")
-    assert_refused(root, tmp_path, [(f"content/{ITEM}/leak.md", 1, "E312")],
-                   ("CANARYT1TLE", "CANARYB0DY", "leak"))
+    (root / "content" / ITEM / "draft.md").symlink_to(root / "content" / ITEM / "_drafts/draft.md")
+    assert_refused(root, tmp_path, [(f"content/{ITEM}/draft.md", 1, "E312"),
+                                    (f"content/{ITEM}/leak.md", 1, "E312")],
+                   ("CANARYT1TLE", "CANARYB0DY", "leak", "CANARYDRAFT"))
 
 
 def test_allowed_file_types_are_copied_under_their_names(tmp_path: Path) -> None:
