@@ -28,10 +28,14 @@ from govsite.model import (
 from govsite.problems import Problem, has_errors
 from govsite.publication import hidden, normalised, output_file_name, resolved_source
 from govsite.schema import Field, read_mapping, text
+from govsite.sections import RESERVED_NAMES
+from govsite.textcheck import clean_body, raw_text_problems, value_problems
 from govsite.yamlio import Mapping, Sequence, load_yaml
 
 CATALOG = "catalog.yaml"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+THEME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # a folder name under themes/, no path
+PLACEHOLDER = "在此处撰写正文（删除本段）"  # the body `govsite new` writes; blocks publication
 
 SITE_FIELDS = (
     Field("title", required=True), Field("org", required=True), Field("base_url"),
@@ -56,7 +60,7 @@ DOC_FIELDS = (
     Field("published", dt.date, required=True, alias="发布日期"),
     Field("disclosure", required=True, alias="公开属性", choices=DISCLOSURES),
     Field("exempt_basis", alias="不予公开依据"),
-    Field("reviewer", required=True, alias="审核人"),
+    Field("reviewer", required=True, alias="审核人"),  # empty or blank: E006 (unreviewed)
     Field("reviewed", dt.date, required=True, alias="审核日期"),
     Field("index_no", alias="索引号"),
     Field("topic", alias="主题分类"),
@@ -94,9 +98,13 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
     content, problems = read_text(path, CATALOG)
     if content is None:
         return None, problems
+    problems = raw_text_problems(content, CATALOG)
+    if problems:
+        return None, problems
     data, problems = load_yaml(content, CATALOG)
     if data is None:
         return None, problems
+    problems += value_problems(data, CATALOG)
     top, top_lines, top_problems = read_mapping(data, (
         Field("site", dict, required=True), Field("units", dict, required=True),
         Field("domains", list, required=True),
@@ -118,8 +126,18 @@ def _site(data: Any, root: Path, line: int) -> tuple[SiteInfo | None, list[Probl
     if "title" not in values or "org" not in values:
         return None, problems
     theme = text(values.get("theme"))
-    if theme and theme != "default" and not (root / "themes" / theme).is_dir():
+    if theme and not THEME_RE.match(theme):
+        problems.append(Problem(CATALOG, lines["theme"], "E109",
+                                f"主题“{theme}”须为 themes/ 下的文件夹名（字母、数字、-、_，不能含路径）"))
+        values.pop("theme")
+    elif theme and theme != "default" and not (root / "themes" / theme).is_dir():
         problems.append(Problem(CATALOG, lines["theme"], "E105", f"主题目录 themes/{theme}/ 不存在"))
+    base_url = text(values.get("base_url"))
+    if base_url and not re.match(r"^https?://[^/\s?#]+", base_url, re.IGNORECASE):
+        problems.append(Problem(CATALOG, lines["base_url"], "E110",
+                                f"base_url“{base_url}”须为 http:// 或 https:// 开头的网址，"
+                                "如 https://www.example.gov.cn/"))
+        values.pop("base_url")
     fields = {k: text(v) or None if k == "base_url" else text(v) for k, v in values.items()}
     return SiteInfo(**fields, lines={"site": line, **lines}), problems
 
@@ -162,6 +180,10 @@ def _domains(data: Any, units: dict[str, str]) -> tuple[tuple[Domain, ...], list
 def _check_id(ident: str, line: int, seen: dict[str, int], what: str) -> list[Problem]:
     if not ID_RE.match(ident):
         return [Problem(CATALOG, line, "E103", f"{what} id“{ident}”须为小写字母、数字、-、_（用于网址）")]
+    if what == "领域" and ident in RESERVED_NAMES:  # a domain is a top-level folder of build/
+        names = "、".join(sorted(RESERVED_NAMES))
+        return [Problem(CATALOG, line, "E107", f"{what} id“{ident}”与网站自身的栏目或文件同名，"
+                        f"会覆盖它们：请换一个 id（保留名：{names}）")]
     key = f"{what}:{ident}"
     if key in seen:
         return [Problem(CATALOG, line, "E102", f"{what} id“{ident}”重复（第 {seen[key]} 行已使用）")]
@@ -210,13 +232,31 @@ def _texts(values: Any) -> tuple[str, ...]:
 # --- documents ------------------------------------------------------------------------------
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+
+
 def find_documents(root: Path) -> list[Path]:
     """Every .md file under content/, skipping hidden names."""
+    return scan_content(root)[0]
+
+
+def scan_content(root: Path) -> tuple[list[Path], list[Problem]]:
+    """Every .md file under content/, skipping hidden names; a W011 for each Markdown file
+    that is not a document only because of its suffix (X.MD, x.markdown)."""
     found: list[Path] = []
+    problems: list[Problem] = []
     for folder, subfolders, files in os.walk(root / "content"):
         subfolders[:] = [d for d in subfolders if not hidden(d)]
-        found += [Path(folder, f) for f in files if f.endswith(".md") and not hidden(f)]
-    return sorted(found)
+        for name in files:
+            if hidden(name):
+                continue
+            if name.endswith(".md"):
+                found.append(Path(folder, name))
+            elif name.lower().endswith(MARKDOWN_SUFFIXES):
+                rel = Path(folder, name).relative_to(root).as_posix()
+                problems.append(Problem(rel, None, "W011", "文件扩展名不是小写 .md，不会作为文档发布："
+                                        f"如是文档，请改名为 {name.rsplit('.', 1)[0]}.md"))
+    return sorted(found), sorted(problems)
 
 
 DocumentMemo = dict[str, tuple[Any, Document | None, list[Problem]]]
@@ -228,9 +268,9 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
     size and modification time are unchanged is not read again; given the site-relative paths
     that `changed` since the memo was filled, other files are not even looked at."""
     documents: list[Document] = []
-    problems: list[Problem] = []
     fresh: DocumentMemo = {}
-    for rel in _candidates(root, memo, changed):
+    rels, problems = _candidates(root, memo, changed)
+    for rel in rels:
         path = root / rel
         cached = memo.get(rel) if memo is not None else None
         if cached is not None and changed is not None and rel not in changed and cached[0][2] is catalog:
@@ -250,10 +290,13 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
     return documents, problems
 
 
-def _candidates(root: Path, memo: DocumentMemo | None, changed: set[str] | None) -> list[str]:
-    """The documents to load: a directory scan, or the memo's files updated by `changed`."""
+def _candidates(root: Path, memo: DocumentMemo | None,
+                changed: set[str] | None) -> tuple[list[str], list[Problem]]:
+    """The documents to load: a directory scan (with its warnings), or the memo's files
+    updated by `changed`."""
     if memo is None or changed is None or not memo or not all(p.endswith(".md") for p in changed):
-        return sorted(path.relative_to(root).as_posix() for path in find_documents(root))
+        found, problems = scan_content(root)
+        return sorted(path.relative_to(root).as_posix() for path in found), problems
     rels = set(memo)
     for rel in changed:
         if rel.startswith("content/") and (root / rel).is_file() \
@@ -261,7 +304,7 @@ def _candidates(root: Path, memo: DocumentMemo | None, changed: set[str] | None)
             rels.add(rel)
         else:
             rels.discard(rel)
-    return sorted(rels)
+    return sorted(rels), []
 
 
 def item_for(rel: str, catalog: Catalog) -> str | None:
@@ -290,9 +333,15 @@ def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | 
         message = "缺少 YAML 头部：文件须以“---”开头，列出发布意见单各项，再以“---”结束"
         return None, [Problem(rel, 1, "E009", message)]
     front, body, body_line = split
+    problems = raw_text_problems(front, rel, first_line=2)
+    if problems:
+        return None, problems
     data, problems = load_yaml(front, rel, first_line=2)
     if data is None:
         return None, problems
+    problems += value_problems(data, rel)
+    body, found = clean_body(body, rel, body_line)
+    problems += found
     values, lines, found = read_mapping(data, DOC_FIELDS, rel, line=2)
     problems += found
     item_id = item_for(rel, catalog)
@@ -327,8 +376,8 @@ def split_front_matter(content: str) -> tuple[str, str, int] | None:
     lines = content.split("\n")
     if not lines or lines[0].strip() != "---":
         return None
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
+    for index in range(1, len(lines)):  # only a line of "---" at column 0 ends it, not an
+        if lines[index].rstrip() in ("---", "..."):  # indented one inside a block scalar
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
     return None
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from govsite.load import ID_RE, load_catalog
+from govsite.load import ID_RE, PLACEHOLDER, load_catalog
 from govsite.model import INTERP_FORMS, KINDS, Item
 from govsite.problems import GovsiteError, Problem
 
@@ -30,6 +30,8 @@ KIND_PREFIXES = {
     "其他": "qt",
 }
 WELCOME = "content/zwgk/zwgk-gzdt/welcome.md"
+# the output, the staging folders a build writes beside it (govsite.output.staging) and the cache
+GITIGNORE = "/build/\n/build.*/\n/.build.*/\n.govsite-cache/\n"
 
 
 @cache
@@ -63,7 +65,7 @@ def init_site(target: Path, county: str, today: dt.date) -> list[Path]:
     files = {
         "catalog.yaml": catalog_text(county),
         WELCOME: welcome_text(county, today),
-        ".gitignore": "/build/\n/build.*/\n.govsite-cache/\n",
+        ".gitignore": GITIGNORE,
     }
     written = []
     for rel, content in files.items():
@@ -223,7 +225,7 @@ def document_text(item: Item, title: str, kind: str, today: dt.date, slug: str) 
         (f"slug: {slug}", "网址别名（小写字母、数字、-），发布后请勿修改"),
     ]
     front = "\n".join(commented(text, note) for text, note in rows)
-    return f"---\n{front}\n---\n\n在此处撰写正文（删除本段）。\n"
+    return f"---\n{front}\n---\n\n{PLACEHOLDER}。\n"
 
 
 def commented(text: str, note: str, column: int = 34) -> str:

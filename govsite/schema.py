@@ -67,6 +67,10 @@ def read_mapping(
 
 
 def _check_value(spec: Field, value: Any, path: str, line: int, where: str) -> Problem | None:
+    if spec.required and (value is None or (isinstance(value, str) and not value.strip())):
+        label = spec.alias or f"“{spec.name}”"
+        message = f"{where}缺少{label}：“{spec.name}”未填写（空白不算填写），请填写{label}"
+        return Problem(path, line, "E006", message)
     if spec.kind is dt.date:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return None

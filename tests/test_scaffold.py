@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from govsite.build import build, collect_problems
 from govsite.cli import cli
-from govsite.load import ID_RE, load_catalog, load_documents
+from govsite.load import ID_RE, PLACEHOLDER, load_catalog, load_documents
 from govsite.problems import GovsiteError, has_errors
 from govsite.scaffold import WELCOME, init_site, new_document
 
@@ -75,13 +75,21 @@ def test_new_document_loads_once_the_reviewer_is_filled(site: Path, tmp_path: Pa
     catalog, _ = load_catalog(site)
     assert catalog is not None
     _, problems = load_documents(site, catalog)
-    assert [(p.path, p.code) for p in problems] == [
-        ("content/czyjs/czyjs-zfys/bg-20260302-1.md", "E005")
+    lines = path.read_text("utf-8").split("\n")
+    reviewer = next(n for n, line in enumerate(lines, 1) if line.startswith("reviewer:"))
+    placeholder = next(n for n, line in enumerate(lines, 1) if PLACEHOLDER in line)
+    assert [str(p) for p in problems] == [
+        f"content/czyjs/czyjs-zfys/bg-20260302-1.md:{reviewer}: E006 缺少审核人：“reviewer”未填写"
+        "（空白不算填写），请填写审核人"
     ]
-    assert "reviewer" in problems[0].message
     fill_reviewer(path)
     documents, problems = load_documents(site, catalog)
     assert problems == []
+    with pytest.raises(GovsiteError) as error:  # the placeholder body still blocks publication
+        build(site, tmp_path / "out", today=TODAY)
+    assert [str(p).split(" ", 2)[:2] for p in error.value.problems if p.severity == "error"] == [
+        [f"content/czyjs/czyjs-zfys/bg-20260302-1.md:{placeholder}:", "E209"]]
+    path.write_text(path.read_text("utf-8").replace(PLACEHOLDER, "本级政府预算如下"), "utf-8")
     doc = next(d for d in documents if d.rel.endswith("bg-20260302-1.md"))
     assert (doc.title, doc.issuer, doc.kind, doc.reviewer) == (
         "测试县2026年政府预算公开", "czj", "报告", "李四")

@@ -1,0 +1,69 @@
+"""Characters no page or feed may carry: C0 controls except tab and newline, DEL, C1 controls,
+surrogates and Unicode noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF).
+
+XML 1.0 forbids most of them outright (feed.xml and sitemap.xml would no longer parse) and the
+others are invisible. Front matter and catalog.yaml values holding one are errors (E108) at
+their line; in a document body they are removed with a warning (W010), because word processors
+leave form feeds and vertical tabs in pasted text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from govsite.problems import Problem
+from govsite.yamlio import Mapping, Sequence
+
+_NONCHARACTERS = "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}"
+                         for plane in range(17))
+BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                           + _NONCHARACTERS + "]")
+
+
+def describe(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def raw_text_problems(text: str, path: str, first_line: int = 1) -> list[Problem]:
+    """One E108 per line of YAML text that holds a forbidden character as is."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        match = BAD_CHARACTER.search(line)
+        if match:
+            problems.append(Problem(path, number, "E108", _message(match.group())))
+    return problems
+
+
+def value_problems(data: Any, path: str, line: int = 1) -> list[Problem]:
+    """One E108 per key or value (at any depth) holding a forbidden character, e.g. written as
+    a "\\x01" escape in a quoted YAML string."""
+    if isinstance(data, str):
+        match = BAD_CHARACTER.search(data)
+        return [Problem(path, line, "E108", _message(match.group()))] if match else []
+    problems: list[Problem] = []
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            problems += value_problems(key, path, data.line_of(key))
+            problems += value_problems(value, path, data.line_of(key))
+    elif isinstance(data, Sequence):
+        for index, value in enumerate(data):
+            lines = data.lines
+            problems += value_problems(value, path, lines[index] if index < len(lines) else data.line)
+    return problems
+
+
+def _message(char: str) -> str:
+    return (f"含有不可见的控制字符 {describe(char)}（常见于从其他软件复制的文字）：请删除后重新输入，"
+            "否则页面和订阅源会损坏")
+
+
+def clean_body(body: str, path: str, first_line: int) -> tuple[str, list[Problem]]:
+    """`body` without forbidden characters, and one W010 naming the first line that had any."""
+    match = BAD_CHARACTER.search(body)
+    if match is None:
+        return body, []
+    line = first_line + body.count("\n", 0, match.start())
+    count = len(BAD_CHARACTER.findall(body))
+    message = f"正文含有 {count} 个不可见的控制字符（首个为 {describe(match.group())}），已删除：请在原文中删除"
+    return BAD_CHARACTER.sub("", body), [Problem(path, line, "W010", message)]
