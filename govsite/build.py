@@ -204,6 +204,9 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
 
 def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, cache: Caches,
                        keep_going: bool) -> tuple[Analysis, list[str]]:
+    """The analysis to build from. With `keep_going`, documents with errors are left out, and
+    so, in further passes, are documents whose only errors come from leaving those out (a link
+    to a skipped document); the problems of every skipped document are kept for the report."""
     memo: DocumentMemo = {}
     analysis = analyse(root, today=today, base_url=base_url, cache=cache, documents_memo=memo)
     if not has_errors(analysis.problems):
@@ -211,12 +214,19 @@ def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, 
     errors = [p for p in analysis.problems if p.severity == ERROR]
     if not keep_going or any(p.path == CATALOG for p in errors):
         raise GovsiteError(analysis.problems)
-    invalid = sorted({p.path for p in errors})
-    # the second pass reads nothing again: same catalogue, documents from the memo
-    analysis = analyse(root, today=today, cache=cache, exclude=frozenset(invalid),
-                       documents_memo=memo, changed=set(), catalog=analysis.catalog)
-    analysis.problems = sort_problems(analysis.problems + _withheld(invalid))
-    return analysis, invalid
+    invalid: set[str] = set()
+    skipped: list[Problem] = []  # the real problems of the skipped documents
+    while errors:
+        if any(p.path not in memo for p in errors):  # a template's, say: no document to skip
+            raise GovsiteError(analysis.problems + skipped)
+        invalid |= {p.path for p in errors}
+        skipped += errors
+        # later passes read nothing again: same catalogue, documents from the memo
+        analysis = analyse(root, today=today, cache=cache, exclude=frozenset(invalid),
+                           documents_memo=memo, changed=set(), catalog=analysis.catalog)
+        errors = [p for p in analysis.problems if p.severity == ERROR and p.path not in invalid]
+    analysis.problems = sort_problems(analysis.problems + skipped + _withheld(sorted(invalid)))
+    return analysis, sorted(invalid)
 
 
 class SiteBuilder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 from collections.abc import Callable
@@ -89,8 +90,10 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, keep_g
                   quiet: bool, today: datetime | None) -> None:
     """构建网站到 build/。"""
     from govsite.build import build
+    from govsite.lifetime import end_with_this_process
     from govsite.output import OutputError
 
+    end_with_this_process()
     try:
         with BuildProgress(enabled=not quiet and sys.stdout.isatty()) as progress:
             result = build(site_dir, out, base_url=base_url, keep_going=keep_going,
@@ -103,12 +106,22 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, keep_g
     except OutputError as error:
         click.echo(f"错误：{error}", err=True)
         sys.exit(2)
+    except OSError as error:  # a full disk, a read-only or vanished folder: no traceback
+        click.echo(f"错误：{os_error(error)}。原有输出目录未改动。", err=True)
+        sys.exit(2)
     print_problems(result.problems)
     if not quiet:
         scheduled = f"待发布 {result.scheduled} 个（未输出），" if result.scheduled else ""
         click.echo(f"已发布 {result.published} 个文件，不公开 {result.withheld} 个（未输出），{scheduled}"
                    f"生成 {result.pages} 个页面，用时 {result.seconds:.1f} 秒 → {result.out}")
     sys.exit(1 if result.withheld_invalid else 0)
+
+
+def os_error(error: OSError) -> str:
+    """One line for a failed read or write, e.g. 磁盘空间不足 (ENOSPC) and the file."""
+    reason = "磁盘空间不足" if error.errno == errno.ENOSPC else error.strerror or str(error)
+    where = f"：{error.filename}" if error.filename else ""
+    return f"读写文件失败（{reason}）{where}"
 
 
 # govsite check (issue 4): the inspector's audit, without writing the site.
@@ -130,9 +143,25 @@ def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
     if output is None:
         click.echo(report, nl=False)
     else:
-        output.write_text(report, encoding="utf-8")
+        refuse_published_path(output, site_dir)
+        try:
+            output.write_text(report, encoding="utf-8")
+        except OSError as error:
+            click.echo(f"错误：{os_error(error)}", err=True)
+            sys.exit(2)
         click.echo(f"报告已写入 {output}：{summary(problems)}", err=True)
     sys.exit(1 if has_errors(problems) or (strict and problems) else 0)
+
+
+def refuse_published_path(output: Path, site_dir: Path) -> None:
+    """The report names withheld documents: it must not land where the site publishes files
+    from (content/, themes/) or in the built site."""
+    target, root = output.absolute().resolve(), site_dir.absolute().resolve()
+    for folder in ("content", "themes", "build"):
+        if target.is_relative_to(root / folder):
+            click.echo(f"错误：报告不能写入 {folder}/ 之内（其中的文件会被发布到网站上）：请换一个位置，"
+                       "如 --output check-report.html", err=True)
+            sys.exit(2)
 
 
 # govsite serve / new / init / import-catalog (issue 5): the editor workflow.
@@ -146,9 +175,11 @@ def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
               help="预览待发布文件（发布日期晚于今天），页面上标出“待发布”")
 def serve(site_dir: Path, host: str, port: int, open_browser: bool, show_scheduled: bool) -> None:
     """本地预览：构建并提供网站，修改文件后自动重建并刷新浏览器。"""
+    from govsite.lifetime import end_with_this_process
     from govsite.serve import DevServer
 
     require_site(site_dir)
+    end_with_this_process()
     try:
         server = DevServer(site_dir, host, port, report=lambda line: click.echo(line, err=True),
                            show_scheduled=show_scheduled)

@@ -7,6 +7,7 @@ so a failed build leaves the previous site exactly as it was.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,14 +44,45 @@ def publish(output: Output, out: Path) -> None:
         write_tree(output, temp)
 
 
+def staging_folders(out: Path, pid: int) -> tuple[Path, Path]:
+    """The new site's folder while it is written, and the previous site's while it is swapped:
+    `.build.tmp-PID` and `.build.old-PID` beside build/, which the .gitignore of this repository
+    and of `govsite init` (pattern /.build.*/) keep out of version control."""
+    return out.parent / f".{out.name}.tmp-{pid}", out.parent / f".{out.name}.old-{pid}"
+
+
+def remove_stale_staging(out: Path) -> None:
+    """Staging folders left by builds that were killed (their process is gone). If a build
+    died between its two renames, its `.old-PID` folder is the previous site: it is put back."""
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(tmp|old)-(\d+)$")
+    for folder in sorted(out.parent.iterdir()) if out.parent.is_dir() else []:
+        match = pattern.match(folder.name)
+        if not match or _alive(int(match.group(2))) or not (folder / MARKER).is_file():
+            continue
+        if match.group(1) == "old" and not out.exists():
+            os.replace(folder, out)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 @contextmanager
 def staging(out: Path) -> Iterator[Path]:
     """A new, empty output folder, swapped in for `out` when the block completes and deleted if
     it raises: `out` is either the previous site or the whole new one."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    temp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    remove_stale_staging(out)
+    temp, old = staging_folders(out, os.getpid())
     shutil.rmtree(temp, ignore_errors=True)
     try:
         temp.mkdir()

@@ -7,6 +7,7 @@ URLs appear only where a standard needs them (sitemap, feed, canonical link, QR 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import posixpath
 import re
 import traceback
@@ -35,6 +36,7 @@ from govsite.body import Body, link_html
 from govsite.cache import worker_count
 from govsite.model import Document, Domain, Item, Site
 from govsite.problems import GovsiteError, Problem
+from govsite.sections import CATALOG, STATIC
 
 PAGE_SIZE = 20
 FEED_SIZE = 50
@@ -88,13 +90,18 @@ def relative(from_path: str, to_path: str) -> str:
 
 
 def static_files(dirs: list[Path]) -> dict[str, Path]:
-    """static/ of every theme layer, the first layer winning for each file name."""
+    """static/ of every theme layer, the first layer winning for each file name. Symbolic links
+    are not followed into folders, and a linked file is copied only if it lies inside its theme."""
     files: dict[str, Path] = {}
     for layer in reversed(dirs):
-        static = layer / "static"
-        for path in sorted(static.rglob("*")) if static.is_dir() else []:
-            if path.is_file():
-                files["static/" + path.relative_to(static).as_posix()] = path
+        static, inside = layer / "static", layer.resolve()
+        if static.is_symlink() or not static.is_dir():
+            continue
+        for folder, _, names in os.walk(static):  # does not descend into linked folders
+            for name in names:
+                path = Path(folder, name)
+                if path.is_file() and path.resolve().is_relative_to(inside):
+                    files[f"{STATIC}/" + path.relative_to(static).as_posix()] = path
     return dict(sorted(files.items()))
 
 
@@ -144,7 +151,7 @@ class Renderer:
         page = {"path": path, "column_type": "", "breadcrumb": [], "date": None, **meta}
         html = self.env.get_template(template).render(
             site=self.catalog.site, catalog=self.catalog, page=page, href=href,
-            asset=lambda name: href("static/" + name), counts=self.counts,
+            asset=lambda name: href(f"{STATIC}/{name}"), counts=self.counts,
             doc_href=lambda doc: href(self.site.urls[doc.rel]), unit=self.catalog.unit_name,
             canonical=self.absolute(path), site_domain=self.site_domain,
             **context,
@@ -160,7 +167,7 @@ class Renderer:
             "date": latest[0].published if latest else None})
 
     def catalog_page(self) -> bytes:
-        return self.page("catalog.html", "catalog/index.html", page={
+        return self.page("catalog.html", f"{CATALOG}/index.html", page={
             "title": "标准目录", "column_name": "标准目录", "column_type": "标准目录",
             "breadcrumb": [("首页", "index.html"), ("标准目录", None)],
             "date": self.newest(self.site.documents)})
@@ -169,7 +176,7 @@ class Renderer:
         docs = [d for d in self.site.documents if self.catalog.item(d.item_id).domain_id == domain.id]
         return self.page("domain.html", domain.url, domain=domain, latest=docs[:10], page={
             "title": domain.name, "column_name": domain.name, "column_type": "领域",
-            "breadcrumb": [("首页", "index.html"), ("标准目录", "catalog/index.html"),
+            "breadcrumb": [("首页", "index.html"), ("标准目录", f"{CATALOG}/index.html"),
                            (domain.name, None)],
             "date": self.newest(docs)})
 
@@ -191,7 +198,7 @@ class Renderer:
                       "breadcrumb": self.item_crumbs(item, domain), "date": newest}))
 
     def item_crumbs(self, item: Item, domain: Domain) -> list[tuple[str, str | None]]:
-        return [("首页", "index.html"), ("标准目录", "catalog/index.html"),
+        return [("首页", "index.html"), ("标准目录", f"{CATALOG}/index.html"),
                 (domain.name, domain.url), (item.name, None)]
 
     def document_page(self, doc: Document) -> tuple[bytes, dict[str, Path]]:
@@ -349,7 +356,7 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
     renderer = Renderer(site, root, bodies, qr, memo)
     output = Output()
     output.pages["index.html"] = renderer.home()
-    output.pages["catalog/index.html"] = renderer.catalog_page()
+    output.pages[f"{CATALOG}/index.html"] = renderer.catalog_page()
     for domain in site.catalog.domains:
         output.pages[domain.url] = renderer.domain_page(domain)
         for item in domain.items:

@@ -7,6 +7,7 @@ the real build output. A failed rebuild keeps the last good site served and show
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import shutil
 import sys
@@ -154,10 +155,42 @@ class LiveSite:
         return page + extra if end < 0 else page[:end] + extra + page[end:]
 
 
+def host_allowed(host_header: str | None, bound: str, port: int) -> bool:
+    """A DNS-rebinding guard: the Host header must name this server — its port, and as host
+    `localhost`, the address it listens on, or (listening on all addresses) an IP address.
+    A page on another site that makes its own name resolve to us still sends its own name."""
+    try:
+        parts = urlsplit(f"//{host_header or ''}")
+        name, given_port = parts.hostname, parts.port or 80
+    except ValueError:
+        return False
+    if name is None or given_port != port:
+        return False
+    if name == "localhost" or name == bound.strip("[]").lower():
+        return True
+    if ipaddress.ip_address(bound.strip("[]")).is_unspecified:  # 0.0.0.0 or ::
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
 class Handler(SimpleHTTPRequestHandler):
     def __init__(self, *args, live: LiveSite, **kwargs):  # type: ignore[no-untyped-def]
         self.live = live
         super().__init__(*args, directory=str(live.out), **kwargs)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        host, port = self.server.server_address[:2]
+        if host_allowed(self.headers.get("Host"), str(host), int(port)):
+            return True
+        self.send_error(HTTPStatus.MISDIRECTED_REQUEST, None,
+                        "请求的 Host 不是本预览服务器的地址（防 DNS 重绑定）：请用 govsite serve 显示的地址访问")
+        return False
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path

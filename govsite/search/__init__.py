@@ -32,6 +32,7 @@ from govsite.search.indexer import (
     update_index,
 )
 from govsite.search.query import IndexView, search_view
+from govsite.sections import SEARCH
 
 __all__ = ["BackgroundSearch", "build_search", "cache_dir_of", "has_index", "index_site",
            "refresh_index", "search", "site_entries", "site_search"]
@@ -45,9 +46,9 @@ def build_search(
     with locked(cache_dir), gc_paused():
         stats = refresh_index(cache_dir, wanted)
         files, version = exported(cache_dir, wanted, names, stats.entries)
-    page = render_page("search.html", "search/index.html", title="搜索", search_version=version)
-    out = {f"search/{path}": data for path, data in files.items()}
-    out["search/index.html"] = page
+    page = render_page("search.html", f"{SEARCH}/index.html", title="搜索", search_version=version)
+    out = {f"{SEARCH}/{path}": data for path, data in files.items()}
+    out[f"{SEARCH}/index.html"] = page
     return out
 
 

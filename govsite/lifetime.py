@@ -1,0 +1,57 @@
+"""A build's processes end with it: no worker outlives a killed `govsite build` or `serve`.
+
+The build forks worker processes (page rendering, Markdown conversion, search indexing, and
+Whoosh's own writers). Two things make sure none is left behind:
+
+- every process forked from here on asks Linux to kill it when its parent dies
+  (prctl PR_SET_PDEATHSIG), which covers SIGKILL and the out-of-memory killer; the request is
+  inherited through os.register_at_fork, so workers' own workers do the same;
+- SIGTERM and SIGHUP raise SystemExit in the main process, so that its cleanup runs: the
+  search process is stopped and the staging folder removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+from types import FrameType
+
+PR_SET_PDEATHSIG = 1
+_parent = 0  # the pid of the process about to fork
+_installed = False
+
+
+def _before_fork() -> None:
+    global _parent
+    _parent = os.getpid()
+
+
+def _after_fork_in_child() -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: SIGTERM handling still applies
+        return
+    if os.getppid() != _parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _exit_on_signal(number: int, _frame: FrameType | None) -> None:
+    sys.exit(128 + number)
+
+
+def end_with_this_process() -> None:
+    """Called by the commands that fork (build, serve) before they do; only the first call in
+    a process does anything."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    if sys.platform.startswith("linux"):
+        os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        # not in the main thread (a program embedding govsite), which handles signals itself
+        with contextlib.suppress(ValueError):
+            signal.signal(number, _exit_on_signal)
