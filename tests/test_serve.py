@@ -194,3 +194,26 @@ def test_browser_reloads_by_itself_and_shows_the_banner(site: Path, server: DevS
             page.wait_for_selector("#govsite-problems", state="detached", timeout=15000)
         finally:
             browser.close()
+
+
+def status_for_host(server: DevServer, host_header: str) -> int:
+    host, port = server.httpd.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), int(port), timeout=10)
+    try:
+        connection.request("GET", "/", headers={"Host": host_header})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_answers_only_requests_for_its_own_address(server: DevServer) -> None:
+    """A DNS-rebinding guard: a page on another site whose name resolves to 127.0.0.1 sends
+    its own name as Host, and must not read the preview (drafts, withheld documents' errors)."""
+    host, port = server.httpd.server_address[:2]
+    assert status_for_host(server, f"{host}:{port}") == 200
+    assert status_for_host(server, f"localhost:{port}") == 200
+    for foreign in (f"attacker.example:{port}", "attacker.example", f"{host}:{int(port) + 1}",
+                    f"127.0.0.1.attacker.example:{port}", ""):
+        assert status_for_host(server, foreign) == 421, foreign
