@@ -50,6 +50,14 @@ def site_option(function):  # type: ignore[no-untyped-def]
                         default=Path("."), show_default=True, help="站点根目录")(function)
 
 
+def http_url(value: str | None) -> str | None:
+    from govsite.load import BASE_URL_RE
+
+    if value and not BASE_URL_RE.match(value):
+        raise click.BadParameter(f"“{value}”须为 http:// 或 https:// 开头的网址")
+    return value
+
+
 class BuildProgress:
     """A stage progress bar, shown only on a terminal and only once a build passes 2 seconds."""
 
@@ -81,7 +89,8 @@ class BuildProgress:
 @cli.command("build")
 @site_option
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="输出目录（默认 build/）")
-@click.option("--base-url", default=None, help="覆盖 catalog.yaml 中的 base_url")
+@click.option("--base-url", default=None, callback=lambda _c, _p, value: http_url(value),
+              help="覆盖 catalog.yaml 中的 base_url")
 @click.option("--keep-going", is_flag=True, help="发布所有无错误的文件，跳过有错误的文件（仍以 1 退出）")
 @click.option("--quiet", "-q", is_flag=True, help="只输出问题")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]),

@@ -35,6 +35,7 @@ from govsite.yamlio import Mapping, Sequence, load_yaml
 CATALOG = "catalog.yaml"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 THEME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # a folder name under themes/, no path
+BASE_URL_RE = re.compile(r"^https?://[^/\s?#]+", re.IGNORECASE)
 PLACEHOLDER = "在此处撰写正文（删除本段）"  # the body `govsite new` writes; blocks publication
 
 SITE_FIELDS = (
@@ -133,7 +134,7 @@ def _site(data: Any, root: Path, line: int) -> tuple[SiteInfo | None, list[Probl
     elif theme and theme != "default" and not (root / "themes" / theme).is_dir():
         problems.append(Problem(CATALOG, lines["theme"], "E105", f"主题目录 themes/{theme}/ 不存在"))
     base_url = text(values.get("base_url"))
-    if base_url and not re.match(r"^https?://[^/\s?#]+", base_url, re.IGNORECASE):
+    if base_url and not BASE_URL_RE.match(base_url):
         problems.append(Problem(CATALOG, lines["base_url"], "E110",
                                 f"base_url“{base_url}”须为 http:// 或 https:// 开头的网址，"
                                 "如 https://www.example.gov.cn/"))

@@ -4,7 +4,8 @@ surrogates and Unicode noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF).
 XML 1.0 forbids most of them outright (feed.xml and sitemap.xml would no longer parse) and the
 others are invisible. Front matter and catalog.yaml values holding one are errors (E108) at
 their line; in a document body they are removed with a warning (W010), because word processors
-leave form feeds and vertical tabs in pasted text.
+leave form feeds and vertical tabs in pasted text; a character reference to one (`&#1;`) is
+removed the same way.
 """
 
 from __future__ import annotations
@@ -58,12 +59,29 @@ def _message(char: str) -> str:
             "否则页面和订阅源会损坏")
 
 
+ENTITY = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _bad_entity(match: re.Match[str]) -> bool:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return code == 0 or code > 0x10FFFF or bool(BAD_CHARACTER.match(chr(code)))
+
+
 def clean_body(body: str, path: str, first_line: int) -> tuple[str, list[Problem]]:
-    """`body` without forbidden characters, and one W010 naming the first line that had any."""
-    match = BAD_CHARACTER.search(body)
-    if match is None:
+    """`body` without forbidden characters, written as such or as character references
+    (`&#1;`, which Markdown would turn into the character), and one W010 naming the first line
+    that had any."""
+    found = [(m.start(), m.end()) for m in BAD_CHARACTER.finditer(body)]
+    found += [(m.start(), m.end()) for m in ENTITY.finditer(body) if _bad_entity(m)]
+    if not found:
         return body, []
-    line = first_line + body.count("\n", 0, match.start())
-    count = len(BAD_CHARACTER.findall(body))
-    message = f"正文含有 {count} 个不可见的控制字符（首个为 {describe(match.group())}），已删除：请在原文中删除"
-    return BAD_CHARACTER.sub("", body), [Problem(path, line, "W010", message)]
+    found.sort()
+    line = first_line + body.count("\n", 0, found[0][0])
+    first = body[found[0][0]:found[0][1]]
+    shown = describe(first) if len(first) == 1 else first
+    message = f"正文含有 {len(found)} 个不可见的控制字符（首个为 {shown}），已删除：请在原文中删除"
+    kept, end = [], 0
+    for start, stop in found:
+        kept.append(body[end:start])
+        end = stop
+    return "".join(kept) + body[end:], [Problem(path, line, "W010", message)]

@@ -137,15 +137,16 @@ def test_a_control_character_in_catalog_yaml_is_located(tmp_path: Path) -> None:
 
 
 def test_control_characters_in_a_body_are_removed_with_a_warning(tmp_path: Path) -> None:
-    body = "第一段。\n\n第二\x0c段\x00落\x85。\n"
+    body = "第一段。\n\n第二\x0c段\x00落\x85。\n\n引用&#1;与&#xFFFE;和&#0;，保留&#x4E2D;。\n"
     root = mini_site(tmp_path, {DOC: front_matter() + body})
     code, stderr = build(root)
     assert code == 0
-    assert f"content/{DOC}:13: W010 正文含有 3 个不可见的控制字符" in stderr
+    assert f"content/{DOC}:13: W010 正文含有 6 个不可见的控制字符" in stderr
     for path in (root / "build").rglob("*"):
         if path.suffix in (".html", ".xml", ".json", ".txt"):
             assert not BAD_CHARACTER.search(path.read_text("utf-8")), path
-    assert "第二段落。" in (root / "build/zcwj/zcwj-qtwj/x/index.html").read_text("utf-8")
+    page = (root / "build/zcwj/zcwj-qtwj/x/index.html").read_text("utf-8")
+    assert "第二段落。" in page and "引用与和，保留中。" in page
     ET.parse(root / "build/feed.xml")
 
 
@@ -191,6 +192,13 @@ def test_base_url_must_be_http(tmp_path: Path, url: str) -> None:
     (root / "catalog.yaml").write_text(catalog, encoding="utf-8")
     code, stderr = build(root)
     assert code == 1 and "catalog.yaml:4: E110" in stderr
+
+
+def test_base_url_option_must_be_http(tmp_path: Path) -> None:
+    root = mini_site(tmp_path, {GOOD: good_doc()})
+    code, stderr = build(root, "--base-url", "javascript:alert(1)//")
+    assert code == 2 and "须为 http:// 或 https:// 开头的网址" in stderr
+    assert not (root / "build").exists()
 
 
 # --- govsite check --output ------------------------------------------------------------
