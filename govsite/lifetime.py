@@ -51,7 +51,7 @@ def end_with_this_process() -> None:
     _installed = True
     if sys.platform.startswith("linux"):
         os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
-    for number in (signal.SIGTERM, signal.SIGHUP):
+    for name in [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]:  # Windows: no SIGHUP
         # not in the main thread (a program embedding govsite), which handles signals itself
         with contextlib.suppress(ValueError):
-            signal.signal(number, _exit_on_signal)
+            signal.signal(getattr(signal, name), _exit_on_signal)
