@@ -29,7 +29,7 @@ from govsite.problems import Problem, has_errors
 from govsite.publication import hidden, normalised, output_file_name, resolved_source
 from govsite.schema import Field, read_mapping, text
 from govsite.sections import RESERVED_NAMES
-from govsite.textcheck import clean_body, raw_text_problems, value_problems
+from govsite.textcheck import clean_body, escape_problems, raw_text_problems
 from govsite.yamlio import Mapping, Sequence, load_yaml
 
 CATALOG = "catalog.yaml"
@@ -105,7 +105,7 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
     data, problems = load_yaml(content, CATALOG)
     if data is None:
         return None, problems
-    problems += value_problems(data, CATALOG)
+    problems += escape_problems(content, data, CATALOG)
     top, top_lines, top_problems = read_mapping(data, (
         Field("site", dict, required=True), Field("units", dict, required=True),
         Field("domains", list, required=True),
@@ -340,7 +340,7 @@ def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | 
     data, problems = load_yaml(front, rel, first_line=2)
     if data is None:
         return None, problems
-    problems += value_problems(data, rel)
+    problems += escape_problems(front, data, rel)
     body, found = clean_body(body, rel, body_line)
     problems += found
     values, lines, found = read_mapping(data, DOC_FIELDS, rel, line=2)
