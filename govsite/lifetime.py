@@ -17,6 +17,7 @@ import ctypes
 import os
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
 
 PR_SET_PDEATHSIG = 1
@@ -29,11 +30,8 @@ def _before_fork() -> None:
     _parent = os.getpid()
 
 
-def _after_fork_in_child() -> None:
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: SIGTERM handling still applies
-        return
+def _after_fork_in_child(prctl: Callable[..., int]) -> None:
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != _parent:  # the parent died before the request took effect
         os._exit(1)
 
@@ -50,7 +48,10 @@ def end_with_this_process() -> None:
         return
     _installed = True
     if sys.platform.startswith("linux"):
-        os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+        # looked up here: a forked child of a threaded process must not load libraries
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        os.register_at_fork(before=_before_fork,
+                             after_in_child=lambda: _after_fork_in_child(prctl))
     for name in [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]:  # Windows: no SIGHUP
         # not in the main thread (a program embedding govsite), which handles signals itself
         with contextlib.suppress(ValueError):
