@@ -70,6 +70,15 @@ def test_an_empty_required_value_is_missing(tmp_path: Path, field: str) -> None:
     assert "另一个文件".encode() in build_bytes(root)
 
 
+def test_an_empty_required_catalog_value_is_missing(tmp_path: Path) -> None:
+    root = mini_site(tmp_path, {GOOD: good_doc()})
+    catalog = MINI_CATALOG.replace("l1: 其他政策文件", 'l1: "  "')
+    (root / "catalog.yaml").write_text(catalog, encoding="utf-8")
+    code, stderr = build(root)
+    line = catalog.split("\n").index('        l1: "  "') + 1
+    assert code == 1 and f"catalog.yaml:{line}: E006 事项：缺少“l1”" in stderr
+
+
 def test_the_placeholder_body_of_govsite_new_blocks_publication(tmp_path: Path) -> None:
     text = front_matter(title=f"{CANARY}标题") + f"\n{PLACEHOLDER}。\n"
     root = mini_site(tmp_path, {DOC: text, GOOD: good_doc()})
