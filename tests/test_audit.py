@@ -58,7 +58,8 @@ def audit(site_factory: Callable[[dict[str, str | bytes]], Path]):
             catalog: str = CATALOG) -> tuple[Path, list[Problem]]:
         fresh = doc("秋季防火通知", date="2026-11-20", reviewed="2026-11-20")
         folders = {f"content/zwgk/{item}/.keep": "" for item in ("zcwj", "zcjd", "yjs")}
-        root = site_factory({"catalog.yaml": catalog, FRESH: fresh, **folders, **files})
+        root = site_factory({"catalog.yaml": catalog, FRESH: fresh, "dzjg.png": b"\x89PNG mark",
+                             **folders, **files})
         loaded, problems = load_catalog(root)
         assert loaded is not None, problems
         documents, problems = load_documents(root, loaded)
