@@ -226,3 +226,144 @@ def test_missing_gov_mark_image_is_an_error(tmp_path: Path) -> None:
     (root / "zfxxgk/dzjg.svg").unlink()
     problems, _, _ = collect_problems(root, TODAY)
     assert [(p.path, p.line, p.code) for p in problems] == [("catalog.yaml", MARK_LINE, "E907")]
+
+
+# --- 互动回应 ----------------------------------------------------------------------------------
+
+
+def test_channels_are_links_or_phones_on_every_page_never_a_form(site: Path) -> None:
+    for path in (site / "index.html", site / "zfxxgk/nb/2024/index.html", site / "404.html"):
+        footer = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").footer
+        links = {a.get_text(): a["href"] for a in footer.select(".channels a")}
+        assert links["县长信箱"] == "mailto:xzxx@qingshan.example.gov.cn"
+        assert links["12345"] == "tel:12345"
+    for path in (site / "hdhy").rglob("*.html"):
+        assert BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select(
+            "main form") == [], path
+
+
+def test_replies_list_filters_and_dates(site: Path) -> None:
+    data = yaml.safe_load((ROOT / "zfxxgk/interaction.yaml").read_text(encoding="utf-8"))
+    replies = {r["id"]: r for r in data["replies"]}
+    page = soup(site, "hdhy/index.html")
+    listed = [a["href"] for a in page.select("main .replies a")]
+    assert listed == ["dfs/2026-014/index.html", "dfs/2026-013/index.html",
+                      "dfs/2026-009/index.html", "dfs/2025-031/index.html"]
+    filters = {a.get_text(): a["href"] for a in page.select("nav.filters a")}
+    assert filters["2025年"] == "2025/index.html"
+    assert filters["青山县住房和城乡建设局"] == "all/zjj/index.html"
+    both = soup(site, "hdhy/2026/zjj/index.html")
+    assert [a.get_text() for a in both.select("main .replies a")] == [
+        replies["2026-014"]["title"], replies["2026-009"]["title"]]
+    assert [s.get_text() for s in both.select('nav.filters [aria-current="page"]')] == [
+        "2026年", "青山县住房和城乡建设局"]
+    assert soup(site, "hdhy/2025/index.html").select("main .replies a")[0].get_text() == \
+        replies["2025-031"]["title"]
+    for ident, reply in replies.items():
+        detail = soup(site, f"hdhy/dfs/{ident}/index.html")
+        meta = {th.get_text(): td.get_text() for th, td in
+                zip(detail.select(".reply-meta th"), detail.select(".reply-meta td"), strict=True)}
+        assert meta["留言日期"] == reply["received"].isoformat()
+        assert meta["答复日期"] == (reply["answered"].isoformat() if "answered" in reply else "办理中")
+        assert reply["question"] in detail.main.get_text()
+
+
+def test_late_and_unanswered_replies(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    rel = "zfxxgk/interaction.yaml"
+    late = edit(root, rel, "answered: 2026-04-22", "answered: 2026-04-28")
+    problems, _, _ = collect_problems(root, TODAY)
+    (found,) = codes(problems, "W908")
+    assert (found.path, found.line, found.unit) == (rel, late, "青山县住房和城乡建设局")
+    assert "应于 2026-04-24 前答复" in found.message  # Sun 04-12: Mon 04-13 is working day 1
+    assert codes(problems, "W909") == []
+    problems, _, _ = collect_problems(root, dt.date(2027, 2, 17))
+    (veto,) = codes(problems, "W909")
+    assert veto.line == edit(root, rel, "  - id: 2026-014", "  - id: 2026-014") and \
+        "单项否决" in veto.message
+
+
+def test_unanswered_reply_is_a_veto_in_the_html_report(tmp_path: Path) -> None:
+    from govsite.audit.report import render
+    root = copy_sample(tmp_path)
+    today = dt.date(2027, 2, 17)
+    problems, catalog, documents = collect_problems(root, today)
+    html = BeautifulSoup(render("html", problems, catalog, documents, today), "html.parser")
+    veto = html.select_one("#veto-interaction")
+    assert veto is not None and "青山大道人行道破损何时维修" in veto.get_text()
+    assert "青山县住房和城乡建设局" in veto.get_text()
+
+
+# --- 重大行政决策 ------------------------------------------------------------------------------
+
+
+def test_decision_catalogue_and_stages(site: Path) -> None:
+    catalogue = soup(site, "zfxxgk/zdjc/2026/index.html")
+    rows = {tr["data-id"]: [c.get_text() for c in tr.select("th, td")]
+            for tr in catalogue.select("table.decisions tbody tr")}
+    assert rows["tcss"][2:] == ["青山县住房和城乡建设局", "《重大行政决策程序暂行条例》《青山县重大行政决策程序规定》",
+                                "2026年6月", "已决策"]
+    assert rows["lygh"][-1] == "进行中"
+    assert soup(site, "zfxxgk/zdjc/index.html").select("table.decisions tbody tr")
+    page = soup(site, "zfxxgk/zdjc/2026/tcss/index.html")
+    stages = {tr["data-stage"]: [c.get_text() for c in tr.select("td")]
+              for tr in page.select("table.stages tbody tr")}
+    assert list(stages) == ["公众参与", "专家论证", "风险评估", "合法性审查", "集体讨论决定"]
+    assert stages["专家论证"][:2] == ["已完成", "2026-05-12"]
+    assert stages["合法性审查"] == ["已完成", "2026-05-20", ""]  # its 不予公开 document is not shown
+    assert "（共 30 日）" in page.select_one(".consultation").get_text()
+    adoption = page.select_one("a.adoption")
+    assert adoption.get_text().endswith("意见采纳情况")
+    assert (site / "zfxxgk/zdjc/2026/tcss" / adoption["href"] / "index.html").resolve().is_file() or \
+        (site / "zfxxgk/zdjc/2026/tcss" / adoption["href"]).resolve().is_file()
+    progress = soup(site, "zfxxgk/zdjc/2026/lygh/index.html")
+    assert [tr.select("td")[0].get_text() for tr in progress.select("table.stages tbody tr")] == [
+        "已完成", "进行中", "未启动", "未启动", "未启动"]
+
+
+def test_decision_checks(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    rel = "zfxxgk/zdjc/2026.yaml"
+    short = edit(root, rel, "      closes: 2026-11-18", "      closes: 2026-11-10")
+    edit(root, rel, "    adoption: content/zcwj/zcwj-zdjc/tcss-yjcn.md\n", "")
+    edit(root, rel, "  - unit: zjj\n", "  - unit: fgj\n")
+    problems, _, _ = collect_problems(root, TODAY)
+    (period,) = codes(problems, "W905")
+    assert (period.path, period.line - 1) == (rel, short - 3) or period.line < short
+    assert "共 22 日" in period.message
+    (adoption,) = codes(problems, "W906")
+    assert adoption.unit == "青山县住房和城乡建设局"
+    (attendance,) = codes(problems, "W907")
+    assert attendance.unit == "青山县住房和城乡建设局"
+    edit(root, rel, "      closes: 2026-11-10\n", "      closes: 2026-11-10\n      reason: 规划须在年内报批\n")
+    problems, _, _ = collect_problems(root, TODAY)
+    assert codes(problems, "W905") == []
+
+
+# --- the boundary ------------------------------------------------------------------------------
+
+
+def test_withheld_documents_referenced_by_the_column_never_reach_build(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    canary = "CANARY-ZFXXGK-5e1d"
+    withheld = "content/zcwj/zcwj-zdjc/tcss-hfxsc.md"
+    edit(root, withheld, "title: 青山县城区", f"title: {canary}-TITLE 青山县城区")
+    edit(root, withheld, "合法性审查过程稿（内部）。", f"{canary}-BODY")
+    on_request = root / "content/zcwj/zcwj-zdjc/tcss-fxpg.md"
+    text = (root / withheld).read_text(encoding="utf-8")
+    on_request.write_text(text.replace("不予公开", "依申请公开").replace(canary, canary + "-REQ"),
+                          encoding="utf-8")
+    edit(root, "zfxxgk/zdjc/2026.yaml", "风险评估: {status: 已完成, date: 2026-05-15}",
+         "风险评估: {status: 已完成, date: 2026-05-15, documents: [content/zcwj/zcwj-zdjc/tcss-fxpg.md]}")
+    edit(root, "zfxxgk/zdjc/2026.yaml", "    adoption: content/zcwj/zcwj-zdjc/tcss-yjcn.md",
+         "    adoption: content/zcwj/zcwj-zdjc/tcss-fxpg.md")
+    result = build(root, tmp_path / "out", today=TODAY, use_cache=False)
+    assert result.withheld == 4
+    for path in (tmp_path / "out").rglob("*"):
+        if path.is_file():
+            assert canary.encode() not in path.read_bytes(), path
+            assert b"tcss-fxpg" not in path.read_bytes() and b"tcss-hfxsc" not in path.read_bytes()
+    page = soup(tmp_path / "out", "zfxxgk/zdjc/2026/tcss/index.html")
+    assert page.select_one("a.adoption") is None
+    assert "意见采纳情况尚未公开" in page.main.get_text()
+    assert codes(result.problems, "W906")  # not published: as if there were none

@@ -97,7 +97,8 @@ def decision_pages(renderer: Renderer, column: Column) -> Iterator[tuple[str, by
                                       year=year, page=_decisions_meta(year.year, year.published, DECISIONS))
         for decision in year.decisions:
             yield decision.url, renderer.page(
-                "zfxxgk_decision.html", decision.url, decision=decision, page={
+                "zfxxgk_decision.html", decision.url, decision=decision, urls=renderer.site.urls,
+                docs=renderer.site.by_rel, page={
                     "title": decision.name, "column_name": "重大行政决策", "column_type": "文章",
                     "breadcrumb": crumbs(("重大行政决策", DECISIONS), (f"{year.year}年", year.url),
                                          (decision.name, None)),
