@@ -367,3 +367,13 @@ def test_withheld_documents_referenced_by_the_column_never_reach_build(tmp_path:
     assert page.select_one("a.adoption") is None
     assert "意见采纳情况尚未公开" in page.main.get_text()
     assert codes(result.problems, "W906")  # not published: as if there were none
+
+
+def test_init_writes_a_filled_in_guide_and_the_column_builds(tmp_path: Path) -> None:
+    from govsite.scaffold import init_site
+    root = tmp_path / "new"
+    init_site(root, "测试县", TODAY)
+    out = build(root, tmp_path / "out", today=TODAY, use_cache=False).out
+    office = [dd.get_text() for dd in soup(out, "zfxxgk/zn/index.html").select("dl dd")]
+    assert office[0] == "测试县人民政府办公室" and "测试县人民大道1号" in office[1]
+    assert soup(out, "index.html").select_one('main a[href="zfxxgk/index.html"]')
