@@ -8,7 +8,7 @@ from datetime import date
 
 from govsite.audit.context import Audit
 from govsite.audit.workdays import add_workdays
-from govsite.column.annual_report import REPORTS
+from govsite.column.annual_report import CARRIED, CARRY_ON, REPORTS
 from govsite.column.decisions import COMMENT_DAYS
 from govsite.column.model import Column
 from govsite.column.pages import site_published
@@ -43,7 +43,30 @@ def check_reports(audit: Audit) -> list[Problem]:
                                     f"发布的{'' if report.government else '该单位'}主动公开文件为 {known} 条："
                                     "请核对；删除 published_total 则年报使用本站的数字", unit=unit))
     problems += _missing_reports(audit, column)
+    problems += _carried_over(audit, column)
     return problems
+
+
+def _carried_over(audit: Audit, column: Column) -> list[Problem]:
+    """This year's 上年结转 is last year's 结转下年, column by column."""
+    rows = {(r.unit, r.year): {row.key: row for row in r.applications} for r in column.reports}
+    problems = []
+    for report in column.reports:
+        before = rows.get((report.unit, report.year - 1))
+        carried = rows[(report.unit, report.year)].get(CARRIED)
+        if before is None or carried is None or CARRY_ON not in before:
+            continue
+        if carried.values != before[CARRY_ON].values:
+            unit = audit.catalog.unit_name(report.unit)
+            problems.append(Problem(report.path, carried.line, "W913",
+                                    f"{unit}{report.year}年度报告“上年结转”（{_shown(carried.values)}）与"
+                                    f"{report.year - 1}年度报告“结转下年度继续办理”"
+                                    f"（{_shown(before[CARRY_ON].values)}）不一致", unit=unit))
+    return problems
+
+
+def _shown(values: tuple[float, ...]) -> str:
+    return "、".join(f"{value:g}" for value in values)
 
 
 def _missing_reports(audit: Audit, column: Column) -> list[Problem]:
