@@ -116,7 +116,8 @@ class Renderer:
             if self.catalog.site.base_url else None
         self.counts = {item.id: len(site.docs_of(item.id)) for item in self.catalog.items}
         self.site_domain = urlsplit(self.base_url).netloc if self.base_url else ""
-        self.gov_mark = gov_mark_path(self.catalog.site.gov_mark_image)
+        image = self.catalog.site.gov_mark_image
+        self.gov_mark = gov_mark_path(image) if image and (root / image).is_file() else None
 
     def absolute(self, path: str) -> str | None:
         return page_url(self.base_url, path) if self.base_url else None
@@ -261,9 +262,9 @@ class Renderer:
         return ("\n".join(lines) + "\n").encode()
 
 
-def gov_mark_path(image: str) -> str | None:
+def gov_mark_path(image: str) -> str:
     """Where the 党政机关网站标识 image is copied in build/ (it is a file of the site)."""
-    return f"{COLUMN_FOLDER}/gov-mark{posixpath.splitext(image)[1].lower()}" if image else None
+    return f"{COLUMN_FOLDER}/gov-mark{posixpath.splitext(image)[1].lower()}"
 
 
 def item_page_path(item: Item, number: int) -> str:
@@ -371,7 +372,7 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
         output.pages.update(column_pages(renderer, site.column))
     output.pages["404.html"] = renderer.not_found()
     output.copies.update(static_files(theme_dirs(root, site.catalog.site.theme)))
-    if renderer.gov_mark and (root / site.catalog.site.gov_mark_image).is_file():
+    if renderer.gov_mark:
         output.copies[renderer.gov_mark] = root / site.catalog.site.gov_mark_image
     output.pages["sitemap.xml"] = renderer.sitemap(sorted(output.pages))
     output.pages["feed.xml"] = renderer.feed()

@@ -233,11 +233,14 @@ def test_unconfigured_furniture_is_a_warning(tmp_path: Path) -> None:
                                                             ("catalog.yaml", MARK_LINE, "W910")]
 
 
-def test_missing_gov_mark_image_is_an_error(tmp_path: Path) -> None:
+def test_missing_gov_mark_image_is_a_warning_and_no_broken_image(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     (root / "zfxxgk/dzjg.svg").unlink()
     problems, _, _ = collect_problems(root, TODAY)
-    assert [(p.path, p.line, p.code) for p in problems] == [("catalog.yaml", MARK_LINE, "E907")]
+    assert [(p.path, p.line, p.code) for p in problems] == [("catalog.yaml", MARK_LINE, "W914")]
+    out = build(root, tmp_path / "out", today=TODAY, use_cache=False).out
+    footer = soup(out, "index.html").footer
+    assert footer.select("img") == [] and footer.select_one("a.error-report")
 
 
 # --- 互动回应 ----------------------------------------------------------------------------------

@@ -178,9 +178,9 @@ def check_furniture(audit: Audit) -> list[Problem]:
                                            "未配置党政机关网站标识：请在 site 下写 gov_mark_image（标识图片，"
                                            "站点目录内的文件）和 gov_mark_url（核验链接）"))
     elif not (audit.root / site.gov_mark_image).is_file():
-        problems.append(audit.site_problem("gov_mark_image", "E907",
+        problems.append(audit.site_problem("gov_mark_image", "W914",
                                            f"党政机关网站标识图片“{site.gov_mark_image}”不存在"
-                                           "（路径相对于站点根目录）"))
+                                           "（路径相对于站点根目录），页脚不显示标识"))
     if not site.error_report_url:
         problems.append(audit.site_problem("error_report_url", "W911",
                                            "未配置“我为政府网站找错”入口：请在 site 下写 error_report_url"
