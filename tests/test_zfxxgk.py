@@ -410,3 +410,11 @@ def test_serve_rebuild_after_a_column_edit_matches_a_full_build(tmp_path: Path) 
     assert "县长信箱（新）" in document.read_text(encoding="utf-8")
     build(root, tmp_path / "fresh", use_cache=False)
     assert tree_digest(served) == tree_digest(tmp_path / "fresh")
+
+
+def test_a_domain_cannot_take_the_columns_folder(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    line = edit(root, "catalog.yaml", "  - id: jy\n", "  - id: hdhy\n")
+    problems, _, _ = collect_problems(root, TODAY)
+    assert [(p.path, p.line, p.code) for p in problems if p.path == "catalog.yaml"] == [
+        ("catalog.yaml", line, "E907")]  # (its documents' folders no longer match: E207)

@@ -19,7 +19,7 @@ from govsite.problems import CODES, Problem, count_errors
 VETO_CODES = ("W501", "W701")  # 空白栏目 and 栏目不更新 count towards 单项否决
 VETO_THRESHOLD = 5
 INTERACTION_VETO = "W909"  # a message unanswered for 3 months: 互动回应差, 单项否决 on its own
-COLUMN_CODES = ("E901", "E902", "E903", "E904", "E905", "E906", "W903", "W904", "W905",
+COLUMN_CODES = ("E901", "E902", "E903", "E904", "E905", "E906", "E907", "W903", "W904", "W905",
                 "W906", "W907", "W908", "W909", "W910", "W911", "W912", "W913", "W914")  # the 政府信息公开 column
 LATE = "W601"
 NO_UNIT = "（未注明单位）"

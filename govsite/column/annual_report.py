@@ -68,7 +68,7 @@ RESULT_ROWS = (("予以公开", "（一）予以公开"),
 NEW, CARRIED, TOTAL, CARRY_ON = "新收", "上年结转", "总计", "结转下年"
 ROW_LABELS = {NEW: "一、本年新收政府信息公开申请数量", CARRIED: "二、上年结转政府信息公开申请数量",
               TOTAL: "（七）总计", CARRY_ON: "四、结转下年度继续办理"}
-HEADINGS = {"三": "三、本年度办理结果"}
+RESULTS_HEADING = "三、本年度办理结果"
 REVIEW_KINDS = (("行政复议", "行政复议"), ("直接起诉", "行政诉讼：未经复议直接起诉"),
                 ("复议后起诉", "行政诉讼：复议后起诉"))
 REVIEW_RESULTS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
@@ -127,7 +127,7 @@ def _applications(data: Any, rel: str) -> tuple[tuple[Row, ...], list[Problem]]:
     rows, found = _rows(data, rel, "申请：", [(NEW, ROW_LABELS[NEW], 0),
                                               (CARRIED, ROW_LABELS[CARRIED], 0)], size)
     problems += found
-    rows.append(Row("三", HEADINGS["三"], (), data.line))
+    rows.append(Row("三", RESULTS_HEADING, (), data.line))
     found_rows, found = _rows(data, rel, "申请：", [(k, label, 1) for k, label in RESULT_ROWS], size)
     rows += found_rows
     problems += found

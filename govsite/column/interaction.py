@@ -51,7 +51,7 @@ def load_interaction(data: Any, catalog: Catalog) -> tuple[Interaction, list[Pro
         if reply:
             replies.append(reply)
     replies.sort(key=lambda r: (-r.received.toordinal(), r.id))
-    return Interaction(tuple(channels), tuple(replies), INTERACTION, getattr(data, "line", 1)), problems
+    return Interaction(tuple(channels), tuple(replies), INTERACTION), problems
 
 
 def _reply(entry: Any, catalog: Catalog, seen: dict[str, int]) -> tuple[Reply | None, list[Problem]]:

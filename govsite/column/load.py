@@ -10,8 +10,8 @@ from govsite.column.annual_report import REPORTS, load_report
 from govsite.column.decisions import DECISIONS, load_decisions
 from govsite.column.guide import GUIDE, load_guide
 from govsite.column.interaction import INTERACTION, load_interaction
-from govsite.column.model import FOLDER, AnnualReport, Column, DecisionYear
-from govsite.load import ID_RE, read_text
+from govsite.column.model import FOLDER, OUTPUT_FOLDERS, AnnualReport, Column, DecisionYear
+from govsite.load import CATALOG, ID_RE, read_text
 from govsite.model import Catalog
 from govsite.problems import Problem
 from govsite.yamlio import load_yaml
@@ -37,6 +37,7 @@ def load_column(root: Path, catalog: Catalog) -> tuple[Column | None, list[Probl
         return None, [Problem(GUIDE, None, "E006", f"{FOLDER}/ 目录下缺少政府信息公开指南 guide.yaml"
                               "（可运行 govsite init 查看示例）")]
     data, problems = read_yaml(root, GUIDE)
+    problems += _collisions(catalog)
     if data is None:
         return None, problems
     guide, found = load_guide(root, catalog, data)
@@ -53,6 +54,13 @@ def load_column(root: Path, catalog: Catalog) -> tuple[Column | None, list[Probl
             interaction, found = load_interaction(data, catalog)
             problems += found
     return Column(guide, reports, interaction, years), problems
+
+
+def _collisions(catalog: Catalog) -> list[Problem]:
+    """A domain's pages would be written where the column's are."""
+    return [Problem(CATALOG, domain.line or None, "E907",
+                    f"领域 id“{domain.id}”与政府信息公开栏目的输出目录 {domain.id}/ 重名：请换一个 id")
+            for domain in catalog.domains if domain.id in OUTPUT_FOLDERS]
 
 
 def _slug(rel: str, stem: str, problems: list[Problem]) -> bool:

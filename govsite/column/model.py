@@ -7,7 +7,7 @@ from datetime import date
 
 FOLDER = "zfxxgk"  # the data folder in the site repository, and the column's output folder
 INTERACTION_FOLDER = "hdhy"  # the output folder of 互动回应
-OUTPUT_FOLDERS = (FOLDER, INTERACTION_FOLDER)
+OUTPUT_FOLDERS = (FOLDER, INTERACTION_FOLDER)  # top-level folders of build/ the column writes
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,6 @@ class Interaction:
     channels: tuple[Channel, ...]
     replies: tuple[Reply, ...]  # newest received first
     path: str
-    line: int = 1
 
 
 @dataclass(frozen=True)
