@@ -127,7 +127,9 @@ def test_report_list_and_sitemap(site: Path) -> None:
     listed = [a["href"] for a in soup(site, "zfxxgk/nb/index.html").select("main .doc-list a")]
     assert listed == ["2025/index.html", "2024/index.html"]
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    for path in ("zfxxgk/", "zfxxgk/zn/", "zfxxgk/zd/", "zfxxgk/nb/", "zfxxgk/nb/2024/"):
+    for path in ("zfxxgk/", "zfxxgk/zn/", "zfxxgk/zd/", "zfxxgk/nb/", "zfxxgk/nb/2024/",
+                 "zfxxgk/zdjc/", "zfxxgk/zdjc/2026/", "zfxxgk/zdjc/2026/lygh/", "hdhy/",
+                 "hdhy/2026/zjj/", "hdhy/all/mzj/", "hdhy/dfs/2025-031/"):
         assert f"https://www.qingshan.example.gov.cn/{path}</loc>" in sitemap, path
 
 
@@ -307,6 +309,9 @@ def test_unanswered_reply_is_a_veto_in_the_html_report(tmp_path: Path) -> None:
     veto = html.select_one("#veto-interaction")
     assert veto is not None and "青山大道人行道破损何时维修" in veto.get_text()
     assert "青山县住房和城乡建设局" in veto.get_text()
+    assert "单项否决（互动回应差）：1 条留言" in html.select_one(".verdict").get_text()
+    by_unit = [h.get_text() for h in html.select("#column ~ h3")]
+    assert "青山县住房和城乡建设局（0 个错误，1 个警告）" in by_unit
 
 
 # --- 重大行政决策 ------------------------------------------------------------------------------
