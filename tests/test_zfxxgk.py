@@ -422,3 +422,16 @@ def test_a_domain_cannot_take_the_columns_folder(tmp_path: Path) -> None:
     line = edit(root, "catalog.yaml", "  - id: jy\n", "  - id: hdhy\n")
     problems, _, _ = collect_problems(root, TODAY)
     assert [(p.path, p.line) for p in codes(problems, "E907")] == [("catalog.yaml", line)]
+
+
+def test_page_texts_for_the_search_index(site: Path) -> None:
+    from govsite.build import analyse
+    from govsite.column.pages import page_texts
+    texts = {path: (title, text) for path, title, text in page_texts(analyse(ROOT, today=TODAY).site)}
+    for path, (title, _) in texts.items():
+        assert (site / path).is_file(), path
+        assert title in (site / path).read_text(encoding="utf-8")
+    assert "信息处理费" in texts["zfxxgk/zn/index.html"][1]
+    assert "灵活就业" in texts["hdhy/dfs/2026-013/index.html"][1]
+    assert texts["zfxxgk/nb/2025/index.html"][0] == "青山县人民政府2025年政府信息公开工作年度报告"
+    assert not any("过程稿" in text for _, text in texts.values())

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from govsite.column.annual_report import APPLICANTS, PROACTIVE_TABLES, REVIEW_RESULTS
 from govsite.column.guide import FEES_BY_COUNT, FEES_BY_VOLUME
 from govsite.column.model import FOLDER, INTERACTION_FOLDER, AnnualReport, Column, Reply
-from govsite.model import Site
+from govsite.model import Catalog, Site
 
 if TYPE_CHECKING:
     from govsite.render import Renderer
@@ -49,7 +49,7 @@ def column_pages(renderer: Renderer, column: Column) -> Iterator[tuple[str, byte
     site = renderer.site
     newest = renderer.newest(site.documents)
     rules = site.docs_of(column.guide.rules_item) if column.guide.rules_item else ()
-    yield COLUMN, renderer.page("zfxxgk.html", COLUMN, column=column, rules=rules, page={
+    yield COLUMN, renderer.page("zfxxgk.html", COLUMN, page={
         "title": NAME, "column_name": NAME, "column_type": "栏目",
         "breadcrumb": [("首页", "index.html"), (NAME, None)], "date": newest})
     yield GUIDE, renderer.page(
@@ -65,7 +65,7 @@ def column_pages(renderer: Renderer, column: Column) -> Iterator[tuple[str, byte
         "column_type": "栏目", "breadcrumb": crumbs(("政府信息公开工作年度报告", None)),
         "date": max((r.published for r in column.reports), default=None)})
     for report in column.reports:
-        title = report_title(renderer, report)
+        title = report_title(renderer.catalog, report)
         yield report.url, renderer.page(
             "zfxxgk_report.html", report.url, report=report, applicants=APPLICANTS,
             tables=_proactive_tables(report), review_results=REVIEW_RESULTS,
@@ -79,8 +79,8 @@ def column_pages(renderer: Renderer, column: Column) -> Iterator[tuple[str, byte
         yield from reply_pages(renderer, column)
 
 
-def report_title(renderer: Renderer, report: AnnualReport) -> str:
-    return f"{renderer.catalog.unit_name(report.unit)}{report.year}年政府信息公开工作年度报告"
+def report_title(catalog: Catalog, report: AnnualReport) -> str:
+    return f"{catalog.unit_name(report.unit)}{report.year}年政府信息公开工作年度报告"
 
 
 def _proactive_tables(report: AnnualReport) -> list[tuple[str, tuple[str, ...], list[object]]]:
@@ -160,8 +160,7 @@ def page_texts(site: Site) -> list[tuple[str, str, str]]:
         column.guide.organisation, *column.guide.channels, *column.guide.contents,
         column.guide.time_limit, column.guide.fees, column.guide.remedies]))]
     for report in column.reports:
-        title = f"{site.catalog.unit_name(report.unit)}{report.year}年政府信息公开工作年度报告"
-        found.append((report.url, title, "\n".join([report.overview, report.issues, report.other])))
+        found.append((report.url, report_title(site.catalog, report), "\n".join([report.overview, report.issues, report.other])))
     for year in column.decisions:
         for decision in year.decisions:
             found.append((decision.url, decision.name, f"{decision.basis}\n{decision.planned}"))
