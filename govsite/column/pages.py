@@ -160,7 +160,8 @@ def page_texts(site: Site) -> list[tuple[str, str, str]]:
         column.guide.organisation, *column.guide.channels, *column.guide.contents,
         column.guide.time_limit, column.guide.fees, column.guide.remedies]))]
     for report in column.reports:
-        found.append((report.url, report_title(site.catalog, report), "\n".join([report.overview, report.issues, report.other])))
+        text = "\n".join([report.overview, report.issues, report.other])
+        found.append((report.url, report_title(site.catalog, report), text))
     for year in column.decisions:
         for decision in year.decisions:
             found.append((decision.url, decision.name, f"{decision.basis}\n{decision.planned}"))
