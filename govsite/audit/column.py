@@ -8,10 +8,9 @@ from datetime import date
 
 from govsite.audit.context import Audit
 from govsite.audit.workdays import add_workdays
-from govsite.column.annual_report import CARRIED, CARRY_ON, REPORTS
+from govsite.column.annual_report import CARRIED, CARRY_ON, REPORTS, site_published
 from govsite.column.decisions import COMMENT_DAYS
 from govsite.column.model import Column
-from govsite.column.pages import site_published
 from govsite.problems import Problem
 
 REPLY_WORKDAYS = 10

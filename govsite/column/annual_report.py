@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from govsite.column.model import FOLDER, AnnualReport, Row
-from govsite.model import Catalog
+from govsite.model import Catalog, Site
 from govsite.problems import Problem
 from govsite.schema import Field, read_mapping, text
 from govsite.yamlio import Mapping, empty_mapping
@@ -218,3 +218,10 @@ def check_arithmetic(report: AnnualReport, catalog: Catalog) -> list[Problem]:
 
 def _n(value: float) -> str:
     return f"{value:g}"
+
+
+def site_published(site: Site, year: int, unit: str | None) -> int:
+    """What the site knows: documents proactively published in `year` (by `unit`, if given)."""
+    names = {unit, site.catalog.unit_name(unit)} if unit else set()
+    return sum(d.published.year == year and (not names or d.issuer in names)
+               for d in site.documents)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from govsite.column.annual_report import APPLICANTS, PROACTIVE_TABLES, REVIEW_RESULTS
+from govsite.column.annual_report import APPLICANTS, PROACTIVE_TABLES, REVIEW_RESULTS, site_published
 from govsite.column.guide import FEES_BY_COUNT, FEES_BY_VOLUME
 from govsite.column.model import FOLDER, INTERACTION_FOLDER, AnnualReport, Column, Reply
 from govsite.model import Catalog, Site
@@ -29,13 +29,6 @@ NAME = "政府信息公开"
 
 def crumbs(*trail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
     return [("首页", "index.html"), (NAME, COLUMN), *trail]
-
-
-def site_published(site: Site, year: int, unit: str | None) -> int:
-    """What the site knows: documents proactively published in `year` (by `unit`, if given)."""
-    names = {unit, site.catalog.unit_name(unit)} if unit else set()
-    return sum(d.published.year == year and (not names or d.issuer in names)
-               for d in site.documents)
 
 
 def report_published(site: Site, report: AnnualReport) -> int:
