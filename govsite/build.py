@@ -136,7 +136,7 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     column, found = load_column(root, catalog)
     problems += found
     if column is not None:
-        column, found = resolve_column(column, loaded, set(site.urls), catalog)
+        column, found = resolve_column(column, loaded, set(site.urls), catalog, day)
         problems += found
         site = replace(site, column=column)
     problems += run_checks(catalog, documents, day, root=root, site=site)

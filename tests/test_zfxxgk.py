@@ -435,3 +435,21 @@ def test_page_texts_for_the_search_index(site: Path) -> None:
     assert "灵活就业" in texts["hdhy/dfs/2026-013/index.html"][1]
     assert texts["zfxxgk/nb/2025/index.html"][0] == "青山县人民政府2025年政府信息公开工作年度报告"
     assert not any("过程稿" in text for _, text in texts.values())
+
+
+def test_what_is_dated_after_the_build_day_is_left_out(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    day = dt.date(2026, 9, 25)  # before the 2026-013 answer (09-29) and the 2026-014 message
+    out = build(root, tmp_path / "out", today=day, use_cache=False).out
+    assert (out / "hdhy/dfs/2026-013/index.html").is_file()
+    assert not (out / "hdhy/dfs/2026-014").exists()
+    reply = soup(out, "hdhy/dfs/2026-013/index.html")
+    assert "办理中" in reply.select_one(".reply-meta").get_text()
+    assert "政务服务中心二楼" not in reply.main.get_text()
+    assert b"2026-014" not in (out / "sitemap.xml").read_bytes()
+    out = build(root, tmp_path / "early", today=dt.date(2026, 3, 26), use_cache=False).out
+    assert [a["href"] for a in soup(out, "zfxxgk/nb/index.html").select("main .doc-list a")] == [
+        "2024/index.html"]
+    assert not (out / "zfxxgk/nb/2025").exists()
+    out = build(root, tmp_path / "january", today=dt.date(2026, 1, 5), use_cache=False).out
+    assert not (out / "zfxxgk/zdjc").exists()  # the 2026 事项目录 is published on 02-10

@@ -1,9 +1,12 @@
 """The column's side of the disclosure boundary: a document a decision refers to is kept only
-when it is 主动公开; a reference to no document at all is an error (E906)."""
+when it is published (主动公开, and on the build's day); a reference to no document at all is an
+error (E906). Like documents, what is dated after the build's day is left out: a 年报 or a
+事项目录 published later, a message received later, and an answer given later."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from govsite.column.model import Column, Decision
 from govsite.model import Catalog, Document
@@ -11,8 +14,8 @@ from govsite.problems import Problem
 
 
 def resolve_column(column: Column, documents: list[Document], public: set[str],
-                   catalog: Catalog) -> tuple[Column, list[Problem]]:
-    """`public`: the rels of the published documents (the Site's)."""
+                   catalog: Catalog, day: date) -> tuple[Column, list[Problem]]:
+    """`public`: the rels of the published documents (the Site's); `day`: the build's day."""
     known = {d.rel for d in documents}
     problems: list[Problem] = []
     years = []
@@ -21,8 +24,17 @@ def resolve_column(column: Column, documents: list[Document], public: set[str],
         for decision in year.decisions:
             problems += _missing(decision, known, catalog)
             decisions.append(_public(decision, public))
-        years.append(replace(year, decisions=tuple(decisions)))
-    return replace(column, decisions=tuple(years)), problems
+        if year.published <= day:
+            years.append(replace(year, decisions=tuple(decisions)))
+    interaction = column.interaction
+    if interaction is not None:
+        replies = tuple(r if r.answered is None or r.answered <= day else
+                        replace(r, answered=None, answer="")
+                        for r in interaction.replies if r.received <= day)
+        interaction = replace(interaction, replies=replies)
+    reports = tuple(r for r in column.reports if r.published <= day)
+    return replace(column, reports=reports, decisions=tuple(years),
+                   interaction=interaction), problems
 
 
 def _references(decision: Decision) -> list[tuple[str, int]]:
