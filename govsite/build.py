@@ -14,6 +14,9 @@ from typing import Any
 from govsite.audit import run_checks
 from govsite.body import Body, convert
 from govsite.cache import CACHE_DIR, Memo, digest
+from govsite.column.load import load_column
+from govsite.column.model import FOLDER as COLUMN_FOLDER
+from govsite.column.resolve import resolve_column
 from govsite.links import check_links
 from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
@@ -130,7 +133,13 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     withheld = unreadable_files(root, unreadable - {d.rel for d in loaded}) | withheld
     site, found = publish_files(root, site, bodies, withheld)
     problems += found + check_links(site, documents, bodies)
-    problems += run_checks(catalog, documents, day, root=root)
+    column, found = load_column(root, catalog)
+    problems += found
+    if column is not None:
+        column, found = resolve_column(column, loaded, set(site.urls), catalog, day)
+        problems += found
+        site = replace(site, column=column)
+    problems += run_checks(catalog, documents, day, root=root, site=site)
     if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
         problems += check_templates(root, catalog.site.theme)  # else checked when they changed
     return Analysis(catalog, documents, site, bodies, sort_problems(problems))
@@ -298,7 +307,7 @@ class SiteBuilder:
 
     def forget(self, changed: Iterable[str]) -> None:
         for path in changed:
-            if path == CATALOG or path.startswith("themes/"):
+            if path == CATALOG or path.startswith(("themes/", COLUMN_FOLDER + "/")):
                 self.pages.clear()  # page keys do not cover templates or every catalogue field
             elif not path.endswith(".md"):  # an attachment: reload the documents beside it
                 folder = path.rsplit("/", 1)[0] + "/"

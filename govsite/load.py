@@ -42,6 +42,7 @@ SITE_FIELDS = (
     Field("title", required=True), Field("org", required=True), Field("base_url"),
     Field("language"), Field("site_code"), Field("icp"), Field("police_record"),
     Field("contact"), Field("index_prefix"), Field("theme"), Field("description"),
+    Field("gov_mark_image"), Field("gov_mark_url"), Field("error_report_url"),
 )
 DOMAIN_FIELDS = (Field("id", required=True), Field("name", required=True),
                  Field("items", list, required=True))

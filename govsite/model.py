@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from govsite.column.model import Column
+
 PUBLIC = "主动公开"
 ON_REQUEST = "依申请公开"
 WITHHELD = "不予公开"
@@ -40,6 +42,9 @@ class SiteInfo:
     index_prefix: str = ""
     theme: str = "default"
     description: str = ""
+    gov_mark_image: str = ""  # 党政机关网站标识: its image, a file in the site repository
+    gov_mark_url: str = ""  # and its verification link
+    error_report_url: str = ""  # 我为政府网站找错
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> catalog.yaml line
 
 
@@ -180,6 +185,7 @@ class Site:
     build_date: date | None = None  # --today, else SOURCE_DATE_EPOCH, else the clock
     # document rel -> the files copied beside its page (govsite.publication decides them)
     files: dict[str, tuple[PublicFile, ...]] = field(default_factory=dict)
+    column: Column | None = None  # the 政府信息公开 column's structured parts (zfxxgk/)
 
     @cached_property
     def by_rel(self) -> dict[str, Document]:

@@ -34,6 +34,8 @@ from markupsafe import Markup
 
 from govsite.body import Body, link_html
 from govsite.cache import worker_count
+from govsite.column.model import FOLDER as COLUMN_FOLDER
+from govsite.column.pages import column_pages
 from govsite.model import Document, Domain, Item, Site
 from govsite.problems import GovsiteError, Problem
 from govsite.sections import CATALOG, STATIC
@@ -74,6 +76,8 @@ def make_env(dirs: list[Path]) -> Environment:
     )
     env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
     env.filters["filesize"] = file_size
+    env.filters["paragraphs"] = lambda text: [line.strip() for line in text.split("\n") if line.strip()]
+    env.filters["number"] = lambda value: f"{value:g}"
     return env
 
 
@@ -119,6 +123,8 @@ class Renderer:
             if self.catalog.site.base_url else None
         self.counts = {item.id: len(site.docs_of(item.id)) for item in self.catalog.items}
         self.site_domain = urlsplit(self.base_url).netloc if self.base_url else ""
+        image = self.catalog.site.gov_mark_image
+        self.gov_mark = gov_mark_path(image) if image and (root / image).is_file() else None
 
     def absolute(self, path: str) -> str | None:
         return page_url(self.base_url, path) if self.base_url else None
@@ -154,7 +160,7 @@ class Renderer:
             asset=lambda name: href(f"{STATIC}/{name}"), counts=self.counts,
             doc_href=lambda doc: href(self.site.urls[doc.rel]), unit=self.catalog.unit_name,
             canonical=self.absolute(path), site_domain=self.site_domain,
-            **context,
+            zfxxgk=self.site.column, gov_mark=self.gov_mark, **context,
         )
         return html.encode("utf-8")
 
@@ -263,6 +269,11 @@ class Renderer:
         return ("\n".join(lines) + "\n").encode()
 
 
+def gov_mark_path(image: str) -> str:
+    """Where the 党政机关网站标识 image is copied in build/ (it is a file of the site)."""
+    return f"{COLUMN_FOLDER}/gov-mark{posixpath.splitext(image)[1].lower()}"
+
+
 def item_page_path(item: Item, number: int) -> str:
     return item.url if number == 1 else f"{item.domain_id}/{item.id}/index_{number}.html"
 
@@ -364,8 +375,12 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
     for rel, html, copies in render_documents(renderer):
         output.pages[site.urls[rel]] = html
         output.copies.update(copies)
+    if site.column is not None:
+        output.pages.update(column_pages(renderer, site.column))
     output.pages["404.html"] = renderer.not_found()
     output.copies.update(static_files(theme_dirs(root, site.catalog.site.theme)))
+    if renderer.gov_mark:
+        output.copies[renderer.gov_mark] = root / site.catalog.site.gov_mark_image
     output.pages["sitemap.xml"] = renderer.sitemap(sorted(output.pages))
     output.pages["feed.xml"] = renderer.feed()
     output.pages["robots.txt"] = renderer.robots()

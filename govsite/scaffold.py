@@ -65,6 +65,7 @@ def init_site(target: Path, county: str, today: dt.date) -> list[Path]:
     files = {
         "catalog.yaml": catalog_text(county),
         WELCOME: welcome_text(county, today),
+        "zfxxgk/guide.yaml": guide_text(county, today),
         ".gitignore": GITIGNORE,
     }
     written = []
@@ -75,6 +76,26 @@ def init_site(target: Path, county: str, today: dt.date) -> list[Path]:
         written.append(path)
     (target / "themes").mkdir()
     return written
+
+
+def guide_text(county: str, today: dt.date) -> str:
+    """A filled-in 政府信息公开指南 (zfxxgk/guide.yaml): the column exists from the start."""
+    return f"""# {county}人民政府政府信息公开指南（《中华人民共和国政府信息公开条例》第十二条）
+# 请把示例改为本单位的实际信息；未写的部分（申请内容、答复期限、信息处理费、监督和救济）
+# 使用条例和国办函〔2020〕109号的规定文字。年报放在 zfxxgk/nb/，格式见 docs/zfxxgk-column.md
+office:
+  name: {county}人民政府办公室
+  address: {county}人民大道1号县行政中心（请改为实际地址）
+  hours: 工作日上午8:30—12:00，下午14:30—17:30（法定节假日除外）
+  phone: 0000-0000000（请改为实际电话）
+  fax: 0000-0000001
+  postcode: "000000"
+channels:
+  - 当面提交：到县政务服务中心政府信息公开申请受理窗口填写《政府信息公开申请表》
+  - 信函提交：邮寄至县人民政府办公室，信封左下角注明“政府信息公开申请”
+updated: {today.isoformat()}
+# rules_item: 发布政府信息公开制度的事项 id（“政府信息公开制度”子栏目）
+"""
 
 
 def catalog_text(county: str) -> str:

@@ -11,8 +11,10 @@ from __future__ import annotations
 CATALOG = "catalog"  # 标准目录
 SEARCH = "search"  # 搜索页和浏览器端索引
 STATIC = "static"  # 主题的静态文件
+ZFXXGK = "zfxxgk"  # 政府信息公开栏目
+HDHY = "hdhy"  # 互动回应
 
-SECTION_FOLDERS: tuple[str, ...] = (CATALOG, SEARCH, STATIC)
+SECTION_FOLDERS: tuple[str, ...] = (CATALOG, SEARCH, STATIC, ZFXXGK, HDHY)
 TOP_FILES: tuple[str, ...] = ("index.html", "404.html", "sitemap.xml", "feed.xml", "robots.txt")
 
 # names a domain id (a top-level folder) must not take: the folders above, and the files'

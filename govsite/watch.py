@@ -25,9 +25,11 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from govsite.cache import CACHE_DIR
+from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.load import CATALOG
 
 QUIET_SECONDS = 0.1
+WATCHED = ("content", "themes", COLUMN_FOLDER)  # folders whose files are site inputs
 
 # Editor droppings: vim swap/backup files and its "4913" write test, emacs #autosave# and .#locks,
 # JetBrains safe-write files, generic temp files.
@@ -59,7 +61,7 @@ class SiteFilter:
         parts = absolute.relative_to(self.root).parts
         if not parts or is_temp_name(parts[-1]) or _IGNORED_DIRS.intersection(parts):
             return False
-        return parts[0] in ("content", "themes") or parts == (CATALOG,)
+        return parts[0] in WATCHED or parts == (CATALOG,)
 
 
 class Debouncer:
@@ -130,11 +132,11 @@ class ChangeHandler(FileSystemEventHandler):
 
 
 def watch_site(root: Path, debouncer: Debouncer, relevant: Callable[[str], bool]) -> BaseObserver:
-    """Start a watchdog observer on catalog.yaml, content/ and themes/; the caller stops it."""
+    """Start a watchdog observer on catalog.yaml and the WATCHED folders; the caller stops it."""
     observer = Observer()
     handler = ChangeHandler(relevant, debouncer)
     observer.schedule(handler, str(root), recursive=False)
-    for sub in ("content", "themes"):
+    for sub in WATCHED:
         if (root / sub).is_dir():
             observer.schedule(handler, str(root / sub), recursive=True)
     observer.start()

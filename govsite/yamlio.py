@@ -27,6 +27,13 @@ class Mapping(dict[Any, Any]):
         return self.lines.get(key, self.line)
 
 
+def empty_mapping(line: int) -> Mapping:
+    """An empty Mapping located at `line`: what an omitted optional block reads as."""
+    mapping = Mapping()
+    mapping.line, mapping.lines = line, {}
+    return mapping
+
+
 class Sequence(list[Any]):
     line: int = 1
     lines: list[int]

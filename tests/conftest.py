@@ -95,6 +95,9 @@ site:
   icp: 赣ICP备12345678号
   police_record: 赣公网安备 36099902000001号
   index_prefix: "11360999MB1234567X"
+  gov_mark_image: dzjg.png
+  gov_mark_url: https://bszs.conac.cn/sitename?method=show&id=3600000001
+  error_report_url: https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=3600000001
 units:
   bgs: 测试县人民政府办公室
 """

@@ -58,7 +58,8 @@ def audit(site_factory: Callable[[dict[str, str | bytes]], Path]):
             catalog: str = CATALOG) -> tuple[Path, list[Problem]]:
         fresh = doc("秋季防火通知", date="2026-11-20", reviewed="2026-11-20")
         folders = {f"content/zwgk/{item}/.keep": "" for item in ("zcwj", "zcjd", "yjs")}
-        root = site_factory({"catalog.yaml": catalog, FRESH: fresh, **folders, **files})
+        root = site_factory({"catalog.yaml": catalog, FRESH: fresh, "dzjg.png": b"\x89PNG mark",
+                             **folders, **files})
         loaded, problems = load_catalog(root)
         assert loaded is not None, problems
         documents, problems = load_documents(root, loaded)
@@ -191,6 +192,25 @@ def test_time_limit_in_calendar_days(audit, published, late):
                  reviewed="2026-01-01", published=published)
     _, problems = audit({rel: budget}, today=date(2026, 2, 1))
     assert len(only(problems, "W601")) == late
+
+
+@pytest.mark.parametrize(("dated", "published", "late"), [
+    ("2026-01-05", "2026-03-20", False),  # read as "31 days" this on-time report was late
+    ("2026-03-25", "2026-04-10", True),  # and this late one was on time
+    ("2026-03-25", "2026-03-31", False),
+])
+def test_time_limit_as_a_calendar_date(audit, dated, published, late):
+    catalog = CATALOG.replace("本级人大批准后20日内", "每年3月31日前")
+    rel = "content/zwgk/yjs/a.md"
+    report = doc("2025年度报告", issuer="czj", kind="报告", date=dated, reviewed=dated,
+                 published=published)
+    root, problems = audit({rel: report}, today=date(2026, 6, 1), catalog=catalog)
+    found = only(problems, "W601")
+    assert len(found) == late
+    assert only(problems, "W602") == []
+    if late:
+        assert_at(found[0], rel, line_of(root, rel, "published:"), "yjs", UNITS["czj"])
+        assert "2026-03-31" in found[0].message
 
 
 def test_unparseable_time_limit(audit):

@@ -25,7 +25,7 @@ def check(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
 @pytest.fixture
 def site(site_factory: Callable[[dict[str, str | bytes]], Path]) -> Callable[[str], Path]:
     def make(reviewed: str = "2026-11-19") -> Path:
-        return site_factory({"catalog.yaml": CATALOG,
+        return site_factory({"catalog.yaml": CATALOG, "dzjg.png": b"\x89PNG mark",
                              "content/zwgk/tzgg/a.md": notice(reviewed=reviewed)})
 
     return make

@@ -142,7 +142,8 @@ def test_reads_and_directory_noise_give_no_rebuild(site: Path, running) -> None:
     assert recorder.count == 0
 
 
-@pytest.mark.parametrize("rel", ["catalog.yaml", "themes/x/templates/base.html", "content/a.md"])
+@pytest.mark.parametrize("rel", ["catalog.yaml", "themes/x/templates/base.html", "content/a.md",
+                                 "zfxxgk/nb/2025.yaml"])
 def test_site_inputs_are_relevant(site: Path, rel: str) -> None:
     assert SiteFilter(site)(str(site / rel))
 

@@ -8,11 +8,13 @@ import pytest
 
 from govsite.audit.staleness import Cadence, parse_cadence
 from govsite.audit.workdays import (
+    DATE,
     DAY,
     WORKDAY,
     Limit,
     add_workdays,
     count_workdays,
+    deadline,
     is_workday,
     parse_limit,
 )
@@ -62,6 +64,13 @@ def test_years_outside_the_calendar_fall_back_to_weekdays():
     ("十五个工作日", Limit(15, WORKDAY)),
     ("３个工作日", Limit(3, WORKDAY)),
     ("30天内", Limit(30, DAY)),
+    ("每年3月31日前", Limit(0, DATE, 3, 31)),
+    ("次年3月31日前", Limit(0, DATE, 3, 31)),
+    ("每年1月底前", Limit(0, DATE, 1, 31)),
+    ("每年一月三十一日之前", Limit(0, DATE, 1, 31)),
+    ("每月10日前", Limit(0, DATE, 0, 10)),
+    ("每季度结束后15日内", Limit(15, DAY, period=3)),
+    ("每月结束后5个工作日内", Limit(5, WORKDAY, period=1)),
     ("实时公开", None),
     ("及时公开", None),
     ("", None),
@@ -87,3 +96,22 @@ def test_cadence_due_date_clamps_month_end():
     assert Cadence(months=1).due(date(2026, 1, 31)) == date(2026, 2, 28)
     assert Cadence(months=12).due(date(2024, 2, 29)) == date(2025, 2, 28)
     assert Cadence(days=14).due(date(2026, 11, 20)) == date(2026, 12, 4)
+
+
+@pytest.mark.parametrize(("text", "dated", "due"), [
+    # a calendar date is the first such date on or after the document's date, not "31 days"
+    ("每年3月31日前", date(2026, 3, 10), date(2026, 3, 31)),
+    ("每年3月31日前", date(2026, 1, 5), date(2026, 3, 31)),
+    ("次年3月31日前", date(2026, 4, 2), date(2027, 3, 31)),
+    ("每年1月底前", date(2026, 1, 20), date(2026, 1, 31)),
+    ("每年2月底前", date(2028, 2, 1), date(2028, 2, 29)),
+    ("每月10日前", date(2026, 5, 11), date(2026, 6, 10)),
+    ("每月31日前", date(2026, 4, 3), date(2026, 4, 30)),
+    # the days count from the end of the quarter: Q3 ends 09-30, Q4 12-31
+    ("每季度结束后15日内", date(2026, 10, 5), date(2026, 10, 15)),
+    ("每季度结束后15日内", date(2026, 9, 20), date(2026, 10, 15)),
+    ("每季度结束后15日内", date(2026, 10, 20), date(2027, 1, 15)),
+    ("每月结束后5个工作日内", date(2026, 9, 30), date(2026, 10, 13)),  # 国庆 holidays skipped
+])
+def test_calendar_deadlines(text, dated, due):
+    assert deadline(dated, parse_limit(text)).day == due

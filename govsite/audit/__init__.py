@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from govsite.audit.bodyformat import check_body_format
+from govsite.audit.column import COLUMN_CHECKS
 from govsite.audit.context import Audit
 from govsite.audit.coverage import check_coverage
 from govsite.audit.identity import check_identity
@@ -17,7 +18,7 @@ from govsite.audit.interpretation import check_interpretations
 from govsite.audit.records import check_doc_numbers, check_titles
 from govsite.audit.staleness import check_staleness
 from govsite.audit.timeliness import check_timeliness
-from govsite.model import Catalog, Document
+from govsite.model import Catalog, Document, Site
 from govsite.problems import Problem
 
 CHECKS = (
@@ -29,12 +30,15 @@ CHECKS = (
     check_staleness,
     check_interpretations,
     check_identity,
+    *COLUMN_CHECKS,
 )
 
 
 def run_checks(
-    catalog: Catalog, documents: list[Document], today: date, *, root: Path
+    catalog: Catalog, documents: list[Document], today: date, *, root: Path,
+    site: Site | None = None,
 ) -> list[Problem]:
-    audit = Audit(catalog, tuple(documents), today, root)
+    """`site`: the published site, for the checks of the 政府信息公开 column (zfxxgk/)."""
+    audit = Audit(catalog, tuple(documents), today, root, site)
     return [problem for check in CHECKS for problem in check(audit)]  # callers sort
 

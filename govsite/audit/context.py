@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from govsite.load import CATALOG
-from govsite.model import Catalog, Document, Item
+from govsite.model import Catalog, Document, Item, Site
 from govsite.problems import Problem
 
 
@@ -18,6 +18,7 @@ class Audit:
     documents: tuple[Document, ...]
     today: date
     root: Path
+    site: Site | None = None  # the published site: its column (zfxxgk/), when it has one
 
     @cached_property
     def live(self) -> tuple[Document, ...]:

@@ -18,6 +18,9 @@ from govsite.problems import CODES, Problem, count_errors
 
 VETO_CODES = ("W501", "W701")  # 空白栏目 and 栏目不更新 count towards 单项否决
 VETO_THRESHOLD = 5
+INTERACTION_VETO = "W909"  # a message unanswered for 3 months: 互动回应差, 单项否决 on its own
+COLUMN_CODES = ("E901", "E902", "E903", "E904", "E905", "E906", "W903", "W904", "W905",
+                "W906", "W907", "W908", "W909", "W910", "W911", "W912", "W913", "W914")  # the 政府信息公开 column
 LATE = "W601"
 NO_UNIT = "（未注明单位）"
 BAR = {"left": 260, "width": 360, "height": 22, "gap": 10, "top": 10}
@@ -65,13 +68,16 @@ def render_report(
     domains = domain_rows(problems, catalog, documents, today) if catalog else []
     veto_items = sorted({p.item for p in problems if p.code in VETO_CODES and p.item})
     errors = count_errors(problems)
+    unanswered = [p for p in problems if p.code == INTERACTION_VETO]
     context = {
         "title": catalog.site.title if catalog else "（catalog.yaml 无法读取）",
         "today": today,
         "problems": problems,
         "errors": errors,
         "warnings": len(problems) - errors,
-        "veto": len(veto_items) >= VETO_THRESHOLD,
+        "veto": len(veto_items) >= VETO_THRESHOLD or bool(unanswered),
+        "unanswered": unanswered,
+        "column_units": unit_rows([p for p in problems if p.code in COLUMN_CODES]),
         "veto_items": veto_items,
         "veto_threshold": VETO_THRESHOLD,
         "documents": len(documents),

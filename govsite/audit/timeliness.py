@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from govsite.audit.context import Audit
-from govsite.audit.workdays import WORKDAY, Count, Limit, count_workdays, deadline, parse_limit
+from govsite.audit.workdays import (
+    WORKDAY,
+    Count,
+    Limit,
+    count_workdays,
+    deadline,
+    is_calendar,
+    parse_limit,
+)
 from govsite.model import Document
 from govsite.problems import Problem
 
@@ -18,7 +26,7 @@ def check_timeliness(audit: Audit) -> list[Problem]:
         if limit is None:
             message = (
                 f"公开时限“{item.time_limit}”无法解析出天数：请写明期限，"
-                "如“信息形成或者变更之日起20个工作日内”或“批准后20日内”"
+                "如“信息形成或者变更之日起20个工作日内”“批准后20日内”或“每年3月31日前”"
             )
             problems.append(audit.item_problem(item, "W602", message))
         else:
@@ -31,6 +39,14 @@ def check_timeliness(audit: Audit) -> list[Problem]:
 
 
 def check_document(audit: Audit, doc: Document, limit: Limit) -> list[Problem]:
+    if is_calendar(limit):
+        due = deadline(doc.date, limit)
+        if doc.published <= due.day:
+            return []
+        message = (f"超过公开时限：成文日期 {doc.date} 的文件按“{_limit_text(audit, doc)}”"
+                   f"应于 {due.day} 前发布，实际发布日期 {doc.published}。请及时发布，"
+                   "或核对 date（成文日期）和 published")
+        return [audit.doc_problem(doc, "published", "W601", message)]
     count = elapsed(doc, limit)
     problems = fallback_problems(audit, doc, "published", count)
     if count.days > limit.days:
@@ -42,6 +58,10 @@ def check_document(audit: Audit, doc: Document, limit: Limit) -> list[Problem]:
         )
         problems.append(audit.doc_problem(doc, "published", "W601", message))
     return problems
+
+
+def _limit_text(audit: Audit, doc: Document) -> str:
+    return audit.catalog.item(doc.item_id).time_limit
 
 
 def elapsed(doc: Document, limit: Limit) -> Count:

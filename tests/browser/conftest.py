@@ -162,7 +162,7 @@ def paginated_item(tmp_path_factory: pytest.TempPathFactory, site_build: Any) ->
     site = site_build.site
     item = site.catalog.item(max(site.by_item, key=lambda i: (len(site.docs_of(i)), i)))
     root = tmp_path_factory.mktemp("paging")
-    for name in ("catalog.yaml", "content", "themes"):
+    for name in ("catalog.yaml", "content", "themes", "zfxxgk"):
         source = SITE_ROOT / name
         if source.is_dir():
             shutil.copytree(source, root / name)
@@ -194,6 +194,14 @@ def page_urls(
     urls["document-table"] = first_url(site, lambda d: "\n|" in d.body)
     urls["search"] = "search/index.html"
     urls["search-results"] = "search/index.html?q=" + site.documents[0].title[:4]
+    # the 政府信息公开 column (zfxxgk/): every page type it adds
+    urls |= {"zfxxgk": "zfxxgk/index.html", "zfxxgk-guide": "zfxxgk/zn/index.html",
+             "zfxxgk-rules": "zfxxgk/zd/index.html", "zfxxgk-reports": "zfxxgk/nb/index.html",
+             "zfxxgk-report": "zfxxgk/nb/2025/index.html",
+             "zfxxgk-decisions": "zfxxgk/zdjc/2026/index.html",
+             "zfxxgk-decision": "zfxxgk/zdjc/2026/tcss/index.html",
+             "replies": "hdhy/index.html", "replies-filtered": "hdhy/2026/zjj/index.html",
+             "reply": "hdhy/dfs/2026-013/index.html"}
     missing = sorted(name for name, url in urls.items() if url is None)
     assert not missing, f"the sample site has no page for: {missing}"
     result = {name: site_url + url for name, url in urls.items()}
