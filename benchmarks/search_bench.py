@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from govsite.search.indexer import locked, update_index
 from search_corpus import generate
 
 import govsite.build
 from govsite.build import CACHE_DIR, Caches, analyse, build
 from govsite.search import cache_dir_of, site_entries
-from govsite.search.indexer import locked, update_index
 
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = [

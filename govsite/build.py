@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -15,17 +18,18 @@ from govsite.audit import run_checks
 from govsite.body import Body, convert
 from govsite.cache import CACHE_DIR, Memo, digest
 from govsite.column.load import load_column
-from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.column.resolve import resolve_column
 from govsite.links import check_links
 from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
-from govsite.output import Output, check_output_dir, publish, publish_changes, staging, write_tree
+from govsite.output import Output, check_output_dir, staging, write_tree
+from govsite.parallel import INDEXED, leave_half, workers
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.publication import publish_files, unreadable_files, withheld_files
-from govsite.render import check_templates, page_url, qr_svg, render_site
+from govsite.render import check_templates, page_url, qr_svg, render_site, search_page
 from govsite.resolve import resolve_site
-from govsite.search import BackgroundSearch, site_search
+from govsite.search import browser_index
+from govsite.sections import SEARCH
 
 
 @dataclass
@@ -46,6 +50,7 @@ class BuildResult:
     seconds: float
     withheld_invalid: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # caches discarded and rebuilt
 
     @property
     def published(self) -> int:
@@ -203,12 +208,89 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
                 write_tree(output, folder)
                 cache.save()
             with stage(STAGES[3]):  # what is left of indexing; it writes the index's files
-                indexed = search.result()
+                indexed, notices = search.result()
         finally:
             search.cancel()  # if rendering or writing failed
     seconds = time.perf_counter() - started
     return BuildResult(analysis.site, analysis.problems, out, len(output.pages) + len(indexed),
-                       seconds, invalid, stage.seconds)
+                       seconds, invalid, stage.seconds, notices)
+
+
+def search_output(site: Site, root: Path, bodies: dict[str, Body], *, use_cache: bool = True
+                  ) -> tuple[dict[str, bytes], list[str]]:
+    """build/search/: the browser index and the search page; and the notices of caches
+    discarded on the way."""
+    cache_dir = root / CACHE_DIR / "search" if use_cache else None
+    found = browser_index(site, bodies, cache_dir, workers(len(site.documents), INDEXED))
+    pages = {f"{SEARCH}/{path}": data for path, data in found.files.items()}
+    pages[f"{SEARCH}/index.html"] = search_page(site, root, bodies, found.version)
+    return pages, found.notices
+
+
+class BackgroundSearch:
+    """search_output() in a forked process, so that indexing runs while the build renders and
+    writes pages; the process writes the files into the build's new output `folder` itself.
+    result() waits for it and gives their paths and the notices; cancel() stops it, worker
+    processes included."""
+
+    def __init__(self, site: Site, root: Path, bodies: dict[str, Body], folder: Path, *,
+                 use_cache: bool = True):
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self.found = _write_search(site, root, bodies, folder, use_cache)
+            return
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+        # forked, the process inherits its arguments instead of having them pickled
+        self.process = context.Process(target=_search_job,
+                                       args=(sender, site, root, bodies, folder, use_cache))
+        self.process.start()
+        with contextlib.suppress(OSError):  # also set by the process itself: either may run first
+            os.setpgid(self.process.pid, self.process.pid)
+        sender.close()
+
+    def result(self) -> tuple[list[str], list[str]]:
+        if self.process is None:
+            return self.found
+        try:
+            succeeded, found = self.receiver.recv()
+        except EOFError:  # it ended without a word: killed, out of memory
+            succeeded, found = False, RuntimeError("the search indexing process stopped")
+        self.process.join()
+        self.cancel()
+        if not succeeded:
+            raise found
+        return found
+
+    def cancel(self) -> None:
+        if self.process is None:
+            return
+        if self.process.is_alive():
+            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):  # its workers, in its group
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.join()
+        self.receiver.close()
+        self.process = None
+
+
+def _write_search(site: Site, root: Path, bodies: dict[str, Body], folder: Path,
+                  use_cache: bool) -> tuple[list[str], list[str]]:
+    pages, notices = search_output(site, root, bodies, use_cache=use_cache)
+    write_tree(Output(pages), folder)
+    return sorted(pages), notices
+
+
+def _search_job(sender: Any, site: Site, root: Path, bodies: dict[str, Body], folder: Path,
+                use_cache: bool) -> None:
+    os.setpgid(0, 0)  # a group of its own, so that cancel() reaches its workers too
+    leave_half()  # the build renders pages on the other cores meanwhile
+    try:
+        sender.send((True, _write_search(site, root, bodies, folder, use_cache)))
+    except BaseException as error:  # re-raised by result()
+        sender.send((False, error))
+    finally:
+        sender.close()
 
 
 def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, cache: Caches,
@@ -236,86 +318,6 @@ def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, 
         errors = [p for p in analysis.problems if p.severity == ERROR and p.path not in invalid]
     analysis.problems = sort_problems(analysis.problems + skipped + _withheld(sorted(invalid)))
     return analysis, sorted(invalid)
-
-
-class SiteBuilder:
-    """Builds one site again and again (govsite serve), keeping what it read and rendered in
-    memory, so a rebuild after an edit re-reads, re-renders and re-writes only what changed."""
-
-    def __init__(self, root: Path, out: Path, show_scheduled: bool = False):
-        self.root, self.out = root.absolute(), out.absolute()
-        self.show_scheduled = show_scheduled
-        self.caches = Caches(self.root / CACHE_DIR)
-        self.documents: DocumentMemo = {}
-        self.pages: dict[Any, Any] = {}
-        self.previous: Output | None = None
-        self.catalog: Catalog | None = None
-
-    def rebuild(self, changed: Iterable[str] | None = None,
-                pages_ready: Callable[[], None] | None = None,
-                more_edits: Callable[[], bool] = lambda: False) -> BuildResult:
-        """`changed`: site-relative paths the watcher saw change (None: check every file).
-
-        After the first build, pages are written before the search index is updated, and
-        `pages_ready` is called in between: the edited page shows at once, the search index
-        follows a moment later — or, when `more_edits` says another rebuild is due, with that
-        rebuild."""
-        started = time.perf_counter()
-        changed = None if changed is None else set(changed)
-        self.forget(changed or ())
-        stage = Stages(None)
-        with stage(STAGES[0]):
-            if changed is None or CATALOG in changed:
-                self.catalog = None
-            analysis = analyse(self.root, cache=self.caches, documents_memo=self.documents,
-                               changed=changed, catalog=self.catalog,
-                               show_scheduled=self.show_scheduled)
-            self.catalog = None if any(p.path == CATALOG for p in analysis.problems) \
-                else analysis.catalog
-            if has_errors(analysis.problems):
-                raise GovsiteError(analysis.problems)
-        with stage(STAGES[1]):
-            output = render_site(analysis.site, self.root, analysis.bodies,
-                                 self.caches.qr_codes(analysis.site), memo=self.pages)
-        if self.previous is not None:
-            with stage(STAGES[3]):
-                output.pages.update(self.search_pages(self.previous))
-                publish_changes(self.previous, output, self.out)
-                self.previous = output
-            if pages_ready:
-                pages_ready()
-            if more_edits():
-                return self.result(analysis, output, started, stage)
-        with stage(STAGES[2]):
-            search = site_search(analysis.site, self.root, analysis.bodies)
-        with stage(STAGES[3]):
-            indexed = Output({**output.pages, **search}, output.copies)
-            if self.previous is None:
-                publish(indexed, self.out)
-            else:
-                publish_changes(self.previous, indexed, self.out)
-            self.previous = indexed
-        return self.result(analysis, indexed, started, stage)
-
-    def result(self, analysis: Analysis, output: Output, started: float, stage: Stages) -> BuildResult:
-        return BuildResult(analysis.site, analysis.problems, self.out, len(output.pages),
-                           time.perf_counter() - started, [], stage.seconds)
-
-    @staticmethod
-    def search_pages(output: Output) -> dict[str, bytes]:
-        return {path: data for path, data in output.pages.items() if path.startswith("search/")}
-
-    def forget(self, changed: Iterable[str]) -> None:
-        for path in changed:
-            if path == CATALOG or path.startswith(("themes/", COLUMN_FOLDER + "/")):
-                self.pages.clear()  # page keys do not cover templates or every catalogue field
-            elif not path.endswith(".md"):  # an attachment: reload the documents beside it
-                folder = path.rsplit("/", 1)[0] + "/"
-                for rel in [r for r in self.documents if r.startswith(folder)]:
-                    del self.documents[rel]
-
-    def close(self) -> None:
-        self.caches.save()
 
 
 def _withheld(paths: list[str]) -> list[Problem]:

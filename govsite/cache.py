@@ -15,18 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from govsite import __version__
+from govsite.parallel import BODIES, workers
 
 CACHE_DIR = ".govsite-cache"  # inside the site root; git-ignored; safe to delete at any time
-PARALLEL_THRESHOLD = 300  # below this, starting worker processes costs more than it saves
 
 
 def digest(*parts: object) -> str:
     data = "\0".join([__version__, *map(str, parts)]).encode()
     return hashlib.sha256(data).hexdigest()
-
-
-def worker_count(jobs: int) -> int:
-    return (os.cpu_count() or 1) if jobs >= PARALLEL_THRESHOLD else 1
 
 
 def load_pickle(path: Path) -> Any | None:
@@ -57,10 +53,10 @@ class Memo:
         """Results for every key of `jobs` (key -> args); missing ones are computed, in worker
         processes when there are many. Entries no longer asked for are dropped."""
         todo = [(key, args) for key, args in jobs.items() if key not in self.entries]
-        workers = worker_count(len(todo))
-        if workers > 1:
-            with ProcessPoolExecutor(workers) as pool:
-                results = list(pool.map(_call, [(function, a) for _, a in todo], chunksize=64))
+        count = workers(len(todo), BODIES)
+        if count > 1:
+            with ProcessPoolExecutor(count) as executor:
+                results = list(executor.map(_call, [(function, a) for _, a in todo], chunksize=64))
         else:
             results = [function(*args) for _, args in todo]
         self.entries.update((key, result) for (key, _), result in zip(todo, results, strict=True))

@@ -119,6 +119,8 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, keep_g
         click.echo(f"错误：{os_error(error)}。原有输出目录未改动。", err=True)
         sys.exit(2)
     print_problems(result.problems)
+    for notice in result.notices:
+        click.echo(notice, err=True)
     if not quiet:
         scheduled = f"待发布 {result.scheduled} 个（未输出），" if result.scheduled else ""
         click.echo(f"已发布 {result.published} 个文件，不公开 {result.withheld} 个（未输出），{scheduled}"
@@ -271,13 +273,18 @@ def search_command(query: str, site_dir: Path, limit: int, as_json: bool) -> Non
     """搜索已发布文件（与网站搜索页结果一致）；索引不存在时先建立索引。"""
     import json
 
-    from govsite import search
+    from govsite.build import Caches, analyse
+    from govsite.cache import CACHE_DIR
+    from govsite.search import search
 
     require_site(site_dir)
-    cache = search.cache_dir_of(site_dir)
-    if not search.has_index(cache):
-        search.index_site(site_dir)
-    results = search.search(cache, query, limit)
+    caches = Caches(site_dir / CACHE_DIR)
+    analysis = analyse(site_dir, cache=caches)
+    caches.save()
+    notices: list[str] = []
+    results = search(site_dir, analysis.site, analysis.bodies, query, limit, notices)
+    for notice in notices:
+        click.echo(notice, err=True)
     if as_json:
         rows = [{k: r[k] for k in ("url", "title", "score")} for r in results]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))

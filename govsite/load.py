@@ -109,7 +109,7 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
     problems += escape_problems(content, data, CATALOG)
     top, top_lines, top_problems = read_mapping(data, (
         Field("site", dict, required=True), Field("units", dict, required=True),
-        Field("domains", list, required=True),
+        Field("domains", list, required=True), Field("search_synonyms", list),
     ), CATALOG)
     problems += top_problems
     if top_problems and not top:
@@ -117,10 +117,27 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
     site, site_problems = _site(top.get("site", Mapping()), root, top_lines.get("site", 1))
     units, unit_problems = _units(top.get("units", Mapping()))
     domains, domain_problems = _domains(top.get("domains", Sequence()), units)
-    problems += site_problems + unit_problems + domain_problems
+    synonyms, synonym_problems = _synonyms(top.get("search_synonyms") or Sequence())
+    problems += site_problems + unit_problems + domain_problems + synonym_problems
     if site is None:
         return None, problems
-    return Catalog(site=site, units=units, domains=domains), problems
+    return Catalog(site=site, units=units, domains=domains, synonyms=synonyms), problems
+
+
+def _synonyms(data: Any) -> tuple[tuple[tuple[str, ...], ...], list[Problem]]:
+    """search_synonyms: a list of sets, each a list of two or more words meaning the same."""
+    found: list[tuple[str, ...]] = []
+    problems: list[Problem] = []
+    for n, entry in enumerate(data):
+        words = [w.strip() for w in entry if isinstance(w, str) and w.strip()] \
+            if isinstance(entry, list) else []
+        if len(words) < 2 or len(words) != len(entry):
+            line = data.lines[n] if n < len(getattr(data, "lines", [])) else data.line
+            problems.append(Problem(CATALOG, line, "E120",
+                                    f"search_synonyms 第 {n + 1} 项应为两个或更多词语的列表，如 [低保, 最低生活保障]"))
+        else:
+            found.append(tuple(words))
+    return tuple(found), problems
 
 
 def _site(data: Any, root: Path, line: int) -> tuple[SiteInfo | None, list[Problem]]:

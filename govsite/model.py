@@ -93,6 +93,7 @@ class Catalog:
     site: SiteInfo
     units: dict[str, str]
     domains: tuple[Domain, ...]
+    synonyms: tuple[tuple[str, ...], ...] = ()  # search_synonyms: the site's own sets
 
     @cached_property
     def items(self) -> tuple[Item, ...]:

@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "E108": "含有控制字符或 Unicode 非字符（会损坏页面和订阅源）",
     "E109": "主题（theme）不是 themes/ 下的文件夹名（不能含路径）",
     "E110": "base_url 不是 http:// 或 https:// 网址",
+    "E120": "search_synonyms 的一项不是至少两个词语的列表",
     # publication record
     "E201": "审核日期晚于发布日期",
     "E202": "非主动公开文件缺少不予公开依据",

@@ -33,12 +33,12 @@ from jinja2 import (
 from markupsafe import Markup
 
 from govsite.body import Body, link_html
-from govsite.cache import worker_count
 from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.column.pages import column_pages
 from govsite.model import Document, Domain, Item, Site
+from govsite.parallel import BODIES, workers
 from govsite.problems import GovsiteError, Problem
-from govsite.sections import CATALOG, STATIC
+from govsite.sections import CATALOG, SEARCH, STATIC
 
 PAGE_SIZE = 20
 FEED_SIZE = 50
@@ -308,14 +308,14 @@ def render_documents(renderer: Renderer) -> list[tuple[str, bytes, dict[str, Pat
 
 def _render(renderer: Renderer, rels: list[str]) -> list[tuple[str, bytes, dict[str, Path]]]:
     global _WORKER
-    workers = worker_count(len(rels))
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    count = workers(len(rels), BODIES)
+    if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [(rel, *renderer.document_page(renderer.site.by_rel[rel])) for rel in rels]
     _WORKER = renderer
     try:
         chunks = [rels[i: i + 200] for i in range(0, len(rels), 200)]
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(count, mp_context=context) as pool:
             return [page for chunk in pool.map(_render_documents, chunks) for page in chunk]
     finally:
         _WORKER = None
@@ -388,3 +388,11 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
         for key in memo.keys() - renderer.used:
             del memo[key]
     return output
+
+
+def search_page(site: Site, root: Path, bodies: dict[str, Body], version: str) -> bytes:
+    """search/index.html, asking for the browser index of `version`."""
+    page = {"title": "搜索", "column_name": "站内搜索", "column_type": "搜索",
+            "breadcrumb": [("首页", "index.html"), ("搜索", None)]}
+    return Renderer(site, root, bodies).page("search.html", f"{SEARCH}/index.html", title="搜索",
+                                             page=page, search_version=version)

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from govsite.build import SiteBuilder
 from govsite.problems import GovsiteError
+from govsite.rebuild import SiteBuilder
 from govsite.watch import QUIET_SECONDS, Debouncer, SiteFilter, run_builds, watch_site
 
 WAIT_PATH = "/__govsite/wait"

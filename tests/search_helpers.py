@@ -1,18 +1,21 @@
-"""Helpers shared by the search tests: copies of the sample site and the real corpus."""
+"""Helpers shared by the search tests: copies of the sample site and the real corpus, and
+`govsite search` as a function."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import REAL_CORPUS  # noqa: F401 (re-exported for the search tests)
-from whoosh.index import Index
 
+from govsite.build import analyse
 from govsite.load import load_catalog, load_documents
 from govsite.model import Document
-from govsite.search.indexer import open_index
+from govsite.search import search
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+Search = Callable[..., list[dict]]
 
 
 def copy_site(source: Path, target: Path) -> Path:
@@ -30,8 +33,14 @@ def all_documents(root: Path) -> list[Document]:
     return documents
 
 
-def opened(cache: Path) -> Index:
-    """The Whoosh index of a search cache folder, which must hold one."""
-    ix = open_index(cache, create=False)
-    assert ix is not None, cache
-    return ix
+def searcher(root: Path) -> Search:
+    """search(query, limit=20) as `govsite search` answers it, over the site as it is now."""
+    analysis = analyse(root)
+
+    def query(text: str, limit: int = 20) -> list[dict]:
+        notices: list[str] = []
+        found = search(root, analysis.site, analysis.bodies, text, limit, notices)
+        assert notices == [], notices
+        return found
+
+    return query

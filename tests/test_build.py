@@ -107,7 +107,7 @@ def test_build_failing_while_indexing_keeps_previous_output(tmp_path: Path,
     def full_disk(*args: object, **kwargs: object) -> dict[str, bytes]:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("govsite.search.site_search", full_disk)  # inherited by the fork
+    monkeypatch.setattr("govsite.build.browser_index", full_disk)  # inherited by the fork
     with pytest.raises(OSError, match="No space left"):
         build(root, out)
     assert tree_digest(out) == before
@@ -172,7 +172,7 @@ def test_a_failure_while_rendering_stops_the_indexing(tmp_path: Path,
     (templates / "document.html").write_text(
         source.replace("{% block main %}", "{% block main %}{{ nosuchvariable.x }}", 1),
         encoding="utf-8")
-    monkeypatch.setattr("govsite.render.worker_count", lambda jobs: 2)
+    monkeypatch.setattr("govsite.render.workers", lambda jobs, per_worker: 2)
     with pytest.raises(GovsiteError) as error:
         build(root, out)
     [problem] = error.value.problems

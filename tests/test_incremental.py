@@ -9,7 +9,8 @@ from pathlib import Path
 from conftest import front_matter, mini_site
 from test_build import tree_digest
 
-from govsite.build import SiteBuilder, build
+from govsite.build import build
+from govsite.rebuild import SiteBuilder
 
 BODY = "## 正文\n\n内容段落。\n"
 
@@ -77,16 +78,16 @@ def test_unchanged_pages_are_not_rendered_again(tmp_path: Path) -> None:
     root = mini_site(tmp_path / "site", docs)
     builder = SiteBuilder(root, tmp_path / "served")
     builder.rebuild()
-    before = dict(builder.pages)
+    before = dict(builder.memo.pages)
     d3 = root / "content/zcwj/zcwj-qtwj/d3.md"
     d3.write_text(d3.read_text().replace("内容段落", "新的内容"), encoding="utf-8")
     touch_later(d3)
     builder.rebuild(["content/zcwj/zcwj-qtwj/d3.md"])
-    rerendered = builder.pages.keys() - before.keys()
+    rerendered = builder.memo.pages.keys() - before.keys()
     documents = [key for key in rerendered if key[0] == "document"]
     assert [key[1].rel for key in documents] == ["content/zcwj/zcwj-qtwj/d3.md"]
-    kept = before.keys() & builder.pages.keys()  # equal keys; rendering again makes new objects
-    assert len(kept) >= 4 and all(builder.pages[key] is before[key] for key in kept)
+    kept = before.keys() & builder.memo.pages.keys()  # equal keys; rendering again makes new objects
+    assert len(kept) >= 4 and all(builder.memo.pages[key] is before[key] for key in kept)
 
 
 def test_search_catches_up_after_skipped_rounds(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REAL_CORPUS
-from whoosh.formats import Positions
 
-from govsite.search.analyzer import TAIL, GovPositions, GovTokenizer, Unit, query_groups, tokens
+from govsite.search.query import query_groups
+from govsite.search.synonyms import SYNONYMS, merged
+from govsite.search.tokens import TAIL, Unit, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding="utf-8"))
@@ -24,7 +24,8 @@ def test_python_tokens_match_vectors(case: dict) -> None:
 
 @pytest.mark.parametrize("case", VECTORS["queries"], ids=lambda c: c["query"][:20])
 def test_python_queries_match_vectors(case: dict) -> None:
-    groups = [[[u.text, u.mode] for u in group] for group in query_groups(case["query"])]
+    groups = [[[[u.text, u.mode] for u in phrase] for phrase in group]
+              for group in query_groups(case["query"], VECTORS["synonyms"])]
     assert groups == case["groups"]
 
 
@@ -60,10 +61,10 @@ def test_latin_words_and_digit_runs_are_lowercase_tokens() -> None:
 
 
 def test_lone_query_characters_say_where_they_stand() -> None:
-    assert query_groups("府") == [[Unit("府", "any")]]
-    assert query_groups("31号") == [[Unit("31"), Unit("号", "prefix")]]
-    assert query_groups("号31") == [[Unit("号", "suffix"), Unit("31")]]
-    assert query_groups("x号y") == [[Unit("x"), Unit("号"), Unit("y")]]
+    assert query_groups("府") == [[[Unit("府", "any")]]]
+    assert query_groups("31号") == [[[Unit("31"), Unit("号", "prefix")]]]
+    assert query_groups("号31") == [[[Unit("号", "suffix"), Unit("31")]]]
+    assert query_groups("x号y") == [[[Unit("x"), Unit("号"), Unit("y")]]]
 
 
 def test_whitespace_separates_groups_punctuation_does_not() -> None:
@@ -72,18 +73,17 @@ def test_whitespace_separates_groups_punctuation_does_not() -> None:
     assert query_groups("〔〕、，。") == []
 
 
-REAL_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(REAL_CORPUS.rglob("*.md"))[:3]]
+def test_synonyms_expand_a_query_part_both_ways() -> None:
+    synonyms = merged([["一网通办", "一网通办平台"]])
+    assert [len(group) for group in query_groups("低保 标准", synonyms)] == [2, 1]
+    texts = {phrase[0].text + "".join(u.text[-1] for u in phrase[1:])
+             for phrase in query_groups("城乡低保", synonyms)[0]}
+    assert texts == {"城乡低保", "城乡最低生活保障"}
+    assert len(query_groups("最低生活保障金", synonyms)[0]) == 2
+    assert len(query_groups("一网通办", synonyms)[0]) == 2  # a site's own set
+    assert len(query_groups("低保", [])[0]) == 1
 
 
-@pytest.mark.parametrize("text", [c["text"] for c in VECTORS["tokens"]] + REAL_TEXTS,
-                         ids=lambda text: text[:20])
-def test_index_format_holds_what_whoosh_positions_would(text: str) -> None:
-    """GovPositions skips Whoosh's Token loop and stores positions as the browser index does; its
-    terms, frequencies, weights and positions must still be Whoosh's own."""
-    ours = sorted(GovPositions().word_values(text, GovTokenizer()))
-    whoosh = sorted(Positions().word_values(text, GovTokenizer()))
-    assert [row[:3] for row in ours] == [row[:3] for row in whoosh]
-    assert any(frequency > 1 for _, frequency, _, _ in ours) or len(text) < 200
-    for (_, frequency, _, value), (_, _, _, theirs) in zip(ours, whoosh, strict=True):
-        assert GovPositions().decode_positions(value) == Positions().decode_positions(theirs)
-        assert GovPositions().decode_frequency(value) == frequency
+def test_the_built_in_synonyms_cover_the_common_abbreviations() -> None:
+    abbreviations = {group[0] for group in SYNONYMS}
+    assert {"低保", "医保", "社保", "公租房", "放管服"} <= abbreviations

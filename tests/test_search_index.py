@@ -1,26 +1,24 @@
-"""The Whoosh index and its static export on the sample site: contents, leaks, lookups, updates."""
+"""The search indexes: what the browser index and `govsite search` hold, how they follow edits,
+and how they recover from caches they cannot trust."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import re
-import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from search_helpers import REPO_ROOT, all_documents, copy_site, opened
+from search_helpers import REPO_ROOT, Search, all_documents, copy_site, searcher
+from whoosh import index
 
 from govsite.build import analyse, build, resolve_today
 from govsite.cli import cli
 from govsite.model import Site
-from govsite.search import cache_dir_of, incremental, search, site_entries
-from govsite.search.exporter import export
-from govsite.search.indexer import entries, index_dir, update_index
-from govsite.search.query import IndexView
+from govsite.search import export, site_entries
+from govsite.search.documents import entries
+from govsite.search.whoosh_index import MANIFEST, whoosh_dir
 
 QNJY_URL = "zcwj/zcwj-gfxwj/qnjy-cs-2026/index.html"
 CANARIES = ("LEAK-CANARY-ONREQUEST", "LEAK-CANARY-WITHHELD")
@@ -39,20 +37,27 @@ def sample_site(sample: tuple[Path, Path]) -> Site:
     return analyse(sample[0]).site
 
 
-def stored_rels(cache: Path) -> list[str]:
-    ix = opened(cache)
-    with ix.searcher() as searcher:
-        rels = sorted(fields["rel"] for fields in searcher.all_stored_fields())
+@pytest.fixture(scope="module")
+def find(sample: tuple[Path, Path]) -> Search:
+    return searcher(sample[0])
+
+
+def stored_rels(root: Path) -> list[str]:
+    ix = index.open_dir(str(whoosh_dir(root)))
+    with ix.searcher() as found:
+        rels = sorted(fields["rel"] for fields in found.all_stored_fields())
     ix.close()
     return rels
 
 
-def test_index_holds_exactly_the_published_documents(sample: tuple[Path, Path]) -> None:
+def test_index_holds_exactly_the_published_documents(sample: tuple[Path, Path],
+                                                     find: Search) -> None:
     root, out = sample
+    find("政府")
     documents = all_documents(root)
     published = sorted(d.rel for d in documents if d.is_live(resolve_today()))  # as built
     assert len(published) < len(documents)  # the sample has non-public documents
-    assert stored_rels(cache_dir_of(root)) == published
+    assert stored_rels(root) == published
     meta = (out / "search" / "meta.js").read_text(encoding="utf-8")
     assert f'"count":{len(published)},' in meta
 
@@ -71,17 +76,18 @@ def test_search_output_has_no_trace_of_non_public_documents(sample: tuple[Path, 
             assert canary not in text, path
 
 
-def test_text_only_in_non_public_documents_finds_nothing(sample: tuple[Path, Path]) -> None:
+def test_text_only_in_non_public_documents_finds_nothing(sample: tuple[Path, Path],
+                                                         find: Search) -> None:
     root, _ = sample
     documents = all_documents(root)
     for query in (*CANARIES, "附着物评估方式", "临时救助审批表"):
         assert any(query in d.body or query in d.title for d in documents if not d.is_public)
         assert not any(query in d.body or query in d.title for d in documents if d.is_public)
-        assert search(cache_dir_of(root), query, 50) == []
+        assert find(query, 50) == []
 
 
 def test_full_doc_number_in_any_bracket_style_finds_that_document_first(
-        sample: tuple[Path, Path], sample_site: Site) -> None:
+        sample: tuple[Path, Path], sample_site: Site, find: Search) -> None:
     root, _ = sample
     numbered = [d for d in all_documents(root) if d.is_public and d.doc_number]
     assert len(numbered) >= 10
@@ -90,24 +96,23 @@ def test_full_doc_number_in_any_bracket_style_finds_that_document_first(
         for typed in (number, number.replace("〔", "[").replace("〕", "]"),
                       number.replace("〔", "(").replace("〕", ")"), number.replace("〔", "（")
                       .replace("〕", "）")):
-            assert search(cache_dir_of(root), typed, 5)[0]["url"] == sample_site.urls[doc.rel], typed
+            assert find(typed, 5)[0]["url"] == sample_site.urls[doc.rel], typed
 
 
 def test_distinctive_doc_number_part_is_among_the_first_results(
-        sample: tuple[Path, Path], sample_site: Site) -> None:
+        sample: tuple[Path, Path], sample_site: Site, find: Search) -> None:
     root, _ = sample
     numbered = [d for d in all_documents(root) if d.is_public and d.doc_number]
     for doc in numbered:
         part = (doc.doc_number or "")[1:].removesuffix("号")  # 府办发〔2026〕31
-        found = [r["url"] for r in search(cache_dir_of(root), part, 5)]
+        found = [r["url"] for r in find(part, 5)]
         assert sample_site.urls[doc.rel] in found, part
 
 
 def test_index_number_finds_that_document_first(
-        sample: tuple[Path, Path], sample_site: Site) -> None:
-    root, _ = sample
+        sample: tuple[Path, Path], sample_site: Site, find: Search) -> None:
     for doc in sample_site.documents[:30]:
-        hits = search(cache_dir_of(root), doc.index_no, 3)
+        hits = find(doc.index_no, 3)
         assert hits[0]["url"] == sample_site.urls[doc.rel], doc.index_no
 
 
@@ -125,42 +130,71 @@ def test_cli_search_prints_json_and_text(sample: tuple[Path, Path]) -> None:
 
 def test_cli_builds_a_missing_index_first(tmp_path: Path) -> None:
     root = copy_site(REPO_ROOT, tmp_path / "site")
-    assert not (cache_dir_of(root)).exists()
+    assert not whoosh_dir(root).exists()
     result = CliRunner().invoke(cli, ["search", "高校毕业生", "--site", str(root), "--json"])
     assert result.exit_code == 0, result.output
     assert "zcwj/zcwj-gfxwj/qnjy-cs-2026/index.html" in [r["url"] for r in json.loads(result.output)]
+    assert not (root / ".govsite-cache" / "whoosh").exists()  # the index is outside the site
+    assert (whoosh_dir(root) / MANIFEST).is_file()
 
 
-def export_of(cache: Path) -> dict[str, bytes]:
-    ix = opened(cache)
-    with ix.reader() as reader:
-        files, _ = export(IndexView(reader), {"domains": {}, "items": {}})
-    ix.close()
-    return files
-
-
-def test_incremental_update_reindexes_only_changes_and_equals_a_fresh_index(
-        tmp_path: Path) -> None:
+def test_the_whoosh_index_follows_edits_and_removals(tmp_path: Path) -> None:
     root = copy_site(REPO_ROOT, tmp_path / "site")
-    cache, fresh_cache = tmp_path / "cache", tmp_path / "fresh"
-    analysis = analyse(root)
-    texts = {rel: body.text for rel, body in analysis.bodies.items()}
-    first = update_index(cache, entries(analysis.site, texts))
-    assert (first.added, first.removed) == (len(analysis.site.documents), 0)
-    assert update_index(cache, entries(analysis.site, texts)).added == 0
-    edited = analysis.site.documents[5].rel
-    texts[edited] += " 新增的独特短语甲乙丙"
-    wanted = entries(analysis.site, texts)
-    del wanted[analysis.site.documents[7].rel]
-    stats = update_index(cache, wanted)
-    assert (stats.added, stats.removed) == (1, 2)
-    update_index(fresh_cache, wanted)
-    assert export_of(cache) == export_of(fresh_cache)
-    ix = opened(cache)
-    with ix.reader() as reader:
-        view = IndexView(reader)
-        assert view.rels.count(edited) == 1 and view.count == len(wanted)
-    ix.close()
+    assert searcher(root)("高校毕业生")
+    target = root / "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"
+    target.write_text(target.read_text(encoding="utf-8") + "\n新增的独特短语甲乙丙。\n",
+                      encoding="utf-8")
+    removed = root / "content/sthj/sthj-xzcf/hysl-cfjd.md"
+    removed.unlink()
+    find = searcher(root)
+    assert [r["url"] for r in find("甲乙丙")] == [QNJY_URL]
+    assert find("宏远塑料制品有限公司环境违法案") == []
+    assert stored_rels(root) == sorted(d.rel for d in all_documents(root) if d.is_public)
+
+
+def test_no_govsite_name_is_pickled_into_the_whoosh_index(sample: tuple[Path, Path],
+                                                         find: Search) -> None:
+    """Whoosh pickles its schema: only Whoosh's own classes may be in it, so that renaming a
+    govsite class cannot break an index."""
+    find("政府")
+    files = [p for p in whoosh_dir(sample[0]).iterdir() if p.is_file() and p.name != MANIFEST]
+    assert any(p.suffix == ".toc" for p in files)
+    assert not any(b"govsite" in p.read_bytes() for p in files)
+
+
+def break_index(folder: Path, how: str) -> None:
+    toc = next(folder.glob("*.toc"))
+    segment = max(folder.glob("*.seg"), key=lambda p: p.stat().st_size)
+    if how == "truncated TOC":
+        toc.write_bytes(toc.read_bytes()[:40])
+    elif how == "truncated segment":
+        segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
+    elif how == "garbage file":
+        toc.write_bytes(b"\x80\x04garbage" * 50)
+    elif how == "truncated segment, manifest forged":
+        segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest["files"][segment.name] = hashlib.sha256(segment.read_bytes()).hexdigest()
+        (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    elif how == "no manifest":
+        (folder / MANIFEST).unlink()
+
+
+@pytest.mark.parametrize("how", ["truncated TOC", "truncated segment", "garbage file",
+                                 "truncated segment, manifest forged", "no manifest"])
+def test_a_broken_whoosh_index_is_rebuilt_with_a_notice(tmp_path: Path, how: str) -> None:
+    root = copy_site(REPO_ROOT, tmp_path / "site")
+    args = ["search", "青府办发[2026]31号", "--site", str(root), "--json"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0 and first.stderr == "", first.output
+    break_index(whoosh_dir(root), how)
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout) == json.loads(first.stdout)
+    notices = again.stderr.strip().splitlines()
+    assert len(notices) == 1 and "搜索索引无法使用" in notices[0] and "已删除并重建" in notices[0]
+    third = CliRunner().invoke(cli, args)
+    assert third.exit_code == 0 and third.stderr == ""
 
 
 def test_a_documents_digest_is_the_same_with_or_without_its_body_digest() -> None:
@@ -176,53 +210,29 @@ def test_a_documents_digest_is_the_same_with_or_without_its_body_digest() -> Non
                for body in analysis.bodies.values())
 
 
-def test_a_lost_index_is_rebuilt_whatever_the_saved_digests_say(tmp_path: Path) -> None:
-    """The digest copy beside the index must never make an update skip documents the index
-    does not hold: not after the index folder is lost, not when the copy is from another
-    generation of the index."""
-    root = copy_site(REPO_ROOT, tmp_path / "site")
-    cache = tmp_path / "cache"
-    analysis = analyse(root)
-    wanted = entries(analysis.site, {rel: body.text for rel, body in analysis.bodies.items()})
-    update_index(cache, wanted)
-    saved = (cache / "digests.pickle").read_bytes()
-    shutil.rmtree(index_dir(cache))
-    assert update_index(cache, wanted).added == len(wanted)
-    assert stored_rels(cache) == sorted(wanted)
-
-    edited = analysis.site.documents[3].rel
-    fields = {**wanted[edited].fields, "body": wanted[edited].fields["body"] + " 另加一句"}
-    changed = {**wanted, edited: replace(wanted[edited], fields=fields)}
-    update_index(cache, changed)
-    (cache / "digests.pickle").write_bytes(saved)  # a copy from an older generation
-    assert update_index(cache, wanted).added == 1
-    assert search(cache, "另加一句", 5) == []
-
-
 def test_unpublishing_a_document_removes_it_from_search(tmp_path: Path) -> None:
     root = copy_site(REPO_ROOT, tmp_path / "site")
     target = root / "content/sthj/sthj-xzcf/hysl-cfjd.md"
     title = "宏远塑料制品有限公司环境违法案"
     build(root, tmp_path / "out")
-    assert search(cache_dir_of(root), "青环罚〔2026〕9号", 3)[0]["url"].endswith("hysl-cfjd/index.html")
+    assert searcher(root)("青环罚〔2026〕9号", 3)[0]["url"].endswith("hysl-cfjd/index.html")
     text = target.read_text(encoding="utf-8")
     target.write_text(text.replace("disclosure: 主动公开", "disclosure: 依申请公开\nexempt_basis: "
                                    "《中华人民共和国政府信息公开条例》第十五条（涉及商业秘密）", 1),
                       encoding="utf-8")
     build(root, tmp_path / "out")
-    assert search(cache_dir_of(root), title, 50) == []
+    assert searcher(root)(title, 50) == []
     for path in (tmp_path / "out" / "search").rglob("*.js"):
         assert title not in path.read_text(encoding="utf-8")
 
 
 def test_project_code_finds_exactly_the_project_documents(
-        sample: tuple[Path, Path], sample_site: Site) -> None:
-    root, _ = sample
+        sample: tuple[Path, Path], sample_site: Site, find: Search) -> None:
     for code in ("2024-360999-46-01-012345", "2026-360999-84-01-004567"):
         holders = {sample_site.urls[d.rel] for d in sample_site.documents if code in d.body}
         assert len(holders) >= 2
-        assert {r["url"] for r in search(cache_dir_of(root), code, 50)} == holders
-        assert search(cache_dir_of(root), code.replace("-", "－"), 50)  # full-width hyphens
+        assert {r["url"] for r in find(code, 50)} == holders
+        assert find(code.replace("-", "－"), 50)  # full-width hyphens
 
 
 def search_files(out: Path) -> dict[str, bytes]:
@@ -239,14 +249,14 @@ def test_export_after_an_edit_equals_a_fresh_build(
     target.write_text(target.read_text(encoding="utf-8").replace("高校毕业生", "高校应届毕业生", 1)
                       + "\n新增的独特短语丁戊己。\n", encoding="utf-8")
     with monkeypatch.context() as patched:  # only the edited document's terms are read again
-        patched.setattr(incremental, "term_entries", None)
+        patched.setattr(export, "whole", None)
         build(root, tmp_path / "out")
     edited = search_files(tmp_path / "out")
     assert edited != before
     fresh = copy_site(root, tmp_path / "fresh")
     build(fresh, tmp_path / "fresh-out")
     assert edited == search_files(tmp_path / "fresh-out")
-    assert [r["url"] for r in search(cache_dir_of(root), "丁戊己", 5)] == [QNJY_URL]
+    assert [r["url"] for r in searcher(root)("丁戊己", 5)] == [QNJY_URL]
 
 
 def publish_copy(root: Path, date: str) -> None:
@@ -269,37 +279,44 @@ def test_export_after_publishing_a_document_equals_a_fresh_build(
     publish_copy(root, date)
     with monkeypatch.context() as patching:
         if patched:
-            patching.setattr(incremental, "term_entries", None)
+            patching.setattr(export, "whole", None)
         build(root, tmp_path / "out")
     fresh = copy_site(root, tmp_path / "fresh")
     build(fresh, tmp_path / "fresh-out")
     assert search_files(tmp_path / "out") == search_files(tmp_path / "fresh-out")
-    found = [r["url"] for r in search(cache_dir_of(root), "癸子丑", 5)]
+    found = [r["url"] for r in searcher(root)("癸子丑", 5)]
     assert found == ["zcwj/zcwj-gfxwj/qnjy-new/index.html"]
 
 
-@pytest.mark.parametrize("kept_by", ["an older format", "an older analyzer",
-                                     "a release before formats were recorded"])
-def test_an_export_of_another_format_is_redone_not_patched(tmp_path: Path, kept_by: str) -> None:
-    """After an upgrade that changes the analyzer or the browser index format, the first build
-    must not patch term entries written by the old one."""
+@pytest.mark.parametrize("kept_by", ["an older format", "another field list", "not JSON",
+                                     "entries that are not varints", "a pickle"])
+def test_a_cache_of_another_format_is_rebuilt_not_patched(tmp_path: Path, kept_by: str) -> None:
+    """After an upgrade that changes the browser index format, or with a cache file that is
+    damaged or forged, the build makes the entries again (with a one-line notice for a file it
+    cannot use) and never runs or publishes what the file holds."""
     root = copy_site(REPO_ROOT, tmp_path / "site")
     build(root, tmp_path / "out")
-    state_file = cache_dir_of(root) / incremental.STATE
-    state = pickle.loads(state_file.read_bytes())
-    schema, export_format = state.format
+    cache_file = root / ".govsite-cache" / "search" / export.CACHE_FILE
+    data = json.loads(cache_file.read_text(encoding="utf-8"))
     if kept_by == "an older format":
-        state.format = (schema, export_format - 1)
-    elif kept_by == "an older analyzer":
-        state.format = (schema + "-old", export_format)
-    else:
-        del state.format
-    state.entries = {term: "~" for term in state.entries}  # undecodable in this format
-    state_file.write_bytes(pickle.dumps(state))
+        data["format"][0] -= 1
+    elif kept_by == "another field list":
+        data["format"][1] = data["format"][1][:-1]
+    elif kept_by == "entries that are not varints":
+        data["entries"] = {term: "<script>alert(1)</script>" for term in data["entries"]}
+    cache_file.write_text(json.dumps(data), encoding="utf-8")
+    if kept_by == "not JSON":
+        cache_file.write_bytes(cache_file.read_bytes()[:1000])
+    elif kept_by == "a pickle":
+        marker = tmp_path / "pwned"
+        cache_file.write_bytes(b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR.")
     target = root / "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"
     target.write_text(target.read_text(encoding="utf-8") + "\n新增的独特短语庚辛壬。\n",
                       encoding="utf-8")
-    build(root, tmp_path / "out")
+    result = build(root, tmp_path / "out")
+    assert len(result.notices) == 1 and "搜索索引缓存" in result.notices[0]
     fresh = copy_site(root, tmp_path / "fresh")
     build(fresh, tmp_path / "fresh-out")
     assert search_files(tmp_path / "out") == search_files(tmp_path / "fresh-out")
+    assert not (tmp_path / "pwned").exists()
+    assert build(root, tmp_path / "out").notices == []

@@ -1,5 +1,5 @@
-"""postings.py analyses many documents at once with numpy; it must give, term by term and posting
-by posting, what GovPositions gives one document at a time (the definition of the analyzer)."""
+"""postings.py groups the tokens of many documents at once with numpy; term by term and posting
+by posting, it must give what each document's own tokens() give (the browser index entries)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 from conftest import REAL_CORPUS
 
-from govsite.search.analyzer import GovPositions
-from govsite.search.exporter import run_of
+from govsite.search.browser import decode, encode_entry, gaps, join_entry, varints
 from govsite.search.postings import field_postings, varint_chars
-from govsite.search.varint import decode, varints
+from govsite.search.tokens import TAIL, term_positions
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = json.loads((ROOT / "tests" / "search_vectors.json").read_text(encoding="utf-8"))
@@ -21,36 +20,25 @@ EDGES = ["", "   ", "，。", "政", FAR, "İstanbul ﬁle Ⅻ ½", "第一行\n
          "政府政府政府", "a", "1 1 1 1"]
 
 
-def expected(texts: list[str]) -> tuple[dict[str, list[tuple[int, int, float, bytes]]], list[int]]:
-    by_term: dict[str, list[tuple[int, int, float, bytes]]] = {}
-    lengths = []
-    for doc, text in enumerate(texts):
-        length = 0
-        for term, freq, weight, value in GovPositions().word_values(text, None):
-            by_term.setdefault(term, []).append((doc, freq, weight, value))
-            length += freq
-        lengths.append(length)
-    return by_term, lengths
-
-
-def test_field_postings_are_govpositions_word_values() -> None:
+def test_field_postings_are_each_documents_tokens() -> None:
     real = [p.read_text(encoding="utf-8") for p in sorted(REAL_CORPUS.rglob("*.md"))]
     texts = [case["text"] for case in VECTORS["tokens"]] + EDGES + real
     assert len(real) > 100
+    by_term: dict[str, dict[int, tuple[int, str]]] = {}
+    lengths = []
+    for doc, text in enumerate(texts):
+        terms = term_positions(text)
+        for term, positions in terms.items():
+            by_term.setdefault(term, {})[100 + doc] = (len(positions), gaps(positions))
+        lengths.append(sum(len(p) for t, p in terms.items() if not t.startswith(TAIL)))
     found = field_postings(texts)
-    by_term, lengths = expected(texts)
-    assert found.terms == sorted(by_term)  # Whoosh's order: code points, i.e. UTF-8 bytes
+    assert found.terms == sorted(by_term)
     assert found.lengths.tolist() == lengths
-    got = {term: list(zip(docs, [round(w) for w in weights], weights, values, strict=True))
-           for term, docs, weights, values in found.term_lists(1.0)}
-    assert got == by_term
-    assert any(len(value) > 8 for rows in by_term.values() for *_, value in rows)  # 4-digit gaps
-    assert any(gap >= 32_768 for rows in by_term.values() for *_, value in rows
-               for gap in decode(value[4:].decode()))  # FAR's: four varint digits
     runs = dict(found.runs(100))
-    for term, rows in by_term.items():
-        positions = "".join(value[4:].decode() for *_, value in rows)
-        assert runs[term] == run_of([r[0] for r in rows], [r[1] for r in rows], positions, 100)
+    assert {term: join_entry({3: [run]}) for term, run in runs.items()} == {
+        term: encode_entry({3: postings}) for term, postings in by_term.items()}
+    far = by_term["结尾"]
+    assert any(gap >= 32_768 for _, text in far.values() for gap in decode(text))  # 4 digits
 
 
 def test_varint_chars_are_varints() -> None:
@@ -58,10 +46,10 @@ def test_varint_chars_are_varints() -> None:
     text, digits = varint_chars(values)
     assert text == varints(values.tolist())
     assert digits.tolist() == [len(varints([v])) for v in values.tolist()]
-    assert varint_chars(np.array([], dtype=np.int64))[0] == ""
+    assert decode(text) == values.tolist()
 
 
 def test_no_text_has_no_postings() -> None:
-    found = field_postings(["", "，", ""])
-    assert found.terms == [] and found.lengths.tolist() == [0, 0, 0]
-    assert list(found.term_lists(1.0)) == [] and list(found.runs(0)) == []
+    found = field_postings(["", "，。"])
+    assert found.terms == [] and found.lengths.tolist() == [0, 0]
+    assert list(found.runs(0)) == []

@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from search_helpers import REAL_CORPUS, all_documents, copy_site, opened
+from search_helpers import REAL_CORPUS, all_documents, copy_site
 
 from govsite.build import analyse
-from govsite.search.analyzer import normalize
-from govsite.search.indexer import Entry, entries, update_index
+from govsite.search.documents import Entry, entries
 from govsite.search.query import IndexView, search_view
+from govsite.search.tokens import normalize
+from govsite.search.whoosh_index import updated
 
 QUERIES = [
     "政府信息公开", "平潭", "府", "岚", "三公经费", "“三公”经费", "预算", "决算", "安全生产",
@@ -27,9 +28,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[IndexView, dict[st
     root = copy_site(REAL_CORPUS, tmp_path_factory.mktemp("recall") / "site")
     analysis = analyse(root)
     wanted = entries(analysis.site, {rel: b.text for rel, b in analysis.bodies.items()})
-    cache = root.parent / "cache"
-    update_index(cache, wanted)
-    ix = opened(cache)
+    notices: list[str] = []
+    ix = updated(root.parent / "whoosh", wanted, notices)
+    assert notices == []
     reader = ix.reader()
     yield IndexView(reader), wanted, root
     reader.close()
@@ -68,10 +69,13 @@ def test_recall_queries_are_not_trivial(corpus: tuple[IndexView, dict[str, Entry
     assert 0 in sizes
 
 
-def test_ranking_is_total_and_title_matches_rank_first(
+def test_ranking_is_total_and_named_documents_rank_first(
         corpus: tuple[IndexView, dict[str, Entry], Path]) -> None:
+    """Documents whose title names the query (not only in a quoted 《title》) come first."""
     view, wanted, _ = corpus
     hits = search_view(view, "年度报告")
-    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    in_title = {rel for rel, e in wanted.items() if "年度报告" in e.fields["title"]}
-    assert {view.rels[h.doc] for h in hits[: len(in_title)]} == in_title
+    named = {rel for rel, e in wanted.items() if "年度报告" in e.fields["name"]}
+    assert named and {view.rels[h.doc] for h in hits[: len(named)]} == named
+    assert all(h.named for h in hits[: len(named)]) and not any(h.named for h in hits[len(named):])
+    for part in (hits[: len(named)], hits[len(named):]):
+        assert [h.score for h in part] == sorted((h.score for h in part), reverse=True)

@@ -1,4 +1,4 @@
-// Runs tests/search_vectors.json against static/search-analyzer.js; exit 1 on any difference.
+// Runs tests/search_vectors.json (with its synonyms) against static/search-analyzer.js; exit 1 on any difference.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -14,7 +14,8 @@ function check(label, got, want) {
 }
 for (const v of vectors.tokens) check(`tokens ${JSON.stringify(v.text)}`, analyzer.tokens(v.text), v.tokens);
 for (const v of vectors.queries) {
-  const groups = analyzer.queryGroups(v.query).map((g) => g.map((u) => [u.text, u.mode]));
+  const groups = analyzer.queryGroups(v.query, vectors.synonyms)
+    .map((g) => g.map((phrase) => phrase.map((u) => [u.text, u.mode])));
   check(`query ${JSON.stringify(v.query)}`, groups, v.groups);
 }
 const total = vectors.tokens.length + vectors.queries.length;

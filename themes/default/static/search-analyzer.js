@@ -1,4 +1,5 @@
-/* govsite search analyzer: the JS twin of govsite/search/analyzer.py.
+/* govsite search analyzer: the JS twin of govsite/search/tokens.py (and of the query parsing
+   of query.py and synonyms.py).
    tests/search_vectors.json keeps the two identical; change both or neither. */
 (function (root) {
   "use strict";
@@ -73,11 +74,29 @@
     });
   }
 
-  function queryGroups(query) {
-    return normalize(query).split(SPACES).map(units).filter(function (u) { return u.length; });
+  /* `part` (normalised), then each form with one synonym replaced by another */
+  function variants(part, synonyms) {
+    var found = [part];
+    (synonyms || []).forEach(function (members) {
+      members.forEach(function (member) {
+        if (part.indexOf(member) < 0) return;
+        members.forEach(function (other) {
+          if (other !== member) found.push(part.split(member).join(other));
+        });
+      });
+    });
+    return found.filter(function (form, i) { return found.indexOf(form) === i; });
   }
 
-  var api = {normalize: normalize, tokens: tokens, queryGroups: queryGroups, TAIL: TAIL};
+  /* per whitespace-separated part of the query, its phrase and those of its synonyms */
+  function queryGroups(query, synonyms) {
+    return normalize(query).split(SPACES).map(function (part) {
+      return variants(part, synonyms).map(units).filter(function (u) { return u.length; });
+    }).filter(function (phrases) { return phrases.length; });
+  }
+
+  var api = {normalize: normalize, tokens: tokens, queryGroups: queryGroups, variants: variants,
+             TAIL: TAIL};
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.GovsiteAnalyzer = api;
 })(this);

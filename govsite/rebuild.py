@@ -1,0 +1,109 @@
+"""`govsite serve`'s builds: the first one whole, later ones redoing only what an edit changed,
+from what the earlier builds left in a ServeMemo."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govsite.build import STAGES, Analysis, BuildResult, Caches, Stages, analyse, search_output
+from govsite.cache import CACHE_DIR
+from govsite.column.model import FOLDER as COLUMN_FOLDER
+from govsite.load import CATALOG, DocumentMemo
+from govsite.model import Catalog
+from govsite.output import Output, publish, publish_changes
+from govsite.problems import GovsiteError, has_errors
+from govsite.render import render_site
+from govsite.sections import SEARCH
+
+
+@dataclass
+class ServeMemo:
+    """What one build keeps for the next."""
+
+    documents: DocumentMemo = field(default_factory=dict)  # documents read, by file
+    pages: dict[Any, Any] = field(default_factory=dict)  # rendered pages, by everything they show
+    catalog: Catalog | None = None  # None: read catalog.yaml again
+    published: Output | None = None  # what the output folder holds
+
+
+class SiteBuilder:
+    """Builds one site again and again (govsite serve), keeping what it read and rendered in
+    memory, so a rebuild after an edit re-reads, re-renders and re-writes only what changed."""
+
+    def __init__(self, root: Path, out: Path, show_scheduled: bool = False):
+        self.root, self.out = root.absolute(), out.absolute()
+        self.show_scheduled = show_scheduled
+        self.caches = Caches(self.root / CACHE_DIR)
+        self.memo = ServeMemo()
+
+    def rebuild(self, changed: Iterable[str] | None = None,
+                pages_ready: Callable[[], None] | None = None,
+                more_edits: Callable[[], bool] = lambda: False) -> BuildResult:
+        """`changed`: site-relative paths the watcher saw change (None: check every file).
+
+        After the first build, pages are written before the search index is updated, and
+        `pages_ready` is called in between: the edited page shows at once, the search index
+        follows a moment later — or, when `more_edits` says another rebuild is due, with that
+        rebuild."""
+        started = time.perf_counter()
+        changed = None if changed is None else set(changed)
+        memo = self.memo
+        self.forget(changed or ())
+        stage = Stages(None)
+        with stage(STAGES[0]):
+            if changed is None or CATALOG in changed:
+                memo.catalog = None
+            analysis = analyse(self.root, cache=self.caches, documents_memo=memo.documents,
+                               changed=changed, catalog=memo.catalog,
+                               show_scheduled=self.show_scheduled)
+            memo.catalog = None if any(p.path == CATALOG for p in analysis.problems) \
+                else analysis.catalog
+            if has_errors(analysis.problems):
+                raise GovsiteError(analysis.problems)
+        with stage(STAGES[1]):
+            output = render_site(analysis.site, self.root, analysis.bodies,
+                                 self.caches.qr_codes(analysis.site), memo=memo.pages)
+        if memo.published is not None:
+            with stage(STAGES[2]):
+                output.pages.update(_search_pages(memo.published))
+                publish_changes(memo.published, output, self.out)
+                memo.published = output
+            if pages_ready:
+                pages_ready()
+            if more_edits():
+                return self.result(analysis, output, started, stage, [])
+        with stage(STAGES[3]):
+            search, notices = search_output(analysis.site, self.root, analysis.bodies)
+        with stage(STAGES[2]):
+            indexed = Output({**output.pages, **search}, output.copies)
+            if memo.published is None:
+                publish(indexed, self.out)
+            else:
+                publish_changes(memo.published, indexed, self.out)
+            memo.published = indexed
+        return self.result(analysis, indexed, started, stage, notices)
+
+    def result(self, analysis: Analysis, output: Output, started: float, stage: Stages,
+               notices: list[str]) -> BuildResult:
+        return BuildResult(analysis.site, analysis.problems, self.out, len(output.pages),
+                           time.perf_counter() - started, [], stage.seconds, notices)
+
+    def forget(self, changed: Iterable[str]) -> None:
+        for path in changed:
+            if path == CATALOG or path.startswith(("themes/", COLUMN_FOLDER + "/")):
+                self.memo.pages.clear()  # page keys do not cover templates or every catalogue field
+            elif not path.endswith(".md"):  # an attachment: reload the documents beside it
+                folder = path.rsplit("/", 1)[0] + "/"
+                for rel in [r for r in self.memo.documents if r.startswith(folder)]:
+                    del self.memo.documents[rel]
+
+    def close(self) -> None:
+        self.caches.save()
+
+
+def _search_pages(output: Output) -> dict[str, bytes]:
+    return {path: data for path, data in output.pages.items() if path.startswith(f"{SEARCH}/")}

@@ -1,0 +1,253 @@
+"""The browser index under build/search/: written here and nowhere else; docs/search-format.md
+specifies it, static/search-index.js reads it.
+
+Every file is a classic script calling GovsiteSearch.add(name, data) (JSONP style), so the index
+loads from http(s) and file:// alike. Numbers are base-64 varints: five bits a digit, least
+significant first, digits 32-63 saying "more follows"; text, so a browser reads them straight out
+of a script.
+
+- meta.js: counts, field statistics, ranking weights, synonyms, shard boundaries, facet names;
+- t/N.js: term shards, split by term range (sorted in UTF-16 order, as JS compares strings);
+  per term, per field holding it: the field's index and the length of its postings in characters
+  (a browser skips a field it does not need), the documents (delta) with their term frequencies,
+  then every document's positions (the first, then deltas), see join_runs();
+- d/N.js: per block of documents, title and body lengths (BM25) in a fixed number of digits each;
+- f/N.js: per block of documents, item, kind and year (facets), read after results are shown;
+- r/N.js: result records (url, title, date, 文号, excerpt source, item), loaded for results shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from govsite.search.documents import BOOSTS, FIELDS, K1, LENGTH_B, NAMING, Entry
+
+FORMAT_VERSION = 8  # bump when the format (or the numbering of documents) changes
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+VALUE = {char: value for value, char in enumerate(ALPHABET)}  # digit -> its value
+TERM_SHARD_CHARS = 8_000
+DOC_BLOCK = 1024
+RECORD_BLOCK = 4
+# document number -> (number of positions, their varints: the first position, then deltas)
+Encoded = dict[int, tuple[int, str]]
+Lengths = dict[str, list[int]]  # "title"/"body" -> per document, tokens
+
+
+def _encode(value: int) -> str:
+    out = []
+    while value >= 32:
+        out.append(ALPHABET[32 + (value & 31)])
+        value >>= 5
+    out.append(ALPHABET[value])
+    return "".join(out)
+
+
+SMALL = [_encode(value) for value in range(1024)]  # every value of one or two digits
+
+
+def varints(values: Iterable[int]) -> str:
+    return "".join([SMALL[v] if v < 1024 else _encode(v) for v in values])
+
+
+def decode(text: str) -> list[int]:
+    numbers, value, shift = [], 0, 0
+    for char in text:
+        digit = VALUE[char]
+        if digit >= 32:
+            value |= (digit - 32) << shift
+            shift += 5
+        else:
+            numbers.append(value | digit << shift)
+            value, shift = 0, 0
+    return numbers
+
+
+def gaps(positions: Sequence[int]) -> str:
+    """Positions (ascending) as stored: the first, then differences."""
+    return varints([positions[0], *(b - a for a, b in itertools.pairwise(positions))])
+
+
+@dataclass(frozen=True)
+class Run:
+    """A field's postings of one term for a range of document numbers, encoded, with the first
+    document's head kept apart: so the runs of consecutive ranges (one per worker) join into one
+    entry (join_runs)."""
+
+    count: int
+    first: int
+    first_size: int
+    last: int
+    heads: str  # varints of the heads after the first document's
+    positions: str  # every document's positions
+
+
+def join_runs(runs: Sequence[Run]) -> str:
+    """[count, per document: 2 * delta + 1 if it has one position, else 2 * delta and the number
+    of positions] as varints; then per document its positions: first position, deltas..."""
+    parts, previous = [varints([sum(run.count for run in runs)])], 0
+    for run in runs:
+        parts += [varints(_head(run.first - previous, run.first_size)), run.heads]
+        previous = run.last
+    return "".join(parts + [run.positions for run in runs])
+
+
+def _head(delta: int, size: int) -> list[int]:
+    return [2 * delta + 1] if size == 1 else [2 * delta, size]
+
+
+def join_entry(fields: dict[int, Sequence[Run]]) -> str:
+    """A term's entry: [field index, length, postings...] per field holding it, in field order;
+    the length is that of the postings, in characters."""
+    sections = ((index, join_runs(fields[index])) for index in sorted(fields) if fields[index])
+    return "".join(varints([index, len(postings)]) + postings for index, postings in sections)
+
+
+def encode_entry(fields: dict[int, Encoded]) -> str:
+    return join_entry({index: [_run(postings)] for index, postings in fields.items() if postings})
+
+
+def _run(postings: Encoded) -> Run:
+    docs = sorted(postings)
+    heads: list[int] = []
+    for previous, doc in itertools.pairwise(docs):
+        heads += _head(doc - previous, postings[doc][0])
+    return Run(len(docs), docs[0], postings[docs[0]][0], docs[-1], varints(heads),
+               "".join(postings[doc][1] for doc in docs))
+
+
+def decode_entry(entry: str) -> dict[int, Encoded]:
+    """The inverse of encode_entry(): {field index: {document number: (size, varints)}}."""
+    numbers = decode(entry)
+    fields: dict[int, Encoded] = {}
+    at = 0
+    while at < len(numbers):
+        index, count, at = numbers[at], numbers[at + 2], at + 3  # the length is not needed
+        sizes, doc = {}, 0
+        for _ in range(count):
+            head, at = numbers[at], at + 1
+            doc += head >> 1
+            sizes[doc] = 1 if head & 1 else numbers[at]
+            at += 0 if head & 1 else 1
+        postings = fields.setdefault(index, {})
+        for doc, size in sizes.items():
+            postings[doc], at = (size, varints(numbers[at : at + size])), at + size
+    return fields
+
+
+def utf16_key(term: str) -> bytes:
+    return term.encode("utf-16-be")
+
+
+def shard_terms(entries: dict[str, str]) -> list[dict[str, str]]:
+    shards: list[dict[str, str]] = []
+    size = TERM_SHARD_CHARS
+    for term in sorted(entries, key=utf16_key):
+        if size >= TERM_SHARD_CHARS:
+            shards.append({})
+            size = 0
+        shards[-1][term] = entries[term]
+        size += len(term) + len(entries[term]) + 6
+    return shards
+
+
+def script(name: str, data: object) -> bytes:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"GovsiteSearch.add({json.dumps(name)},{payload});\n".encode()
+
+
+def browser_files(docs: list[Entry], lengths: Lengths, entries: dict[str, str],
+                  names: dict[str, dict[str, str]], synonyms: list[list[str]]
+                  ) -> tuple[dict[str, bytes], str]:
+    """({path under search/: bytes}, version) of `docs` (numbered in this order), their
+    title/body `lengths` in tokens and their term `entries`; `names` maps "items" and "domains"
+    ids to labels."""
+    files: dict[str, bytes] = {}
+    shards = shard_terms(entries)
+    for n, shard in enumerate(shards):
+        files[f"t/{n}.js"] = script(f"t/{n}", shard)
+    records = [doc.record for doc in docs]
+    facets = _facets(records, names)
+    index = {key: {row[0]: n for n, row in enumerate(rows)} for key, rows in facets.items()}
+    files.update(_length_blocks(lengths))
+    files.update(_facet_blocks(records, index))
+    rows = [[r["url"], r["title"], r["date"], r["doc_number"], r["excerpt"],
+             index["items"][r["item_id"]]] for r in records]
+    files.update({f"r/{n}.js": script(f"r/{n}", rows[start : start + RECORD_BLOCK])
+                  for n, start in enumerate(range(0, len(rows), RECORD_BLOCK))})
+    meta = {
+        "count": len(docs),
+        "fields": list(FIELDS),
+        "boosts": [BOOSTS.get(f, 1.0) for f in FIELDS],
+        "b": [LENGTH_B.get(f, 0.0) for f in FIELDS],
+        "average": [average(lengths.get(f, [])) for f in FIELDS],
+        "naming": [FIELDS.index(f) for f in NAMING],
+        "k1": K1,
+        "synonyms": synonyms,
+        "shards": [next(iter(s)) for s in shards],
+        "docBlock": DOC_BLOCK,
+        "lengths": [byte_to_length(byte) for byte in range(256)],
+        "recordBlock": RECORD_BLOCK,
+        **facets,
+    }
+    meta["version"] = hashlib.sha256(b"".join(files[k] for k in sorted(files))
+                                     + script("meta", meta)).hexdigest()[:12]
+    files["meta.js"] = script("meta", meta)
+    return files, meta["version"]
+
+
+def stored_length(tokens: int) -> int:
+    """A field length as both indexes keep it: Whoosh's one-byte approximation."""
+    return byte_to_length(length_to_byte(tokens))
+
+
+def average(lengths: Sequence[int]) -> float:
+    """A field's average stored length (1.0 for none), as query.py computes it from Whoosh."""
+    return sum(stored_length(n) for n in lengths) / (len(lengths) or 1) or 1.0
+
+
+def _facets(records: list[dict[str, str]], names: dict[str, dict[str, str]]
+            ) -> dict[str, list[list[str]]]:
+    items = sorted({(r["domain_id"], r["item_id"]) for r in records})
+    domains = sorted({r["domain_id"] for r in records})
+    return {
+        "domains": [[d, names["domains"].get(d, d)] for d in domains],
+        "items": [[i, names["items"].get(i, i), str(domains.index(d))] for d, i in items],
+        "kinds": [[k, k] for k in sorted({r["kind"] for r in records})],
+        "years": [[y, y] for y in sorted({r["date"][:4] for r in records}, reverse=True)],
+    }
+
+
+def _length_blocks(lengths: Lengths) -> dict[str, bytes]:
+    """Per block: the width of each column (one or two digits), then the columns: each
+    document's title and body length as Whoosh's length byte."""
+    columns = [[length_to_byte(n) for n in lengths[field]] for field in ("title", "body")]
+    shards = {}
+    for n, start in enumerate(range(0, len(columns[0]), DOC_BLOCK)):
+        fixed = [_fixed_digits(column[start : start + DOC_BLOCK]) for column in columns]
+        shards[f"d/{n}.js"] = script(f"d/{n}", "".join(width for width, _ in fixed)
+                                     + "".join(digits for _, digits in fixed))
+    return shards
+
+
+def _facet_blocks(records: list[dict[str, str]], index: dict[str, dict[str, int]]
+                  ) -> dict[str, bytes]:
+    """Per block: item, kind and year of each document, a column at a time, as varints."""
+    columns = [[index["items"][r["item_id"]] for r in records],
+               [index["kinds"][r["kind"]] for r in records],
+               [index["years"][r["date"][:4]] for r in records]]
+    return {f"f/{n}.js": script(f"f/{n}", varints(value for column in columns
+                                                   for value in column[start : start + DOC_BLOCK]))
+            for n, start in enumerate(range(0, len(records), DOC_BLOCK))}
+
+
+def _fixed_digits(values: list[int]) -> tuple[str, str]:
+    """(the width, values in that many base-64 digits each): one digit when all are below 64."""
+    if max(values) < 64:
+        return "1", "".join(ALPHABET[value] for value in values)
+    return "2", "".join(ALPHABET[value >> 6] + ALPHABET[value & 63] for value in values)
