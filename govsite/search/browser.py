@@ -1,20 +1,5 @@
-"""The browser index under build/search/: written here and nowhere else; docs/search-format.md
-specifies it, static/search-index.js reads it.
-
-Every file is a classic script calling GovsiteSearch.add(name, data) (JSONP style), so the index
-loads from http(s) and file:// alike. Numbers are base-64 varints: five bits a digit, least
-significant first, digits 32-63 saying "more follows"; text, so a browser reads them straight out
-of a script.
-
-- meta.js: counts, field statistics, ranking weights, synonyms, shard boundaries, facet names;
-- t/N.js: term shards, split by term range (sorted in UTF-16 order, as JS compares strings);
-  per term, per field holding it: the field's index and the length of its postings in characters
-  (a browser skips a field it does not need), the documents (delta) with their term frequencies,
-  then every document's positions (the first, then deltas), see join_runs();
-- d/N.js: per block of documents, title and body lengths (BM25) in a fixed number of digits each;
-- f/N.js: per block of documents, item, kind and year (facets), read after results are shown;
-- r/N.js: result records (url, title, date, 文号, excerpt source, item), loaded for results shown.
-"""
+"""The browser index under build/search/: written here and nowhere else. docs/search-format.md
+specifies it; static/search-index.js reads it."""
 
 from __future__ import annotations
 

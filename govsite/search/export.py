@@ -1,17 +1,8 @@
-"""The browser index's term entries, made whole or patched, with a data-only cache between builds.
-
-A new index is analysed by worker processes, a share of the documents (in publication order)
-each, a field at a time over all its documents (postings.py); their runs join into the entries.
-Later builds patch the cached entries: when the documents keep their numbers (edits that keep the
-date) and new ones come after them (documents published since, numbered oldest first), only the
-terms whose postings changed in the changed and new documents are re-encoded; anything else
-(documents removed, re-dated or published back-dated) makes the entries again.
-
-The cache, `browser.json`, holds data only (JSON: strings, numbers, lists); a file that cannot be
-read or does not have the expected shape is discarded. It can change which published documents a
-query finds, never what a page shows or runs: records and pages come from the source every build,
-and entries are checked to be varint text.
-"""
+"""The browser index's term entries, made whole (worker processes analyse a share of the
+documents each, postings.py) or patched (only the terms whose postings changed in edited or newly
+published documents, when every other document keeps its number), with a data-only cache between
+builds: `browser.json`, JSON checked on load and discarded with a notice when it is not what this
+version writes. docs/search.md has the threat model."""
 
 from __future__ import annotations
 
@@ -24,15 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govsite.search.browser import (
-    FORMAT_VERSION,
-    Lengths,
-    Run,
-    decode_entry,
-    encode_entry,
-    gaps,
-    join_entry,
-)
+from govsite.search.browser import FORMAT_VERSION, Lengths, Run, decode_entry, encode_entry, gaps, join_entry
 from govsite.search.documents import FIELDS, Entry
 from govsite.search.postings import field_postings
 from govsite.search.tokens import scan, term_positions
@@ -58,7 +41,6 @@ def analysed(docs: list[Entry], cache_dir: Path | None, workers: int,
     """The entries of `docs` (in number order), from the cache when it holds them."""
     old = _load(cache_dir / CACHE_FILE, notices) if cache_dir else None
     rels = [doc.rel for doc in docs]
-    {doc.rel: doc.fields for doc in docs}
     if old and rels[: len(old.rels)] == old.rels:
         changed = [n for n, doc in enumerate(docs) if old.fields.get(doc.rel) != doc.fields]
         if not changed:

@@ -78,15 +78,13 @@ class IndexView:
         matcher = self.reader.postings(field, term)
         return {self.number[num]: list(pos) for num, pos in matcher.items_as("positions")}
 
-    def _lexicon(self, field: str) -> list[str]:
-        return [t.decode() if isinstance(t, bytes) else t for t in self.reader.lexicon(field)]
-
     @cached_property
     def _tails(self) -> dict[str, dict[str, list[str]]]:
         """Per field, per character: the terms ending a run with it ("政府_" for 府)."""
         found: dict[str, dict[str, list[str]]] = {}
         for field in FIELDS:
-            for term in self._lexicon(field):
+            for raw in self.reader.lexicon(field):
+                term = raw.decode() if isinstance(raw, bytes) else raw
                 if term.endswith(TAIL):
                     found.setdefault(field, {}).setdefault(term[-2], []).append(term)
         return found

@@ -1,16 +1,10 @@
-"""The search tokenizer: the one definition of a term, mirrored in static/search-analyzer.js.
-
-Text is NFKC-normalised and lowercased, then split on everything that is not a word character.
-A run of CJK characters becomes overlapping bigrams (a lone character stays a unigram), and a run
-of two or more characters also gives a *tail* term ("_" + last character) at the position of its
-last bigram, so that a one-character query part can be matched as "ends with" with an exact
-lookup. Latin words and digit runs are single terms. Tails do not count in a field's length.
-
-The rules are written once, as array operations over many texts at a time (`scan`): the browser
-index's postings (postings.py) and the per-text `tokens()` of queries and the Whoosh index both
-come from it. tests/search_vectors.json keeps this file and the JavaScript twin identical; change
-both or neither.
-"""
+"""The search tokenizer, the one definition of a term (static/search-analyzer.js is its twin,
+tests/search_vectors.json keeps them equal): NFKC and lowercase; a CJK run gives overlapping
+bigrams (a lone character stays a unigram) and a *tail* term ("_" + its last character, at the
+position of its last bigram, so that a one-character query part can match as "ends with"); Latin
+words and digit runs are one term each. Tails do not count in a field's length. scan() applies the
+rules to many texts at once, as array operations; everything else (postings.py, queries, the Whoosh
+text) is made from it."""
 
 from __future__ import annotations
 
@@ -157,20 +151,11 @@ class Unit:
 Phrase = list[Unit]
 
 
+LONE = {(True, True): "term", (True, False): "prefix", (False, True): "suffix",
+        (False, False): "any"}  # a lone CJK character's mode by (has previous, has next) unit
+
+
 def phrase(part: str) -> Phrase:
     plain = [term for term, _ in tokens(part) if not term.startswith(TAIL)]
-    units = []
-    for i, term in enumerate(plain):
-        if is_lone_cjk(term):
-            units.append(Unit(term, _lone_mode(i > 0, i < len(plain) - 1)))
-        else:
-            units.append(Unit(term))
-    return units
-
-
-def _lone_mode(has_prev: bool, has_next: bool) -> str:
-    if has_prev and has_next:
-        return "term"
-    if has_prev:
-        return "prefix"
-    return "suffix" if has_next else "any"
+    return [Unit(term, LONE[i > 0, i < len(plain) - 1] if is_lone_cjk(term) else "term")
+            for i, term in enumerate(plain)]

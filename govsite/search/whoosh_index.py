@@ -1,31 +1,17 @@
-"""The Whoosh index that `govsite search` queries, kept through Whoosh's public API only.
-
-It is made on demand (the build never opens it): `updated()` brings it in line with the published
-documents, re-adding only those whose digest changed. Whoosh pickles its table of contents and
-its posting blocks, so unpickling a planted file would run code; hence:
-
-- the index lives outside the site folder, in the user's cache (`$XDG_CACHE_HOME/govsite/`, else
-  `~/.cache/govsite/`), one folder per site: a site folder restored from a CI cache or checked
-  out from a pull request cannot bring one along;
-- a manifest of every file's sha256 is written after each commit and checked before Whoosh opens
-  anything: a truncated or foreign file is never read;
-- any exception while opening or reading discards the index, which is then made again, with a
-  one-line notice;
-- the schema holds Whoosh's own classes only: the text is tokenized by tokens.py beforehand and
-  Whoosh splits it on spaces, so renaming a govsite class cannot break an index.
-
-A run's tail term (tokens.py) shares its position with the run's last bigram; here it is written
-as that bigram with TAIL appended ("政府_"), and query.py looks terms up accordingly.
-"""
+"""The Whoosh index that `govsite search` queries, kept through Whoosh's public API only, made on
+demand (the build never opens it), in the user's cache rather than the site folder, checked against
+a manifest of its files' sha256 before Whoosh reads anything, and discarded and made again, with a
+one-line notice, when it cannot be trusted or read (docs/search.md: threat model). The text is
+tokenized by tokens.py beforehand and Whoosh's own RegexTokenizer splits it on spaces, so no govsite
+class is pickled into the index. A tail term is written as its bigram + TAIL ("政府_"), at the
+bigram's position; query.py looks terms up accordingly."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +26,6 @@ from govsite.search.tokens import TAIL, TAIL_KEYS, scan
 
 SCHEMA_VERSION = "govsite-whoosh-1"  # bump when the fields or the text given to Whoosh change
 MANIFEST = "manifest.json"
-LOCK = "update.lock"
 
 
 def whoosh_dir(root: Path) -> Path:
@@ -72,21 +57,12 @@ def whoosh_texts(texts: list[str]) -> list[str]:
     return [" ".join(terms) for terms in out]
 
 
-@contextlib.contextmanager
-def locked(folder: Path) -> Iterator[None]:
-    """One updater per index at a time."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder.parent / f"{folder.name}.lock"))
-    lock.acquire(blocking=True)
-    try:
-        yield
-    finally:
-        lock.release()
-
-
 def updated(folder: Path, wanted: dict[str, Entry], notices: list[str]) -> index.Index:
     """The index in `folder`, holding exactly `wanted`; made again if it cannot be trusted."""
-    with locked(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder.parent / f"{folder.name}.lock"))  # one updater at a time
+    lock.acquire(blocking=True)
+    try:
         ix = _trusted(folder, notices)
         try:
             _update(ix, wanted)
@@ -96,32 +72,30 @@ def updated(folder: Path, wanted: dict[str, Entry], notices: list[str]) -> index
             ix = _trusted(folder, notices)
             _update(ix, wanted)
         _write_manifest(folder)
-    return ix
+        return ix
+    finally:
+        lock.release()
 
 
 def _trusted(folder: Path, notices: list[str]) -> index.Index:
-    if (folder / MANIFEST).exists() or any(folder.iterdir()):
+    if any(folder.iterdir()):
         problem = _manifest_problem(folder)
-        if problem is None:
-            try:
+        try:
+            if problem is None:
                 ix = index.open_dir(str(folder))
                 ix.reader().close()  # reads the table of contents and every segment's info
                 return ix
-            except Exception as error:
-                problem = discard(folder, error)
-        else:
-            problem = discard(folder, problem)
-        notices.append(problem)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+        except Exception as error:
+            problem = type(error).__name__
+        notices.append(discard(folder, problem))
+    folder.mkdir(parents=True, exist_ok=True)
     return index.create_in(str(folder), schema())
 
 
 def discard(folder: Path, reason: object) -> str:
     shutil.rmtree(folder, ignore_errors=True)
-    if isinstance(reason, BaseException):
-        reason = type(reason).__name__
-    return f"{folder}: 搜索索引无法使用（{reason}），已删除并重建"
+    why = type(reason).__name__ if isinstance(reason, BaseException) else reason
+    return f"{folder}: 搜索索引无法使用（{why}），已删除并重建"
 
 
 def _update(ix: index.Index, wanted: dict[str, Entry]) -> None:

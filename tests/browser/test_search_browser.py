@@ -1,18 +1,18 @@
-"""Search in Chromium over http and file://: known answers, 文号 lookups, no results, non-public
-text, and the same documents in the same order as `govsite search`."""
+"""Search in Chromium over http and file://: known answers, 文号 lookups, ranking and synonyms,
+no results, non-public text, and the same documents in the same order as `govsite search`."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from search_helpers import copy_site
+from search_helpers import copy_site, searcher
 
 from govsite.build import build
-from govsite.search import cache_dir_of, has_index, search
 
 from .browser_harness import SITE_ROOT
 
@@ -20,7 +20,8 @@ pytestmark = pytest.mark.browser
 
 QNJY = "zcwj/zcwj-gfxwj/qnjy-cs-2026/index.html"
 AGREE = ["就业", "青山县", "预算", "府", "城南镇 污水", "青财预", "2026", "补贴", "招标公告",
-         "安全生产", "高校毕业生", "环境 处罚", "经费", "县财政局", "青府办发〔2026〕31号"]
+         "安全生产", "高校毕业生", "环境 处罚", "经费", "县财政局", "青府办发〔2026〕31号",
+         "政务公开工作要点", "低保", "城乡低保", "旧改", "任务分解表"]
 NOTHING = ["LEAK-CANARY-ONREQUEST", "LEAK-CANARY-WITHHELD", "附着物评估方式", "不存在的词语组合"]
 
 
@@ -50,10 +51,14 @@ def results(page: Any, base: str, query: str) -> list[str]:
     return [h.removeprefix(base) for h in hrefs]
 
 
+@functools.cache
+def site_search() -> Callable[..., list[dict]]:
+    return searcher(SITE_ROOT)
+
+
 def cli(query: str, limit: int = 10) -> list[str]:
-    """`govsite search` on the site under test (built by the session fixture, index included)."""
-    assert has_index(cache_dir_of(SITE_ROOT))
-    return [r["url"] for r in search(cache_dir_of(SITE_ROOT), query, limit)]
+    """`govsite search` on the site under test."""
+    return [r["url"] for r in site_search()(query, limit)]
 
 
 def test_browser_and_cli_return_the_same_documents_in_the_same_order(
@@ -71,6 +76,18 @@ def test_doc_number_lookups(page: Any, base: str) -> None:
     for typed in ("青府办发〔2026〕31号", "青府办发[2026]31号", "青府办发(2026)31号"):
         assert results(page, base, typed)[0] == QNJY, typed
     assert QNJY in results(page, base, "府办发〔2026〕31")[:5]
+
+
+def test_the_named_document_first_and_synonyms(page: Any, base: str) -> None:
+    """The policy named 政务公开工作要点 before its interpretation, which only quotes the name;
+    低保 (built in) and 旧改 (catalog.yaml's search_synonyms) find the full wording, which the
+    excerpt highlights."""
+    assert results(page, base, "政务公开工作要点")[0] == "zcwj/zcwj-qtwj/zwgk-gzyd-2026/index.html"
+    found = results(page, base, "低保")
+    assert set(cli("最低生活保障")) <= set(found)
+    marks = page.eval_on_selector_all("#search-results mark", "ms => ms.map(m => m.textContent)")
+    assert "最低生活保障" in marks
+    assert set(results(page, base, "旧改")) == set(cli("老旧小区改造")) != set()
 
 
 def test_no_results_explains_and_links_the_catalogue(page: Any, base: str) -> None:
@@ -160,6 +177,6 @@ def test_a_phrase_holding_one_term_twice_is_found(page: Any, tmp_path: Path) -> 
     target = root / "content/sthj/sthj-xzcf/hysl-cfjd.md"
     target.write_text(target.read_text(encoding="utf-8") + "\n申请申报。申请申请\n", encoding="utf-8")
     build(root, tmp_path / "out")
-    expected = [r["url"] for r in search(cache_dir_of(root), "申请申请", 10)]
+    expected = [r["url"] for r in searcher(root)("申请申请", 10)]
     assert expected == ["sthj/sthj-xzcf/hysl-cfjd/index.html"]
     assert results(page, (tmp_path / "out").as_uri() + "/", "申请申请") == expected

@@ -9,20 +9,19 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from search_helpers import REAL_CORPUS, copy_site
+from search_helpers import REAL_CORPUS, Search, copy_site, searcher
 from test_search_recall import QUERIES
 
 from govsite.build import build
-from govsite.search import cache_dir_of, search
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Search, Path]:
     root = copy_site(REAL_CORPUS, tmp_path_factory.mktemp("real-search") / "site")
     build(root, root.parent / "out")
-    return root, root.parent / "out"
+    return searcher(root), root.parent / "out"
 
 
 def every_result(page: Any, out: Path, query: str, sort: str = "") -> list[str]:
@@ -39,11 +38,11 @@ def every_result(page: Any, out: Path, query: str, sort: str = "") -> list[str]:
     return [h.removeprefix(base) for h in hrefs]
 
 
-def test_every_result_in_the_same_order_as_the_cli(page: Any, corpus_site: tuple[Path, Path]) -> None:
-    root, out = corpus_site
+def test_every_result_in_the_same_order_as_the_cli(page: Any, corpus_site: tuple[Search, Path]) -> None:
+    find, out = corpus_site
     compared = 0
     for query in QUERIES:
-        expected = search(cache_dir_of(root), query, 10_000)
+        expected = find(query, 10_000)
         assert every_result(page, out, query) == [r["url"] for r in expected], query
         compared += len(expected)
     assert compared > 500
@@ -51,8 +50,8 @@ def test_every_result_in_the_same_order_as_the_cli(page: Any, corpus_site: tuple
 
 @pytest.mark.parametrize("query", ["平潭", "岚", "经费 预算"])
 def test_sorting_by_date_lists_the_same_documents_newest_first(
-        page: Any, corpus_site: tuple[Path, Path], query: str) -> None:
-    root, out = corpus_site
-    hits = search(cache_dir_of(root), query, 10_000)
+        page: Any, corpus_site: tuple[Search, Path], query: str) -> None:
+    find, out = corpus_site
+    hits = find(query, 10_000)
     newest_first = sorted(hits, key=lambda r: (-dt.date.fromisoformat(r["date"]).toordinal(), r["url"]))
     assert every_result(page, out, query, sort="date") == [r["url"] for r in newest_first]
