@@ -11,11 +11,18 @@ import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from govsite.render import Output
-
 MARKER = ".govsite-output"
+
+
+@dataclass
+class Output:
+    """A site as files: rendered pages, and source files copied as they are."""
+
+    pages: dict[str, bytes] = field(default_factory=dict)
+    copies: dict[str, Path] = field(default_factory=dict)  # output path -> source file
 
 
 class OutputError(Exception):

@@ -13,7 +13,6 @@ import re
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from govsite.body import Body, link_html
 from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.column.pages import column_pages
 from govsite.model import Document, Domain, Item, Site
+from govsite.output import Output
 from govsite.parallel import BODIES, workers
 from govsite.problems import GovsiteError, Problem
 from govsite.sections import CATALOG, SEARCH, STATIC
@@ -45,12 +45,6 @@ FEED_SIZE = 50
 HOME_LATEST = 12
 PACKAGE_THEME = Path(__file__).parent / "themes" / "default"
 SOURCE_THEME = Path(__file__).parent.parent / "themes" / "default"
-
-
-@dataclass
-class Output:
-    pages: dict[str, bytes] = field(default_factory=dict)
-    copies: dict[str, Path] = field(default_factory=dict)  # output path -> source file
 
 
 def default_theme() -> Path:

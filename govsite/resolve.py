@@ -34,7 +34,7 @@ def resolve_site(
     public = [d for d in documents if d.is_public]
     published = [d for d in public if show_scheduled or d.published <= build_date]
     problems += check_duplicates(documents, catalog)
-    problems += check_interpretations(documents, catalog)
+    problems += resolve_interpretations(documents, catalog)
     published = assign_index_numbers(published, catalog)
     published.sort(key=lambda d: (-d.published.toordinal(), -d.date.toordinal(), d.rel))
     urls = {d.rel: page_path(d, catalog) for d in published}
@@ -111,7 +111,7 @@ def check_duplicates(documents: list[Document], catalog: Catalog) -> list[Proble
     return found
 
 
-def check_interpretations(documents: list[Document], catalog: Catalog) -> list[Problem]:
+def resolve_interpretations(documents: list[Document], catalog: Catalog) -> list[Problem]:
     by_rel = {d.rel: d for d in documents}
     found: list[Problem] = []
     for doc in documents:

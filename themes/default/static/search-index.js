@@ -160,19 +160,22 @@
     return sorted.filter(function (p, i) { return i === 0 || p !== sorted[i - 1]; });
   }
 
+  /* the varint at cursor.i of `text` (docs/search-format.md); cursor.i moves past it */
+  function varint(text, cursor) {
+    var i = cursor.i, value = 0, scale = 1, d;
+    while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
+    cursor.i = i;
+    return value + d * scale;
+  }
+
   /* {field index: where its postings start} from a term's entry, [field, length, postings]
-     per field (see join_entry() in govsite/search/exporter.py): a field is decoded only if the
-     query needs it */
+     per field: a field is decoded only if the query needs it */
   function sections(text) {
-    var i = 0, at = {}, value, scale, d, numbers = [0, 0];
-    while (i < text.length) {
-      for (var h = 0; h < 2; h++) {  // field index, length of its postings
-        value = 0; scale = 1;
-        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-        numbers[h] = value + d * scale;
-      }
-      at[numbers[0]] = i;
-      i += numbers[1];
+    var at = {}, cursor = {i: 0};
+    while (cursor.i < text.length) {
+      var field = varint(text, cursor), length = varint(text, cursor);
+      at[field] = cursor.i;
+      cursor.i += length;
     }
     return at;
   }
@@ -180,23 +183,15 @@
   /* the posting list at `i`: the number of documents, their heads, then their positions, which
      are decoded only when asked for */
   function postingList(text, i) {
-    // varints are decoded inline (value, scale, d): this loop runs cold, before the JIT warms up
-    var value = 0, scale = 1, d;
-    while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-    var ndocs = value + d * scale, doc = 0, docs = new Array(ndocs), tfs = new Array(ndocs);
+    var cursor = {i: i}, ndocs = varint(text, cursor), doc = 0;
+    var docs = new Array(ndocs), tfs = new Array(ndocs);
     for (var k = 0; k < ndocs; k++) {
-      value = 0; scale = 1;  // 2 * delta + (1 if the document has one position)
-      while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-      var step = value + d * scale;
+      var step = varint(text, cursor);  // 2 * delta + (1 if the document has one position)
       doc += Math.floor(step / 2);
       docs[k] = doc;
-      if (step % 2) { tfs[k] = 1; } else {
-        value = 0; scale = 1;
-        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-        tfs[k] = value + d * scale;
-      }
+      tfs[k] = step % 2 ? 1 : varint(text, cursor);
     }
-    return lazyList(text, docs, tfs, i);
+    return lazyList(text, docs, tfs, cursor.i);
   }
 
   /* positions are read forwards, as a stream: a reader's open(k), then next() until it gives -1.
@@ -205,21 +200,20 @@
      unit of a phrase has its own reader: a phrase may hold a term twice. */
   function lazyList(text, docs, tfs, start) {
     function reader() {
-      var atDoc = 0, atChar = start, i = 0, left = 0, pos = 0;
+      var atDoc = 0, atChar = start, cursor = {i: 0}, left = 0, pos = 0;
       return {open: function (k) {
         if (k < atDoc) { atDoc = 0; atChar = start; }
-        for (i = atChar; atDoc < k; atDoc++) {
+        var i = atChar;
+        for (; atDoc < k; atDoc++) {  // skip whole documents: count final digits only
           for (var c = 0; c < tfs[atDoc]; i++) if (CODE[text.charCodeAt(i)] < 32) c++;
         }
-        atChar = i;
+        atChar = cursor.i = i;
         left = tfs[k];
         pos = 0;
       }, next: function () {
         if (!left) return -1;
         left--;
-        var value = 0, scale = 1, d;
-        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-        pos += value + d * scale;  // the first is absolute, then deltas
+        pos += varint(text, cursor);  // the first is absolute, then deltas
         return pos;
       }};
     }
@@ -291,12 +285,9 @@
 
   /* `size` varints into each column from document `first`, reading `text` from `i` */
   function readColumns(text, i, columns, first, size) {
+    var cursor = {i: i};
     for (var c = 0; c < columns.length; c++) {
-      for (var doc = first; doc < first + size; doc++) {
-        var value = 0, scale = 1, d;
-        while ((d = CODE[text.charCodeAt(i++)]) >= 32) { value += (d - 32) * scale; scale *= 32; }
-        columns[c][doc] = value + d * scale;
-      }
+      for (var doc = first; doc < first + size; doc++) columns[c][doc] = varint(text, cursor);
     }
   }
 

@@ -60,10 +60,10 @@
         fields.forEach(function (name, field) {
           if (!group.every(function (unit) { return index.holds(field, unit); })) return;
           var units = group.map(function (unit) { return index.unitPostings(field, unit); });
-          var found = phraseDocs(units), naming_ = naming.indexOf(field) >= 0;
+          var found = phraseDocs(units), names = naming.indexOf(field) >= 0;
           for (var i = 0; i < found.docs.length; i++) {
             seen[found.docs[i]] = 1;
-            if (naming_) named[found.docs[i]] = 1;
+            if (names) named[found.docs[i]] = 1;
           }
           if (found.docs.length) matches.push({field: field, units: units, docs: found.docs, tfs: found.tfs});
         });
@@ -109,7 +109,7 @@
               var tf = m.tfs[j * count + k];
               total += idfs[k] * ((tf * (k1 + 1)) / (tf + part));
             }
-            if (form[doc] === 0 && !hit[doc]) hit[doc] = true;
+            hit[doc] = true;
             form[doc] = form[doc] + boost * total;
           }
         });
