@@ -102,6 +102,8 @@ class LiveSite:
                 if line not in self.warned:
                     self.report(line)
             self.warned = set(warnings)
+            for notice in result.notices:  # a cache discarded and rebuilt
+                self.report(notice)
             summary = f"已重新构建：{result.published} 个文件，{len(warnings)} 个警告，用时 {result.seconds:.2f} 秒"
             if self.version == published:
                 self._finish([], summary)
