@@ -149,7 +149,7 @@ def test_the_whoosh_index_follows_edits_and_removals(tmp_path: Path) -> None:
     find = searcher(root)
     assert [r["url"] for r in find("甲乙丙")] == [QNJY_URL]
     assert find("宏远塑料制品有限公司环境违法案") == []
-    assert stored_rels(root) == sorted(d.rel for d in all_documents(root) if d.is_public)
+    assert stored_rels(root) == sorted(d.rel for d in analyse(root).site.documents)
 
 
 def test_no_govsite_name_is_pickled_into_the_whoosh_index(sample: tuple[Path, Path],
