@@ -404,7 +404,7 @@ def test_init_writes_a_filled_in_guide_and_the_column_builds(tmp_path: Path) -> 
 def test_serve_rebuild_after_a_column_edit_matches_a_full_build(tmp_path: Path) -> None:
     from test_build import tree_digest
 
-    from govsite.build import SiteBuilder
+    from govsite.rebuild import SiteBuilder
     root = copy_sample(tmp_path)
     builder = SiteBuilder(root, tmp_path / "served")
     builder.rebuild()
