@@ -14,7 +14,7 @@ import re
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -376,7 +376,7 @@ def _shown(root: Path, path: str) -> str:
         if resolved.is_relative_to(root.resolve()) else path
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reuse:
     """What a CLI build may keep of the previous one: {path: digest of the page's key} of the
     previous build's pages still intact in build/, and `salt`, a digest of what every page
@@ -384,10 +384,22 @@ class Reuse:
 
     pages: dict[str, str]
     salt: str
+    parts: dict[int, tuple[Any, str]] = field(default_factory=dict)  # id -> (object, digest)
 
     def digest(self, key: Any) -> str:
-        # a key holds frozen dataclasses, tuples, strings, dates: its repr is a pure function of it
-        return hashlib.sha256(f"{self.salt}\0{key!r}".encode()).hexdigest()
+        return hashlib.sha256(f"{self.salt}\0{self._text(key)}".encode()).hexdigest()
+
+    def _text(self, value: Any) -> str:
+        """A key's text: its repr, each dataclass in it (a document, an item) replaced by the
+        digest of its repr, worked out once per object although many pages show it."""
+        if isinstance(value, tuple):
+            return "(" + ",".join(map(self._text, value)) + ")"
+        if is_dataclass(value):
+            known = self.parts.get(id(value))
+            if known is None:  # the object is kept with its digest, so its id is not reused
+                known = self.parts[id(value)] = (value, hashlib.sha256(repr(value).encode()).hexdigest())
+            return known[1]
+        return repr(value)
 
 
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
