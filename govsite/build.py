@@ -10,20 +10,21 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govsite.audit import run_checks
-from govsite.body import Body, convert
 from govsite.cache import CACHE_DIR, Memo, digest
-from govsite.links import check_links
 from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import check_output_dir, publish, publish_changes, staging, write_tree
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
-from govsite.publication import publish_files, unreadable_files, withheld_files
-from govsite.render import Output, Reuse, check_templates, page_url, qr_svg, render_site
-from govsite.resolve import resolve_site
 from govsite.state import BuildState, Recorded, output_stamps, scan_inputs, stamp
+
+if TYPE_CHECKING:
+    from govsite.body import Body
+    from govsite.render import Output
+
+# The stages that convert, check, render and index (Markdown, Jinja2, segno, Whoosh, numpy) are
+# imported where they run: a build or check that finds nothing changed does not load them.
 
 
 @dataclass
@@ -77,12 +78,16 @@ class Caches:
         self.qr = Memo(folder / "qr.pickle" if folder else None)
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
+        from govsite.body import convert
+
         keys = {d.rel: digest(BODY_FORMAT, d.rel, d.body_line, d.body) for d in documents}
         results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
                                                 for d in documents})
         return {rel: results[key] for rel, key in keys.items()}
 
     def qr_codes(self, site: Site) -> dict[str, str]:
+        from govsite.render import page_url, qr_svg
+
         base = site.catalog.site.base_url
         if not base:
             return {}
@@ -104,6 +109,12 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     already loaded `catalog` let govsite serve skip reading what did not change. The Site holds
     the documents published on `today` (see resolve_today), or with `show_scheduled` also
     those published later."""
+    from govsite.audit import run_checks
+    from govsite.links import check_links
+    from govsite.publication import publish_files, unreadable_files, withheld_files
+    from govsite.render import check_templates
+    from govsite.resolve import resolve_site
+
     problems: list[Problem] = []
     if catalog is None:
         catalog, problems = load_catalog(root)
@@ -205,7 +216,8 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
         return BuildResult(None, recorded.problems, out, recorded.pages, time.perf_counter() - started,
                            recorded.withheld_invalid, published=recorded.published,
                            withheld=recorded.withheld, scheduled=recorded.scheduled)
-    from govsite.search import BackgroundSearch  # numpy and Whoosh: only when something is built
+    from govsite.render import Reuse, render_site
+    from govsite.search import BackgroundSearch
 
     cache = Caches(root / CACHE_DIR if use_cache else None)
     stage = Stages(progress)
@@ -301,6 +313,8 @@ class SiteBuilder:
         `pages_ready` is called in between: the edited page shows at once, the search index
         follows a moment later — or, when `more_edits` says another rebuild is due, with that
         rebuild."""
+        from govsite.render import Output, render_site
+
         started = time.perf_counter()
         changed = None if changed is None else set(changed)
         self.forget(changed or ())
@@ -328,7 +342,7 @@ class SiteBuilder:
             if more_edits():
                 return self.result(analysis, output, started, stage)
         with stage(STAGES[2]):
-            from govsite.search import site_search  # numpy and Whoosh, imported when needed
+            from govsite.search import site_search
 
             search = site_search(analysis.site, self.root, analysis.bodies)
         with stage(STAGES[3]):
