@@ -26,11 +26,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from govsite.body import Body, Link
 from govsite.model import Catalog, Document, PublicFile, Site
 from govsite.problems import Problem
+
+if TYPE_CHECKING:  # load imports this module: a build that renders nothing loads no Markdown
+    from govsite.body import Body, Link
 
 SAFE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PAGE_NAME = "index.html"

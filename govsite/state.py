@@ -54,7 +54,7 @@ def walk(folder: Path, prefix: str = "") -> Iterable[tuple[str, Stamp, bool]]:
 
 def _feed(sha: Any, folder: Path, prefix: str) -> None:
     for rel, value, is_dir in walk(folder, prefix):
-        if not is_dir:
+        if not is_dir and "/__pycache__/" not in rel:  # written by Python itself on first import
             sha.update(f"{rel}\0{value}\n".encode())
 
 
