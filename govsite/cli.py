@@ -144,7 +144,7 @@ def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
           today: datetime | None) -> None:
     """检查站点（不生成网站）：列出所有错误和警告，有错误时以 1 退出。"""
     day = resolve_today(today.date() if today else None)
-    problems, catalog, documents = collect_problems(site_dir, day)
+    problems, catalog, documents = collect_problems(site_dir, day, documents=fmt == "html")
     for doc in scheduled_documents(documents, day):  # information, not a problem
         click.echo(f"{doc.rel}:{doc.line_of('published')}: 待发布 {doc.published}（晚于 {day}，"
                    f"到期前构建不发布）{doc.title}", err=True)

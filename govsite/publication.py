@@ -15,7 +15,8 @@ the renderer copies only what it returns. A file is published only if:
   scheduled for a later date);
 - its output name, beside the page, is its own: not the page (index.html), not another file's.
 
-See docs/publication-rule.md.
+The only other files copied are the theme's static files and the 党政机关网站标识 image
+(`furniture_image`: a raster image of the site folder, outside content/). See docs/publication-rule.md.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from govsite.body import Body, Link
 from govsite.model import Catalog, Document, PublicFile, Site
 from govsite.problems import Problem
+
+if TYPE_CHECKING:  # load imports this module: a build that renders nothing loads no Markdown
+    from govsite.body import Body, Link
 
 SAFE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PAGE_NAME = "index.html"
@@ -102,6 +106,23 @@ def file_problem(root: Path, target: str, what: str) -> tuple[str, str] | None:
             return "E309", (f"{what}“{target}”的类型“{suffix or '无扩展名'}”不允许发布：只发布办公文档、"
                             "PDF、图片（SVG 除外）、压缩包、音视频和纯文本，见 docs/publication-rule.md")
     return None
+
+
+def furniture_image(root: Path, image: str) -> Path | None:
+    """The site furniture's one configured file (the 党政机关网站标识 image): published only if it
+    is a raster image (IMAGES) inside the site folder once symlinks are resolved, not under
+    content/ (documents' files follow the rule above) and not hidden. None otherwise."""
+    try:
+        site = root.resolve()
+        path = (root / image).resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_relative_to(site) or not path.is_file():
+        return None
+    parts = path.relative_to(site).parts
+    if parts[0] == "content" or any(hidden(part) for part in (*PurePosixPath(image).parts, *parts)):
+        return None
+    return path if path.suffix.lower() in IMAGES else None
 
 
 def withheld_files(root: Path, documents: Iterable[tuple[Document, Iterable[Link]]],

@@ -14,7 +14,10 @@ STATIC = "static"  # 主题的静态文件
 ZFXXGK = "zfxxgk"  # 政府信息公开栏目
 HDHY = "hdhy"  # 互动回应
 
-SECTION_FOLDERS: tuple[str, ...] = (CATALOG, SEARCH, STATIC, ZFXXGK, HDHY)
+SECTION_FOLDERS: tuple[str, ...] = (CATALOG, SEARCH, STATIC)
+# reserved only on a site with the 政府信息公开 column (a zfxxgk/ data folder): a site without it
+# may use zfxxgk as a domain id, as many real sites do (govsite/column/load.py checks this)
+COLUMN_FOLDERS: tuple[str, ...] = (ZFXXGK, HDHY)
 TOP_FILES: tuple[str, ...] = ("index.html", "404.html", "sitemap.xml", "feed.xml", "robots.txt")
 
 # names a domain id (a top-level folder) must not take: the folders above, and the files'

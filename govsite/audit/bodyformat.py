@@ -29,7 +29,8 @@ NUMBERED = re.compile(r"^(\d+\s*[.．、]|[（(]\d+[)）])\s*(?=\S)")
 ENTRY_SPLIT = re.compile(r"(?<=\D)(?=\d{1,2}[.．、](?!\d{1,3}(?!\d)))|(?<=\S)(?=附件\d+[：:])")
 HEADING = re.compile(r"^(#{1,6})(\s|$)")
 FENCE = re.compile(r"^(```|~~~)")
-MARKUP = re.compile(r"[*_`#>]|^\s*[-+]\s|\\")
+MARKUP = re.compile(r"[*_`#>\\]+")  # with a list marker at the start, and whitespace
+LIST_MARK = re.compile(r"^\s*[-+]\s")
 LEADING_LINES = 3
 
 
@@ -60,7 +61,7 @@ def findings(doc: Document) -> tuple[tuple[int, str, str], ...]:
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"\s+", "", MARKUP.sub("", text)).replace("&nbsp;", "")
+    return "".join(MARKUP.sub("", LIST_MARK.sub("", text, count=1)).split()).replace("&nbsp;", "")
 
 
 def _text_lines(doc: Document) -> Iterator[tuple[int, str]]:
@@ -102,8 +103,8 @@ def _sign_off(lines: list[tuple[int, str]]) -> Found:
 
 
 def _imprint(lines: list[tuple[int, str]]) -> Found:
-    for offset, text in lines:
-        if IMPRINT.search(text):
+    for offset, text in lines:  # IMPRINT, its unanchored date searched only where it can end
+        if (text.startswith(("抄送", "抄报")) or text.endswith("印发")) and IMPRINT.search(text):
             yield offset, "W304", "正文含版记（抄送、印发）：网上公开时不发布版记，请删除这一行"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from govsite.audit.htmlreport import render_report
 from govsite.model import Catalog, Document
 from govsite.problems import Problem, count_errors, sort_problems
 
@@ -46,6 +45,8 @@ def _escape(text: str, is_property: bool = False) -> str:
 def format_html(
     problems: list[Problem], catalog: Catalog | None, documents: list[Document], today: date
 ) -> str:
+    from govsite.audit.htmlreport import render_report  # Jinja2: only for this format
+
     return render_report(problems, catalog, documents, today)
 
 
