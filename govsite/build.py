@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from govsite.audit import run_checks
-from govsite.body import Body, convert
-from govsite.cache import CACHE_DIR, Memo, digest
+from govsite.body import BODY_CODEC, Body, convert
+from govsite.cache import CACHE_DIR, CacheError, Memo, cache_key, digest, log
 from govsite.links import check_links
 from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import Output, check_output_dir, publish, publish_changes, staging, write_tree
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.publication import publish_files, unreadable_files, withheld_files
-from govsite.render import check_templates, page_url, qr_svg, render_site
+from govsite.render import QR_CODEC, check_templates, page_url, qr_svg, render_site
 from govsite.resolve import resolve_site
 from govsite.search import BackgroundSearch, site_search
 
@@ -69,18 +69,22 @@ def resolve_today(today: dt.date | None = None) -> dt.date:
     return today or source_date() or dt.date.today()
 
 
-BODY_FORMAT = "3"  # bump when Body changes: bodies cached by an older govsite are then remade
-
-
 class Caches:
-    """The build's memos of pure functions, persisted in <site>/.govsite-cache/."""
+    """The build's memos of pure functions, persisted in <site>/.govsite-cache/ (docs/cache.md)."""
 
     def __init__(self, folder: Path | None):
-        self.bodies = Memo(folder / "bodies.pickle" if folder else None)
-        self.qr = Memo(folder / "qr.pickle" if folder else None)
+        key = None
+        if folder:
+            try:
+                key = cache_key()
+            except CacheError as error:
+                log.warning("注意：%s，本次构建不读写缓存", error)
+        self.folder = folder if key else None
+        self.bodies = Memo(self.folder / "bodies.json" if self.folder else None, BODY_CODEC, key)
+        self.qr = Memo(self.folder / "qr.json" if self.folder else None, QR_CODEC, key)
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
-        keys = {d.rel: digest(BODY_FORMAT, d.rel, d.body_line, d.body) for d in documents}
+        keys = {d.rel: digest(BODY_CODEC.name, d.rel, d.body_line, d.body) for d in documents}
         results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
                                                 for d in documents})
         return {rel: results[key] for rel, key in keys.items()}
@@ -96,6 +100,9 @@ class Caches:
     def save(self) -> None:
         self.bodies.save()
         self.qr.save()
+        if self.folder:  # where earlier govsites pickled them; never read
+            for legacy in ("bodies.pickle", "qr.pickle"):
+                (self.folder / legacy).unlink(missing_ok=True)
 
 
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,
