@@ -7,7 +7,7 @@ turned into relative URLs by `link_html` once every document's URL is known.
 Python-Markdown is quadratic on some input (thousands of unclosed `[`, `<a `) and recursive on
 nesting, so a conversion has a budget: bodies nested deeper than MAX_DEPTH or with more than
 MAX_OPEN_BRACKETS unclosed brackets in one block are refused before converting, and a conversion
-that runs out of Python's stack or TIME_BUDGET seconds is abandoned. A refused body is a `Body`
+that runs out of Python's stack or TIME_BUDGET seconds of CPU is abandoned. A refused body is a `Body`
 whose `refused` holds the located problem, so `--keep-going` can skip that one document.
 """
 
@@ -41,7 +41,7 @@ UNSAFE_RE = re.compile(
     r"<\s*(script|style|iframe|object|embed|form)\b|\son[a-z]+\s*=|javascript:|vbscript:",
     re.IGNORECASE,
 )
-TIME_BUDGET = 3.0  # seconds for one body; the slowest of the real corpus's 148 takes 0.05 s
+TIME_BUDGET = 3.0  # CPU seconds for one body; the slowest of the real corpus's 148 takes 0.05 s
 MAX_DEPTH = 50  # nested lists or quotes; real documents use 4 at most
 MAX_OPEN_BRACKETS = 500  # unclosed `[` in one block: 1,000 take 0.1 s to convert, 8,000 take 8 s
 _MARKER = r"(?:>|[*+-][ \t]|\d{1,9}[.)][ \t])"
@@ -235,8 +235,9 @@ class _OutOfTime(Exception):
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise _OutOfTime in the block after `seconds` of wall time (SIGALRM; the previous handler
-    and timer are restored). Signals reach only the main thread: elsewhere (govsite serve's
+    """Raise _OutOfTime in the block once this process has spent `seconds` of CPU time in it
+    (SIGPROF; the previous handler and timer are restored). CPU time, not wall time: a busy machine
+    must not make a document fail. Signals reach only the main thread: elsewhere (govsite serve's
     rebuild thread) the block runs unbounded, guarded only by the scan and the recursion limit."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -245,19 +246,19 @@ def _time_limit(seconds: float) -> Iterator[None]:
     def expire(signum: int, frame: object) -> None:
         raise _OutOfTime
 
-    started = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, expire)
-    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.process_time()
+    previous = signal.signal(signal.SIGPROF, expire)
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
         try:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
         finally:
-            signal.signal(signal.SIGALRM, previous)
+            signal.signal(signal.SIGPROF, previous)
             if outer_delay:
-                left = outer_delay - (time.monotonic() - started)
-                signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), outer_interval)
+                left = outer_delay - (time.process_time() - started)
+                signal.setitimer(signal.ITIMER_PROF, max(left, 0.001), outer_interval)
 
 
 def _convert(rel: str, body: str, body_line: int) -> Body:

@@ -13,7 +13,7 @@ from typing import Any
 
 from govsite.audit import run_checks
 from govsite.body import BODY_CODEC, Body, convert
-from govsite.cache import CACHE_DIR, CacheError, Memo, cache_key, digest, log
+from govsite.cache import CACHE_DIR, Memo, digest, usable_key
 from govsite.links import check_links
 from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
@@ -73,12 +73,7 @@ class Caches:
     """The build's memos of pure functions, persisted in <site>/.govsite-cache/ (docs/cache.md)."""
 
     def __init__(self, folder: Path | None):
-        key = None
-        if folder:
-            try:
-                key = cache_key()
-            except CacheError as error:
-                log.warning("注意：%s，本次构建不读写缓存", error)
+        key = usable_key() if folder else None
         self.folder = folder if key else None
         self.bodies = Memo(self.folder / "bodies.json" if self.folder else None, BODY_CODEC, key)
         self.qr = Memo(self.folder / "qr.json" if self.folder else None, QR_CODEC, key)

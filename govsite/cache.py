@@ -80,6 +80,15 @@ def cache_key() -> bytes:
     return key
 
 
+def usable_key() -> bytes | None:
+    """cache_key(), or None with a notice: the build then neither reads nor writes the cache."""
+    try:
+        return cache_key()
+    except CacheError as error:
+        log.warning("注意：%s，本次构建不读写缓存", error)
+        return None
+
+
 @dataclass(frozen=True)
 class Codec:
     """How a memo's values are written as JSON data and read back. `decode` raises ValueError,
