@@ -45,8 +45,9 @@ TIME_BUDGET = 3.0  # CPU seconds for one body; the slowest of the real corpus's 
 MAX_DEPTH = 50  # nested lists or quotes; real documents use 4 at most
 MAX_OPEN_BRACKETS = 500  # unclosed `[` in one block: 1,000 take 0.1 s to convert, 8,000 take 8 s
 _MARKER = r"(?:>|[*+-][ \t]|\d{1,9}[.)][ \t])"
-DEEP_RE = re.compile(rf"^(?:[ \t]*{_MARKER}){{{MAX_DEPTH}}}|^[ \t]{{{4 * MAX_DEPTH},}}{_MARKER}",
-                     re.MULTILINE)
+# MAX_DEPTH markers on one line, or a marker after MAX_DEPTH tab stops of indentation
+DEEP_RE = re.compile(rf"^(?:[ \t]*{_MARKER}){{{MAX_DEPTH}}}"
+                     rf"|^(?: {{4}}| {{0,3}}\t){{{MAX_DEPTH}}}[ \t]*{_MARKER}", re.MULTILINE)
 TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map", "header", "footer", "nav", "article", "aside"}
 ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},

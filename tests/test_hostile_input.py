@@ -47,6 +47,8 @@ def hostile_document(case: str) -> tuple[str, int, str]:
         return head + "前言。\n\n" + "[" * 50000 + "\n", lines_before + 3, "E023"
     if case == "3,000-deep list":
         return head + DEEP_LIST, lines_before + 1 + 50, "E021"
+    if case == "3,000-deep list indented by tabs":
+        return head + "".join("\t" * level + "- 层\n" for level in range(3000)), lines_before + 51, "E021"
     if case == "3,000 list markers on a line":
         return head + "- " * 3000 + "x\n", lines_before + 1, "E021"
     assert case == "20,000 '<a '"  # not caught by the scan: the time budget stops it
@@ -73,8 +75,8 @@ def site_with(tmp_path: Path, hostile: str) -> Path:
     })
 
 
-CASES = ["alias bomb", "50,000 [", "3,000-deep list", "3,000 list markers on a line",
-         "20,000 '<a '"]
+CASES = ["alias bomb", "50,000 [", "3,000-deep list", "3,000-deep list indented by tabs",
+         "3,000 list markers on a line", "20,000 '<a '"]
 
 
 @pytest.mark.parametrize("case", CASES)
