@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govsite.cache import CACHE_DIR, Memo, digest
+from govsite.cache import CACHE_DIR, Memo, digest, usable_key
 from govsite.column.load import load_column
 from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.column.resolve import resolve_column
@@ -70,20 +70,22 @@ def resolve_today(today: dt.date | None = None) -> dt.date:
     return today or source_date() or dt.date.today()
 
 
-BODY_FORMAT = "3"  # bump when Body changes: bodies cached by an older govsite are then remade
-
-
 class Caches:
-    """The build's memos of pure functions, persisted in <site>/.govsite-cache/."""
+    """The build's memos of pure functions, persisted in <site>/.govsite-cache/ (docs/cache.md)."""
 
     def __init__(self, folder: Path | None):
-        self.bodies = Memo(folder / "bodies.pickle" if folder else None)
-        self.qr = Memo(folder / "qr.pickle" if folder else None)
+        from govsite.body import BODY_CODEC  # lazily: a build that finds nothing changed converts nothing
+        from govsite.render import QR_CODEC
+
+        key = usable_key() if folder else None
+        self.folder = folder if key else None
+        self.bodies = Memo(self.folder / "bodies.json" if self.folder else None, BODY_CODEC, key)
+        self.qr = Memo(self.folder / "qr.json" if self.folder else None, QR_CODEC, key)
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
-        from govsite.body import convert
+        from govsite.body import BODY_CODEC, convert
 
-        keys = {d.rel: digest(BODY_FORMAT, d.rel, d.body_line, d.body) for d in documents}
+        keys = {d.rel: digest(BODY_CODEC.name, d.rel, d.body_line, d.body) for d in documents}
         results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
                                                 for d in documents})
         return {rel: results[key] for rel, key in keys.items()}
@@ -101,6 +103,9 @@ class Caches:
     def save(self) -> None:
         self.bodies.save()
         self.qr.save()
+        if self.folder:  # where earlier govsites pickled them; never read
+            for legacy in ("bodies.pickle", "qr.pickle"):
+                (self.folder / legacy).unlink(missing_ok=True)
 
 
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,

@@ -7,10 +7,14 @@ count them, the site is still correct).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+MAX_VALUE = 200  # characters of one quoted value (“…”) a message may echo
+MAX_MESSAGE = 500  # characters of a whole message
+_LONG_VALUE_RE = re.compile(f"“([^”]{{{MAX_VALUE}}})[^”]+”")
 
 CODES: dict[str, str] = {
     "E000": "文件有错误，未发布（--keep-going 时）",
@@ -24,6 +28,11 @@ CODES: dict[str, str] = {
     "E007": "取值不在允许范围内",
     "E008": "日期格式错误",
     "E009": "文件缺少 YAML 头部（front matter）",
+    # hostile input: bounded before it can exhaust time or memory
+    "E020": "YAML 锚点（&）或别名（*）不允许使用",
+    "E021": "正文嵌套过深（列表或引用）",
+    "E022": "正文转换超时",
+    "E023": "正文中未配对的方括号“[”过多",
     # catalogue
     "E101": "引用了未定义的单位",
     "E102": "领域或事项 id 重复",
@@ -129,6 +138,9 @@ class Problem:
     item: str | None = None
     unit: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", shorten(self.message))
+
     @property
     def severity(self) -> str:
         return ERROR if self.code.startswith("E") else WARNING
@@ -146,6 +158,13 @@ class Problem:
             "item": self.item,
             "unit": self.unit,
         }
+
+
+def shorten(message: str) -> str:
+    """Cut every quoted value to MAX_VALUE characters, then the message to MAX_MESSAGE, with …:
+    a hostile or mistaken value (a 100 KB title, a megabyte of brackets) is not printed whole."""
+    message = _LONG_VALUE_RE.sub(r"“\1…”", message)
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…"
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

@@ -34,7 +34,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from govsite.body import Body, link_html
-from govsite.cache import worker_count
+from govsite.cache import Codec, worker_count
 from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.column.pages import column_pages
 from govsite.model import Document, Domain, Item, Site
@@ -312,6 +312,19 @@ def item_page_path(item: Item, number: int) -> str:
 
 def page_url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + "/" + path.removesuffix("index.html")
+
+
+def _qr_from_data(data: str) -> str:
+    """A cached QR code is put in pages as markup, so it must be exactly what qr_svg writes."""
+    if not (isinstance(data, str) and QR_SVG_RE.fullmatch(data)):
+        raise ValueError("not a QR code")
+    return data
+
+
+QR_SVG_RE = re.compile(r'<svg width="\d+" height="\d+" class="segno"><title>本页二维码</title>'
+                       r'<g transform="scale\(3\)"><path fill="#fff" d="[Mhvz0-9 -]+"/>'
+                       r'<path class="qrline" stroke="#000" d="[Mmhv0-9. -]+"/></g></svg>')
+QR_CODEC = Codec("qr/1", lambda svg: svg, _qr_from_data)
 
 
 def qr_svg(url: str) -> str:

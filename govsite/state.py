@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from govsite import __version__
+from govsite.cache import CacheError, seal, unseal, usable_key
 from govsite.problems import Problem
 from govsite.sections import ZFXXGK
 
@@ -117,17 +118,19 @@ class Recorded:
 class BuildState:
     file: Path | None
     data: dict[str, Any] = field(default_factory=dict)
+    key: bytes | None = None
 
     @classmethod
     def load(cls, folder: Path | None) -> BuildState:
-        if folder is None:
+        key = usable_key() if folder is not None else None
+        if folder is None or key is None:
             return cls(None)
         file = folder / STATE_FILE
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        try:  # signed like the other caches (docs/cache.md): a forged state is never trusted
+            data = json.loads(unseal(key, file.read_bytes()))
+        except (OSError, ValueError, CacheError):
             data = {}
-        return cls(file, data if isinstance(data, dict) and data.get("format") == FORMAT else {})
+        return cls(file, data if isinstance(data, dict) and data.get("format") == FORMAT else {}, key)
 
     # --- builds ---------------------------------------------------------------------------
 
@@ -202,10 +205,11 @@ class BuildState:
                         data.get("scheduled", 0))
 
     def save(self) -> None:
-        if self.file is None:
+        if self.file is None or self.key is None:
             return
         self.data["format"] = FORMAT
         self.file.parent.mkdir(parents=True, exist_ok=True)
         temp = self.file.with_name(f".{self.file.name}.tmp-{os.getpid()}")
-        temp.write_text(json.dumps(self.data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        payload = json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode()
+        temp.write_bytes(seal(self.key, payload))
         os.replace(temp, self.file)

@@ -1,8 +1,11 @@
-"""YAML that remembers where each key was written and refuses duplicate keys.
+"""YAML that remembers where each key was written and refuses duplicate keys and aliases.
 
 PyYAML silently keeps the last of two equal keys and forgets line numbers. Editors need both, so
 we compose the node tree (with the C parser when available) and build plain Python values from
 it ourselves, keeping each key's line in `Mapping.lines`.
+
+Anchors (&) and aliases (*) are refused before composing: a few hundred bytes of nested aliases
+(an "alias bomb") expand to billions of values, and govsite's files never need them.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Prob
     """Parse `text`; line numbers are counted from `first_line` (the file line of text[0])."""
     loader = Loader(text)
     try:
+        alias = _first_anchor(text, path, first_line)
+        if alias is not None:
+            return None, [alias]
         node = loader.get_single_node()
         if node is None:
             return Mapping(), []
@@ -62,6 +68,19 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Prob
         return None, [Problem(path, first_line, "E002", f"YAML 语法错误：{error}")]
     finally:
         loader.dispose()
+
+
+def _first_anchor(text: str, path: str, first_line: int) -> Problem | None:
+    """The first anchor or alias, found in the parser's events, which never expand aliases."""
+    if "&" not in text and "*" not in text:
+        return None
+    for event in yaml.parse(text, Loader=Loader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            what = f"别名“*{anchor}”" if isinstance(event, yaml.AliasEvent) else f"锚点“&{anchor}”"
+            return Problem(path, first_line + event.start_mark.line, "E020",
+                           f"YAML {what}不允许使用：请把值直接写出（别名可被用来让文件膨胀到耗尽内存）")
+    return None
 
 
 def _full_width_colon(text: str, near: int) -> int | None:

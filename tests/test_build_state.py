@@ -150,7 +150,7 @@ def test_a_damaged_state_file_means_a_full_build(tmp_path: Path) -> None:
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
     state = root / ".govsite-cache" / STATE_FILE
-    assert json.loads(state.read_text(encoding="utf-8"))["format"] == 1
+    assert json.loads(state.read_bytes().partition(b"\n")[2])["format"] == 1  # signed JSON
     state.write_text("{not json", encoding="utf-8")
     assert build(root, out).site is not None
     assert tree_digest(out) == cold(root, tmp_path / "cold")
@@ -193,3 +193,12 @@ def test_an_edit_of_the_columns_data_rebuilds_every_footer(tmp_path: Path) -> No
     assert "县长信箱（新）" in (out / "index.html").read_text(encoding="utf-8")
     build(root, tmp_path / "cold", today=TODAY, use_cache=False)
     assert tree_digest(out) == tree_digest(tmp_path / "cold")
+
+
+def test_a_state_file_not_signed_with_this_machines_key_is_ignored(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    state = root / ".govsite-cache" / STATE_FILE
+    payload = state.read_bytes().partition(b"\n")[2]
+    state.write_bytes(b"0" * 64 + b"\n" + payload)  # the same content, a forged signature
+    assert build(root, out).site is not None  # a full build, not the recorded outcome
