@@ -12,7 +12,11 @@ CATALOG = "catalog"  # 标准目录
 SEARCH = "search"  # 搜索页和浏览器端索引
 STATIC = "static"  # 主题的静态文件
 
-SECTION_FOLDERS: tuple[str, ...] = (CATALOG, SEARCH, STATIC)
+LIBRARY = "library"  # 政策文件库 (govsite/structure.py)
+PROJECTS = "projects"  # 重大建设项目
+ORGS = "orgs"  # 基层政务公开：乡镇、村
+
+SECTION_FOLDERS: tuple[str, ...] = (CATALOG, SEARCH, STATIC, LIBRARY, PROJECTS, ORGS)
 TOP_FILES: tuple[str, ...] = ("index.html", "404.html", "sitemap.xml", "feed.xml", "robots.txt")
 
 # names a domain id (a top-level folder) must not take: the folders above, and the files'
