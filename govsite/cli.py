@@ -237,11 +237,12 @@ def new(item_id: str, title: str, kind: str, slug: str | None, site_dir: Path) -
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="某某县", show_default=True, help="县（市、区）名称")
-def init(directory: Path, name: str) -> None:
-    """新建站点：含 26 个领域的标准目录示例、欢迎文档。"""
-    from govsite.scaffold import init_site
+@click.option("--towns", default="", help="乡镇（街道），逗号分隔，可写 id=名称，如 dads=大塅镇,永宁镇")
+def init(directory: Path, name: str, towns: str) -> None:
+    """新建站点：含 26 个领域的标准目录示例、欢迎文档；--towns 另建各乡镇的村务事项。"""
+    from govsite.scaffold import init_site, parse_towns
 
-    init_site(directory, name, resolve_today())
+    init_site(directory, name, resolve_today(), parse_towns(towns))
     click.echo(f"已创建站点 {directory}。下一步：cd {directory} && govsite serve")
 
 

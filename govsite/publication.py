@@ -44,7 +44,7 @@ OFFICE = (".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".o
 IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff")
 ARCHIVES = (".zip", ".rar", ".7z", ".tar", ".gz", ".tgz")
 MEDIA = (".mp3", ".wav", ".m4a", ".aac", ".ogg", ".mp4", ".m4v", ".webm", ".mov", ".avi", ".wmv")
-TEXT = (".txt", ".csv")
+TEXT = (".txt", ".csv", ".vtt")  # .vtt: captions of a video or audio attachment
 ALLOWED_TYPES = frozenset(OFFICE + IMAGES + ARCHIVES + MEDIA + TEXT)
 
 
@@ -132,6 +132,7 @@ def withheld_files(root: Path, documents: Iterable[tuple[Document, Iterable[Link
     found: dict[str, Withheld] = {}
     for doc, links in documents:
         targets = [a.source for a in doc.attachments] + [k.target for k in links if k.kind == "file"]
+        targets += [a.captions for a in doc.attachments if a.captions]
         scheduled = str(doc.published) if doc.is_public and doc.published > today else None
         for target in targets:
             source = resolved_source(root, target)
@@ -172,6 +173,8 @@ def document_files(root: Path, doc: Document, links: Iterable[Link], withheld: d
                                 catalog.unit_name(doc.issuer)))
 
     refs = [(a.source, a.line, "附件", a.out_name) for a in doc.attachments]
+    refs += [(a.captions, a.line, "字幕", a.captions_out) for a in doc.attachments
+             if a.captions and a.captions_out]
     refs += [(link.target, link.line, "图片" if link.image else "链接", None)
              for link in links if link.kind == "file"]
     for target, line, what, name in refs:
@@ -231,6 +234,8 @@ def publish_files(root: Path, site: Site, bodies: dict[str, Body], withheld: dic
                                                site.catalog)
         problems += found
         admitted = {f.target for f in files[doc.rel]}
-        kept = tuple(a for a in doc.attachments if a.source in admitted)
+        kept = tuple(a if a.captions in admitted or not a.captions else
+                     replace(a, captions=None, captions_out=None)  # no player without captions
+                     for a in doc.attachments if a.source in admitted)
         documents.append(doc if kept == doc.attachments else replace(doc, attachments=kept))
     return replace(site, documents=tuple(documents), files=files), problems

@@ -41,6 +41,16 @@ from govsite.model import Document, Domain, Item, Site
 from govsite.problems import GovsiteError, Problem
 from govsite.publication import furniture_image
 from govsite.sections import CATALOG, STATIC
+from govsite.structure import (
+    catalog_sections,
+    form_groups,
+    form_page_path,
+    item_trail,
+    library_pages,
+    org_pages,
+    org_trail,
+    project_pages,
+)
 
 PAGE_SIZE = 20
 FEED_SIZE = 50
@@ -167,11 +177,14 @@ class Renderer:
         interpretations = tuple((i, urls[i], self.site.by_rel[i]) for i in
                                 self.site.interpretations.get(doc.rel, ()))
         interpreted = self.site.by_rel.get(doc.interprets or "")
+        replacement = self.site.by_rel.get(doc.replaced_by or "")
         item = self.catalog.item(doc.item_id)
         return ("document", doc, urls[doc.rel], item, self.catalog.domain(item.domain_id),
                 self.catalog.site, self.catalog.units.get(doc.issuer), links, interpretations,
                 interpreted, interpreted and urls[interpreted.rel], self.qr.get(doc.rel),
-                self.site.files.get(doc.rel, ()))
+                self.site.files.get(doc.rel, ()),
+                replacement, replacement and urls[replacement.rel],
+                self.catalog.project_by_id.get(doc.project or ""), tuple(self.catalog.orgs))
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
         def href(target: str) -> str:
@@ -188,26 +201,38 @@ class Renderer:
         )
         return html.encode("utf-8")
 
+    def fragment(self, template: str, **context: Any) -> str:
+        """A piece of a page, with links relative to the site root: a caller placing it deeper
+        prefixes them (see structure.library_pages)."""
+        return self.env.get_template(template).render(
+            href=lambda target: target, doc_href=lambda doc: self.site.urls[doc.rel],
+            unit=self.catalog.unit_name, **context)
+
     # --- page kinds ---------------------------------------------------------------------
 
     def home(self) -> bytes:
         latest = self.site.documents[:HOME_LATEST]
-        return self.page("home.html", "index.html", latest=latest, page={
+        return self.page("home.html", "index.html", latest=latest,
+                         has_library=bool(self.site.policies), page={
             "title": self.catalog.site.title, "column_name": "首页", "column_type": "首页",
             "date": latest[0].published if latest else None})
 
     def catalog_page(self) -> bytes:
-        return self.page("catalog.html", f"{CATALOG}/index.html", page={
+        return self.page("catalog.html", f"{CATALOG}/index.html",
+                         sections=catalog_sections(self.catalog, None), page={
             "title": "标准目录", "column_name": "标准目录", "column_type": "标准目录",
             "breadcrumb": [("首页", "index.html"), ("标准目录", None)],
             "date": self.newest(self.site.documents)})
 
     def domain_page(self, domain: Domain) -> bytes:
         docs = [d for d in self.site.documents if self.catalog.item(d.item_id).domain_id == domain.id]
+        trail = [("首页", "index.html"), ("标准目录", f"{CATALOG}/index.html")]
+        if domain.org:
+            trail = [trail[0], *org_trail(self.catalog, domain.org),
+                     ("标准目录", self.catalog.org_by_id[domain.org].catalog_url)]
         return self.page("domain.html", domain.url, domain=domain, latest=docs[:10], page={
             "title": domain.name, "column_name": domain.name, "column_type": "领域",
-            "breadcrumb": [("首页", "index.html"), ("标准目录", f"{CATALOG}/index.html"),
-                           (domain.name, None)],
+            "breadcrumb": [*trail, (domain.name, None)],
             "date": self.newest(docs)})
 
     def item_pages(self, item: Item) -> Iterable[tuple[str, bytes | None]]:
@@ -217,23 +242,38 @@ class Renderer:
         pages = max(1, -(-len(docs) // PAGE_SIZE))
         paths = [item_page_path(item, n) for n in range(1, pages + 1)]
         newest = self.newest(docs)
+        forms = form_groups(docs)  # the 政策解读 column's sub-lists, one per form
         for number, path in enumerate(paths, start=1):
             chunk = docs[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
             key = ("item", path, item, domain, self.catalog.site, self.catalog.units.get(item.owner),
-                   tuple((d, self.site.urls[d.rel]) for d in chunk), len(docs), newest)
+                   tuple((d, self.site.urls[d.rel]) for d in chunk), len(docs), newest,
+                   tuple(self.catalog.orgs), number == 1 and tuple(
+                       (form, tuple(self.site.urls[d.rel] for d in chosen))
+                       for form, _, chosen in forms))
             if self.kept(path, key):
                 yield path, None
                 continue
             yield path, self.cached(key, lambda number=number, path=path, chunk=chunk: self.page(
                 "item.html", path, item=item, domain=domain, docs=chunk,
+                forms=forms if number == 1 else [], form_path=form_page_path, current_form=None,
                 pagination={"number": number, "paths": paths, "total": len(docs)},
                 page={"title": item.name if number == 1 else f"{item.name}（第{number}页）",
                       "column_name": item.name, "column_type": "事项",
                       "breadcrumb": self.item_crumbs(item, domain), "date": newest}))
+        crumbs = self.item_crumbs(item, domain)
+        crumbs[-1] = (item.name, item.url)
+        for form, slug, chosen in forms:
+            path = form_page_path(item, slug)
+            yield path, self.page(
+                "item.html", path, item=item, domain=domain, docs=chosen, forms=forms,
+                form_path=form_page_path, current_form=form,
+                pagination={"number": 1, "paths": [path], "total": len(chosen)},
+                page={"title": f"{item.name}：{form}", "column_name": item.name,
+                      "column_type": "事项", "breadcrumb": [*crumbs, (form, None)],
+                      "date": self.newest(chosen)})
 
     def item_crumbs(self, item: Item, domain: Domain) -> list[tuple[str, str | None]]:
-        return [("首页", "index.html"), ("标准目录", f"{CATALOG}/index.html"),
-                (domain.name, domain.url), (item.name, None)]
+        return [*item_trail(self.catalog, item), (domain.name, domain.url), (item.name, None)]
 
     def document_page(self, doc: Document) -> tuple[bytes, dict[str, Path]]:
         path = self.site.urls[doc.rel]
@@ -250,9 +290,12 @@ class Renderer:
 
         crumbs = self.item_crumbs(item, domain)
         crumbs[-1] = (item.name, item.url)
+        body = link_html(self.bodies[doc.rel].html, resolve)
         html = self.page(
             "document.html", path, doc=doc, item=item, domain=domain,
-            body=Markup(link_html(self.bodies[doc.rel].html, resolve)),
+            body=Markup(graphic_figures(body) if doc.interp_form == "图解" else body),
+            replacement=self.site.by_rel.get(doc.replaced_by or ""),
+            project=self.catalog.project_by_id.get(doc.project or ""),
             interpretations=[self.site.by_rel[r] for r in self.site.interpretations.get(doc.rel, ())],
             interpreted=self.site.by_rel.get(doc.interprets or ""),
             qr=Markup(self.qr[doc.rel]) if doc.rel in self.qr else None,
@@ -304,6 +347,15 @@ class Renderer:
 def gov_mark_path(image: str) -> str:
     """Where the 党政机关网站标识 image is copied in build/ (it is a file of the site)."""
     return f"{COLUMN_FOLDER}/gov-mark{posixpath.splitext(image)[1].lower()}"
+IMAGE_PARAGRAPH_RE = re.compile(r'<p>(<img [^>]*alt="([^"]*)"[^>]*>)</p>')
+
+
+def graphic_figures(html: str) -> str:
+    """图解: each image of its own paragraph becomes a full-width figure whose text alternative
+    is also shown, folded, for readers who want the words of the chart."""
+    return IMAGE_PARAGRAPH_RE.sub(
+        lambda m: f'<figure class="graphic">{m.group(1)}<details class="graphic-text">'
+                  f"<summary>图解文字版</summary><p>{m.group(2)}</p></details></figure>", html)
 
 
 def item_page_path(item: Item, number: int) -> str:
@@ -457,6 +509,8 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
         for item in domain.items:
             for path, page in renderer.item_pages(item):
                 add(path, page)
+    for pages in (library_pages, project_pages, org_pages):
+        output.pages.update(pages(renderer))
     for rel, html, copies in render_documents(renderer):
         add(site.urls[rel], html)
         output.copies.update(copies)

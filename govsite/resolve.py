@@ -35,6 +35,7 @@ def resolve_site(
     published = [d for d in public if show_scheduled or d.published <= build_date]
     problems += check_duplicates(documents, catalog)
     problems += check_interpretations(documents, catalog)
+    problems += check_replacements(documents, catalog)
     published = assign_index_numbers(published, catalog)
     published.sort(key=lambda d: (-d.published.toordinal(), -d.date.toordinal(), d.rel))
     urls = {d.rel: page_path(d, catalog) for d in published}
@@ -127,6 +128,26 @@ def check_interpretations(documents: list[Document], catalog: Catalog) -> list[P
         else:
             continue
         found.append(_problem(doc, "interprets", "E206", message, catalog))
+    return found
+
+
+def check_replacements(documents: list[Document], catalog: Catalog) -> list[Problem]:
+    """replaced_by, when it names a file, must name a published 政策文件 (the banner links it)."""
+    by_rel = {d.rel: d for d in documents}
+    found: list[Problem] = []
+    for doc in documents:
+        if not doc.replaced_by or not doc.replaced_by.endswith(".md"):
+            continue
+        target = by_rel.get(doc.replaced_by)
+        if target is None:
+            message = f"替代文件“{doc.replaced_by}”不存在：replaced_by 应为政策文件的相对路径或名称"
+        elif target.kind != "政策文件":
+            message = f"替代文件 {target.rel} 的类型是“{target.kind}”，不是政策文件"
+        elif doc.is_public and not target.is_public:
+            message = f"替代文件 {target.rel} 不是主动公开文件，公开的文件不能关联它"
+        else:
+            continue
+        found.append(_problem(doc, "replaced_by", "E855", message, catalog))
     return found
 
 

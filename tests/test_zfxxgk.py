@@ -180,13 +180,13 @@ def test_bad_cells_and_keys_are_located(tmp_path: Path) -> None:
 def test_report_deadline_and_the_sites_numbers(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     late = edit(root, REPORT, "published: 2026-03-27", "published: 2026-04-01")
-    count = edit(root, REPORT, "published_total: 10", "published_total: 12")
+    count = edit(root, REPORT, "published_total: 12", "published_total: 10")
     problems, _, _ = collect_problems(root, TODAY)
     (deadline,) = codes(problems, "W904")
     assert (deadline.path, deadline.line) == (REPORT, late) and "2026-03-31" in deadline.message
     (number,) = codes(problems, "W903")
     assert (number.path, number.line) == (REPORT, count)
-    assert "12 条" in number.message and "为 10 条" in number.message
+    assert "写明主动公开 10 条" in number.message and "为 12 条" in number.message
 
 
 def test_carried_over_matches_last_years_report(tmp_path: Path) -> None:
@@ -396,7 +396,7 @@ def test_withheld_documents_referenced_by_the_column_never_reach_build(tmp_path:
     edit(root, "zfxxgk/zdjc/2026.yaml", "    adoption: content/zcwj/zcwj-zdjc/tcss-yjcn.md",
          "    adoption: content/zcwj/zcwj-zdjc/tcss-fxpg.md")
     result = build(root, tmp_path / "out", today=TODAY, use_cache=False)
-    assert result.withheld == 4
+    assert result.withheld == 5
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():
             assert canary.encode() not in path.read_bytes(), path

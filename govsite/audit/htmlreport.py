@@ -65,6 +65,7 @@ def render_report(
     problems: list[Problem], catalog: Catalog | None, documents: list[Document], today: date
 ) -> str:
     units = unit_rows(problems)
+    orgs = org_rows(problems, catalog) if catalog and catalog.orgs else []
     domains = domain_rows(problems, catalog, documents, today) if catalog else []
     veto_items = sorted({p.item for p in problems if p.code in VETO_CODES and p.item})
     errors = count_errors(problems)
@@ -85,6 +86,7 @@ def render_report(
         "items": len(catalog.items) if catalog else 0,
         "codes": code_rows(problems),
         "units": units,
+        "orgs": orgs,
         "domains": domains,
         "unit_chart": bars([(u.name, len(u.problems), str(len(u.problems))) for u in units]),
         "domain_chart": bars([
@@ -115,6 +117,33 @@ def unit_rows(problems: list[Problem]) -> list[UnitRow]:
         name = problem.unit or NO_UNIT
         rows.setdefault(name, UnitRow(name)).problems.append(problem)
     return sorted(rows.values(), key=lambda r: (-r.errors, -len(r.problems), r.name))
+
+
+COUNTY = "县本级"
+
+
+def org_label(org_id: str | None, catalog: Catalog) -> str:
+    """"大塅镇", "大塅镇石门村" (a village under its town), or 县本级."""
+    if org_id is None:
+        return COUNTY
+    org = catalog.org_by_id[org_id]
+    return (catalog.org_by_id[org.parent].name if org.parent else "") + org.name
+
+
+def org_of(problem: Problem, catalog: Catalog) -> str:
+    """The 乡镇/村 a problem belongs to, by its item."""
+    item = catalog.item_by_id.get(problem.item or "")
+    return org_label(item.org if item else None, catalog)
+
+
+def org_rows(problems: list[Problem], catalog: Catalog) -> list[UnitRow]:
+    """One row per org in catalogue order, 县本级 first: inspectors count each 乡镇's empty and
+    stale columns separately (单项否决 at VETO_THRESHOLD of them)."""
+    rows = {COUNTY: UnitRow(COUNTY)}
+    rows |= {label: UnitRow(label) for label in (org_label(o.id, catalog) for o in catalog.orgs)}
+    for problem in problems:
+        rows[org_of(problem, catalog)].problems.append(problem)
+    return list(rows.values())
 
 
 def domain_rows(

@@ -16,8 +16,20 @@ def summary(problems: list[Problem]) -> str:
     return f"{errors} 个错误，{len(problems) - errors} 个警告"
 
 
-def format_text(problems: list[Problem]) -> str:
-    return "".join(f"{problem}\n" for problem in problems) + summary(problems) + "\n"
+def format_text(problems: list[Problem], catalog: Catalog | None = None) -> str:
+    text = "".join(f"{problem}\n" for problem in problems) + summary(problems) + "\n"
+    return text + org_summary(problems, catalog)
+
+
+def org_summary(problems: list[Problem], catalog: Catalog | None) -> str:
+    """Empty and stale columns of each 乡镇/村, counted separately as inspectors count them."""
+    if catalog is None or not catalog.orgs:
+        return ""
+    from govsite.audit.htmlreport import org_rows  # with Jinja2: only a site with orgs needs it
+
+    lines = [f"  {row.name}：空白栏目 {row.count('W501')} 个，更新不及时 {row.count('W701')} 个，"
+             f"共 {row.errors} 个错误、{row.warnings} 个警告\n" for row in org_rows(problems, catalog)]
+    return "按乡镇（村）统计：\n" + "".join(lines)
 
 
 def format_json(problems: list[Problem]) -> str:
@@ -60,4 +72,6 @@ def render(
     problems = sort_problems(problems)
     if fmt == "html":
         return format_html(problems, catalog, documents, today)
-    return {"text": format_text, "json": format_json, "github": format_github}[fmt](problems)
+    if fmt == "text":
+        return format_text(problems, catalog)
+    return {"json": format_json, "github": format_github}[fmt](problems)
