@@ -262,6 +262,27 @@ def import_catalog_command(table: Path, output: Path, domain: str | None, name: 
                f"{len(result.units)} 个单位 → {output}")
 
 
+@cli.command("import-docs")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--item", "item_id", required=True, help="事项 id（见 catalog.yaml）")
+@site_option
+@click.option("--kind", type=click.Choice(KINDS), default=None, help="类型（默认按标题判断）")
+@click.option("--keep-original", is_flag=True, help="同时把原文件作为附件")
+def import_docs_command(paths: tuple[Path, ...], item_id: str, site_dir: Path, kind: str | None,
+                        keep_original: bool) -> None:
+    """把 Word 公文（.docx、.doc、.wps）或 PDF 导入为事项中的文档（可给文件或目录）。"""
+    from govsite.importdocs import import_docs
+
+    require_site(site_dir)
+    result = import_docs(site_dir, list(paths), item_id, kind, keep_original)
+    for path, todo in result.written:
+        click.echo(f"已导入 {path}\n  待填写：{'；'.join(todo)}")
+    print_problems(result.problems)
+    click.echo(f"导入 {len(result.written)} 个文件，{count_errors(result.problems)} 个错误。"
+               "填写审核人等各项后用 govsite check 检查。", err=True)
+    sys.exit(1 if has_errors(result.problems) else 0)
+
+
 @cli.command("search")
 @click.argument("query")
 @site_option
