@@ -237,12 +237,28 @@ def new(item_id: str, title: str, kind: str, slug: str | None, site_dir: Path) -
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="某某县", show_default=True, help="县（市、区）名称")
-def init(directory: Path, name: str) -> None:
-    """新建站点：含 26 个领域的标准目录示例、欢迎文档。"""
-    from govsite.scaffold import init_site
+@click.option("--catalog", "table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="本单位的标准目录表格（CSV 或 XLSX）：用它代替示例目录")
+@click.option("--domain", default=None, help="表格没有“领域”列时，所有事项所属的领域名称")
+def init(directory: Path, name: str, table: Path | None, domain: str | None) -> None:
+    """新建站点：用本单位的标准目录表格（--catalog），或 26 个领域的标准目录示例和欢迎文档。"""
+    if table is None:
+        from govsite.scaffold import init_site
 
-    init_site(directory, name, resolve_today())
+        init_site(directory, name, resolve_today())
+    else:
+        from govsite.importer import init_from_table
+
+        result = init_from_table(directory, table, name, resolve_today(), domain)
+        print_problems(result.problems)
+        click.echo(imported_summary(result))
     click.echo(f"已创建站点 {directory}。下一步：cd {directory} && govsite serve")
+
+
+def imported_summary(result: Any) -> str:
+    added = f"；已补充标准事项：{'、'.join(result.added)}" if result.added else ""
+    return (f"已导入 {len(result.domains)} 个领域、{result.item_count} 个事项、"
+            f"{len(result.units)} 个单位{added}")
 
 
 @cli.command("import-catalog")
@@ -258,8 +274,8 @@ def import_catalog_command(table: Path, output: Path, domain: str | None, name: 
     from govsite.importer import import_catalog
 
     result = import_catalog(table, output, domain=domain, county=name, force=force)
-    click.echo(f"已导入 {len(result.domains)} 个领域、{result.item_count} 个事项、"
-               f"{len(result.units)} 个单位 → {output}")
+    print_problems(result.problems)
+    click.echo(f"{imported_summary(result)} → {output}")
 
 
 @cli.command("import-docs")

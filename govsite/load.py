@@ -49,7 +49,7 @@ DOMAIN_FIELDS = (Field("id", required=True), Field("name", required=True),
 ITEM_FIELDS = (
     Field("id", required=True), Field("l1", required=True), Field("l2"),
     Field("content", list), Field("basis", list), Field("time_limit"),
-    Field("owner", required=True), Field("channels", dict),
+    Field("owner", required=True), Field("co_owners", list), Field("channels", dict),
     Field("audience", choices=("全社会", "特定群体", "特定群众")),
     Field("mode", choices=("主动", "依申请")), Field("levels", list), Field("path"),
     Field("update"), Field("seq", int), Field("note"),
@@ -204,6 +204,11 @@ def _item(data: Any, domain_id: str, units: dict[str, str],
     if owner not in units:
         problems.append(Problem(CATALOG, lines["owner"], "E101",
                                 f"公开主体“{owner}”不是 units 中定义的单位 id", item_id, owner))
+    co_owners = _texts(values.get("co_owners"))
+    for unit in co_owners:
+        if unit not in units:
+            problems.append(Problem(CATALOG, lines["co_owners"], "E101",
+                                    f"共同公开主体“{unit}”不是 units 中定义的单位 id", item_id, unit))
     path = text(values.get("path")) or f"content/{domain_id}/{item_id}"
     normalized = os.path.normpath(path).replace(os.sep, "/")
     if not (normalized == "content" or normalized.startswith("content/")):
@@ -213,7 +218,7 @@ def _item(data: Any, domain_id: str, units: dict[str, str],
     item = Item(
         id=item_id, domain_id=domain_id, l1=text(values["l1"]), l2=text(values.get("l2")) or None,
         content=_texts(values.get("content")), basis=_texts(values.get("basis")),
-        time_limit=text(values.get("time_limit")), owner=owner,
+        time_limit=text(values.get("time_limit")), owner=owner, co_owners=co_owners,
         channels_required=_texts(channels.get("required")),
         channels_optional=_texts(channels.get("optional")),
         audience=text(values.get("audience")) or "全社会", mode=text(values.get("mode")) or "主动",

@@ -66,6 +66,7 @@ class Item:
     path: str  # posix, relative to the site root, e.g. "content/czyjs/zfys"
     update: str | None = None
     line: int = 0
+    co_owners: tuple[str, ...] = ()  # units that publish the item with its owner
 
     @property
     def name(self) -> str:
