@@ -14,6 +14,7 @@ import click
 
 from govsite import __version__
 from govsite.audit.report import FORMATS, render, summary
+from govsite.audit.verdict import verdict
 from govsite.build import STAGES, collect_problems, resolve_today, scheduled_documents
 from govsite.model import KINDS
 from govsite.problems import GovsiteError, Problem, count_errors, has_errors
@@ -142,7 +143,7 @@ def os_error(error: OSError) -> str:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="检查日期 YYYY-MM-DD")
 def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
           today: datetime | None) -> None:
-    """检查站点（不生成网站）：列出所有错误和警告，有错误时以 1 退出。"""
+    """检查站点（不生成网站）：列出所有错误和警告和检查结论，有错误或单项否决时以 1 退出。"""
     day = resolve_today(today.date() if today else None)
     problems, catalog, documents = collect_problems(site_dir, day, documents=fmt == "html")
     for doc in scheduled_documents(documents, day):  # information, not a problem
@@ -158,8 +159,9 @@ def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
         except OSError as error:
             click.echo(f"错误：{os_error(error)}", err=True)
             sys.exit(2)
-        click.echo(f"报告已写入 {output}：{summary(problems)}", err=True)
-    sys.exit(1 if has_errors(problems) or (strict and problems) else 0)
+        click.echo(f"报告已写入 {output}：{summary(problems, catalog)}", err=True)
+    failed = has_errors(problems) or verdict(problems).veto or (strict and problems)
+    sys.exit(1 if failed else 0)
 
 
 def refuse_published_path(output: Path, site_dir: Path) -> None:

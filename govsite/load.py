@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -286,7 +287,7 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
             stat = path.stat()
             key = (stat.st_mtime_ns, stat.st_size, catalog)
             fresh[rel] = cached if cached is not None and cached[0] == key else \
-                (key, *load_document(root, path, catalog))
+                (key, *assigned(rel, catalog, *load_document(root, path, catalog)))
         _, document, found = fresh[rel]
         problems += found
         if document:
@@ -324,6 +325,18 @@ def item_for(rel: str, catalog: Catalog) -> str | None:
             if best is None or depth > best[0]:
                 best = (depth, item.id)
     return best[1] if best else None
+
+
+def assigned(rel: str, catalog: Catalog, document: Document | None,
+             problems: list[Problem]) -> tuple[Document | None, list[Problem]]:
+    """The document's problems, load-stage ones included, carry its item and responsible unit
+    (the issuer when the record could be read, else the item's owner), so that reports assign them."""
+    item_id = item_for(rel, catalog)
+    if item_id is None:
+        return document, problems
+    unit = catalog.unit_name(document.issuer if document else catalog.item(item_id).owner)
+    return document, [replace(p, item=item_id, unit=unit) if p.item is None and p.path == rel else p
+                      for p in problems]
 
 
 def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | None, list[Problem]]:
