@@ -520,8 +520,14 @@ def catalog_from_table(table: Path, domain: str | None, county: str) -> Imported
 
 def init_from_table(target: Path, table: Path, county: str, today: dt.date,
                     domain: str | None = None) -> Imported:
-    """`govsite init DIR --catalog TABLE`: a new site whose catalogue is the office's own table."""
+    """`govsite init DIR --catalog TABLE`: a new site whose catalogue is the office's own table,
+    with each item's folder (kept in git by an empty .gitkeep) ready for its documents."""
     ensure_empty(target)
     result = catalog_from_table(table, domain, county)
     init_site(target, county, today, catalog_yaml(result, county, str(table)))
+    for entry in result.domains.values():
+        for item in entry["items"]:
+            folder = target / "content" / entry["id"] / item["id"]
+            folder.mkdir(parents=True)
+            (folder / ".gitkeep").touch()
     return result

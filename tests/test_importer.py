@@ -192,7 +192,8 @@ def test_init_from_the_office_catalogue(tmp_path: Path) -> None:
                                    "--catalog", str(FIXTURES / "catalog-township.csv")])
     assert run.exit_code == 0, run.output
     assert "W620" in run.output and "已补充标准事项：工作动态（zwgk-gzdt）、通知公告（zwgk-tzgg）" in run.output
-    assert not list((site / "content").rglob("*.md")) if (site / "content").exists() else True
+    assert not list((site / "content").rglob("*.md"))  # no welcome document
+    assert (site / "content/snbt/snbt-001/.gitkeep").is_file()  # each item's folder, ready
     catalog, problems = load_catalog(site)
     assert catalog is not None and not has_errors(problems)
     assert [i.name for i in catalog.items] == ["资金文件", "补贴对象", "工作动态", "通知公告"]
