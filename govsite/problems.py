@@ -177,8 +177,10 @@ class GovsiteError(Exception):
 
 
 def codes_table() -> str:
-    """The Markdown table of every code, as the README shows it."""
-    rows = ["| code | severity | meaning |", "|---|---|---|"]
+    """The Markdown table of every code, as the README shows it: one row per hundred."""
+    groups: dict[str, list[str]] = {}
     for code, meaning in sorted(CODES.items()):
-        rows.append(f"| {code} | {ERROR if code.startswith('E') else WARNING} | {meaning} |")
+        groups.setdefault(f"{code[:2]}xx", []).append(f"`{code}` {meaning}")
+    rows = ["| codes | meaning |", "|---|---|"]
+    rows += [f"| {group} | {'；'.join(entries)} |" for group, entries in groups.items()]
     return "\n".join(rows)
