@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govsite.audit.bodyformat import ATTACH_HEAD, DATE, ENTRY_SPLIT, IMPRINT, NOTE, NUMBERED
+from govsite.audit.bodyformat import ATTACH_HEAD, DATE, ENTRY_SPLIT, IMPRINT, ISSUER_END, NOTE, NUMBERED
 from govsite.load import ID_RE
 from govsite.model import KINDS, WITHHELD, Catalog, Item
 from govsite.problems import Problem
@@ -158,9 +158,16 @@ def escape(text: str) -> str:
 
 
 def runs_markdown(paragraph: Any, part: Any, images: list[Image]) -> str:
-    """The paragraph as Markdown: runs grouped by bold/italic, images as ![alt](file)."""
+    """The paragraph as Markdown: runs grouped by bold/italic, images as ![alt](file), links."""
+    from docx.text.hyperlink import Hyperlink
+
     pieces: list[tuple[str, bool, bool]] = []
-    for run in paragraph.runs:
+    for run in paragraph.iter_inner_content():
+        if isinstance(run, Hyperlink):
+            text = escape(run.text.replace("\u3000", " "))
+            url = run.url if run.address else ""
+            pieces.append((f"[{text}]({url})" if url and text else text, False, False))
+            continue
         for blip in run._r.iter(NS_PIC):  # python-docx has no public API for inline images' bytes
             rel = blip.get(NS_R)
             if rel and rel in part.related_parts:
@@ -204,10 +211,11 @@ def table_markdown(table: Any) -> str:
             column += span
         starts.append(cells)
     merged = any(span > 1 or vmerge for row in grid for _, span, vmerge in row)
-    texts = [[cell_text(tc) for _, tc, _, _ in row] for row in starts]
+    texts = [[cell_lines(tc) for _, tc, _, _ in row] for row in starts]
     if not merged:
         width = max(len(row) for row in texts)
-        rows = [[*row, *[""] * (width - len(row))] for row in texts]
+        rows = [[*("<br>".join(escape(line) for line in cell) for cell in row), *[""] * (width - len(row))]
+                for row in texts]
         lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
         lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
         return "\n".join(lines)
@@ -225,17 +233,16 @@ def table_markdown(table: Any) -> str:
                     rowspan += 1
             tag = "th" if r == 0 else "td"
             attrs = (f' colspan="{span}"' if span > 1 else "") + (f' rowspan="{rowspan}"' if rowspan > 1 else "")
-            cells.append(f"<{tag}{attrs}>{html.escape(text.replace(chr(92), ''))}</{tag}>")
+            cells.append(f"<{tag}{attrs}>{'<br>'.join(html.escape(line) for line in text)}</{tag}>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
 
 
-def cell_text(tc: Any) -> str:
+def cell_lines(tc: Any) -> list[str]:
     from docx.table import _Cell
 
-    lines = [clean(p.text) for p in _Cell(tc, None).paragraphs]
-    return "<br>".join(escape(line) for line in lines if line)
+    return [line for line in (clean(p.text) for p in _Cell(tc, None).paragraphs) if line]
 
 
 def pdf_paragraphs(path: Path) -> list[Para]:
@@ -363,7 +370,7 @@ def split_parts(blocks: list[Para | Table]) -> Parts:
         while tail and isinstance(tail[-1][1], Para) and not tail[-1][1].text:
             end = tail.pop()[0]
         last = tail[-1][1] if tail else None
-        if isinstance(last, Para) and len(last.text) <= 40 and not re.search(r"[。；;，,：:]$", last.text):
+        if isinstance(last, Para) and len(last.text) <= 40 and re.search(rf"({ISSUER_END})$", last.text):
             parts.signer = last.text
             end = tail.pop()[0]
     elif tail and isinstance(tail[-1][1], Para):
@@ -494,7 +501,7 @@ def issuer_of(name: str, catalog: Catalog) -> str:
 def guess_kind(title: str, has_number: bool) -> str:
     for kind, words in KIND_WORDS:
         if any(w in title for w in words):
-            if kind == "通知公告" and has_number:
+            if kind == "通知公告" and has_number and "通知" in title:
                 return "政策文件"
             return kind
     return "政策文件" if has_number else "其他"

@@ -238,3 +238,41 @@ def test_cli_prints_each_path_and_what_to_fill(site: Path, tmp_path: Path) -> No
     assert again.exit_code == 1 and "E612" in again.output
     unknown = CliRunner().invoke(cli, ["import-docs", str(source), "--item", "nope", "--site", str(site)])
     assert unknown.exit_code == 1 and "E611" in unknown.output
+
+
+def add_hyperlink(paragraph, text: str, url: str) -> None:  # type: ignore[no-untyped-def]
+    """python-docx reads hyperlinks but has no call to write one: the XML it reads."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rel = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rel)
+    run = OxmlElement("w:r")
+    node = OxmlElement("w:t")
+    node.text = text
+    run.append(node)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def test_links_multi_line_cells_and_a_closing_formula(site: Path, tmp_path: Path) -> None:
+    document = new_docx()
+    document.add_paragraph("关于报名的公告")
+    paragraph = document.add_paragraph("详见")
+    add_hyperlink(paragraph, "报名系统", "https://example.gov.cn/bm")
+    paragraph.add_run("。")
+    grid = document.add_table(rows=2, cols=2)
+    grid.cell(0, 0).merge(grid.cell(0, 1)).text = "报名<时间>"
+    grid.cell(1, 0).text = "上午"
+    grid.cell(1, 0).add_paragraph("下午")
+    grid.cell(1, 1).text = "8:00"
+    document.add_paragraph("特此公告")
+    document.add_paragraph("2026年1月5日")
+    document.save(str(tmp_path / "bm.docx"))
+    front, body, _ = imported(site, tmp_path / "bm.docx")
+    assert "详见[报名系统](https://example.gov.cn/bm)。" in body
+    assert '<th colspan="2">报名&lt;时间&gt;</th>' in body and "<td>上午<br>下午</td>" in body
+    assert "特此公告" in body and front["issuer"] is None  # a closing formula is not a 署名
+    assert front["kind"] == "通知公告"
