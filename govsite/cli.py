@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -242,12 +243,15 @@ def new(item_id: str, title: str, kind: str, slug: str | None, site_dir: Path) -
 @click.option("--catalog", "table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="本单位的标准目录表格（CSV 或 XLSX）：用它代替示例目录")
 @click.option("--domain", default=None, help="表格没有“领域”列时，所有事项所属的领域名称")
-def init(directory: Path, name: str, table: Path | None, domain: str | None) -> None:
+@click.option("--towns", default="",
+              help="示例目录：本县的乡镇（街道），如“永宁镇,三都镇,城关街道”，作为乡级事项的共同公开主体")
+def init(directory: Path, name: str, table: Path | None, domain: str | None, towns: str) -> None:
     """新建站点：用本单位的标准目录表格（--catalog），或 26 个领域的标准目录示例和欢迎文档。"""
+    town_names = tuple(t for t in re.split(r"[,，、;；\s]+", towns) if t)
     if table is None:
         from govsite.scaffold import init_site
 
-        init_site(directory, name, resolve_today())
+        init_site(directory, name, resolve_today(), towns=town_names)
     else:
         from govsite.importer import init_from_table
 

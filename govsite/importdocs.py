@@ -27,6 +27,7 @@ from typing import Any
 from govsite.audit.bodyformat import ATTACH_HEAD, DATE, ENTRY_SPLIT, IMPRINT, ISSUER_END, NOTE, NUMBERED
 from govsite.load import ID_RE
 from govsite.model import KINDS, WITHHELD, Catalog, Item
+from govsite.names import county_free, letters
 from govsite.problems import Problem
 from govsite.scaffold import KIND_PREFIXES, commented, find_item, scalar
 
@@ -484,11 +485,6 @@ def strip_emphasis(text: str) -> str:
 # --- the record ---------------------------------------------------------------------------------
 
 
-def county_free(name: str) -> str:
-    """铜鼓县人民政府办公室 -> 县人民政府办公室: the county's own name dropped, for matching units."""
-    return re.sub(r"^[\u4e00-\u9fa5]{1,6}?(?=[县市区旗])", "", name)
-
-
 def issuer_of(name: str, catalog: Catalog) -> str:
     if not name:
         return ""
@@ -516,10 +512,7 @@ def slug_for(source: Path, title: str, day: dt.date | None, kind: str) -> str:
     stem = source.stem.lower()
     if ID_RE.match(stem):
         return stem
-    from pypinyin import Style, lazy_pinyin
-
-    initials = "".join(c for c in "".join(lazy_pinyin(title, style=Style.FIRST_LETTER)).lower()
-                       if c.isascii() and c.isalnum())[:16]
+    initials = letters(title, 16)
     stamp = f"{day:%Y%m%d}" if day else "nodate"
     return "-".join(p for p in (KIND_PREFIXES.get(kind, "qt"), stamp, initials) if p)
 

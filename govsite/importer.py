@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from govsite.names import unique, unit_initials
 from govsite.problems import GovsiteError, Problem, has_errors
 from govsite.scaffold import ensure_empty, init_site, site_lines, standard_domains
 
@@ -444,26 +445,9 @@ def unit_id(name: str, units: dict[str, str]) -> str:
     for uid, existing in units.items():
         if existing == name:
             return uid
-    uid = unique(initials(name) or "unit", set(units))
+    uid = unique(unit_initials(name) or "unit", units)
     units[uid] = name
     return uid
-
-
-def initials(name: str) -> str:
-    """县民政局 -> mzj: the pinyin initials of the name without its county (铜鼓县 or 县)."""
-    from pypinyin import Style, lazy_pinyin
-
-    short = re.sub(r"^(?:[县区]|[\u4e00-\u9fa5]{2,6}?[县市区旗])(?=\S{2})", "", name, count=1)
-    letters = "".join(lazy_pinyin(short, style=Style.FIRST_LETTER, errors="ignore")).lower()
-    return "".join(c for c in letters if c.isascii() and c.isalnum())[:12]
-
-
-def unique(base: str, taken: set[str]) -> str:
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
 
 
 def add_standard_items(result: Imported, county: str) -> None:

@@ -19,6 +19,7 @@ import yaml
 
 from govsite.load import ID_RE, PLACEHOLDER, load_catalog
 from govsite.model import INTERP_FORMS, KINDS, Item
+from govsite.names import letters, unique
 from govsite.problems import GovsiteError, Problem
 
 KIND_PREFIXES = {
@@ -63,14 +64,16 @@ def ensure_empty(target: Path) -> None:
                                     "目录已存在且不是空目录：请指定一个新目录")])
 
 
-def init_site(target: Path, county: str, today: dt.date, catalog: str | None = None) -> list[Path]:
+def init_site(target: Path, county: str, today: dt.date, catalog: str | None = None,
+              towns: tuple[str, ...] = ()) -> list[Path]:
     """Create a new site in `target` (missing or empty); return the files written.
 
-    Without `catalog` (catalog.yaml's text), the site has the standard example catalogue and a
-    welcome document in its 工作动态 item; with it, that catalogue alone.
+    Without `catalog` (catalog.yaml's text), the site has the standard example catalogue, with
+    the `towns` as co-owners of its 乡级 items, and a welcome document in its 工作动态 item; with
+    it, that catalogue alone.
     """
     ensure_empty(target)
-    files = {"catalog.yaml": catalog or catalog_text(county)}
+    files = {"catalog.yaml": catalog or catalog_text(county, towns)}
     if catalog is None:
         files[WELCOME] = welcome_text(county, today)
     files["zfxxgk/guide.yaml"] = guide_text(county, today)
@@ -105,19 +108,29 @@ updated: {today.isoformat()}
 """
 
 
-def catalog_text(county: str) -> str:
+def town_units(towns: tuple[str, ...], taken: dict[str, str]) -> dict[str, str]:
+    """永宁镇 -> {ynz: 永宁镇人民政府}; 城关街道 -> {cgjd: 城关街道办事处}."""
+    units: dict[str, str] = {}
+    for town in towns:
+        name = town if town.endswith(("政府", "办事处")) else town + ("办事处" if town.endswith("街道") else "人民政府")
+        units[unique(letters(town, 12) or "town", taken | units)] = name
+    return units
+
+
+def catalog_text(county: str, towns: tuple[str, ...] = ()) -> str:
     data = standard_domains()
+    county_units = {uid: name.replace("{county}", county) for uid, name in data["units"].items()}
+    towns_by_id = town_units(towns, county_units)
     lines = [
         f"# {county}基层政务公开标准目录（由 govsite init 生成）",
         "# 各领域下的事项均为示例（note: 示例事项），请按本县实际修改、补充或删除。",
         *site_lines(county),
         "units:                   # 公开主体（责任单位）：id 用于网址和引用，名称请按实际修改",
     ]
-    lines += [f"  {uid}: {scalar(name.replace('{county}', county))}"
-              for uid, name in data["units"].items()]
+    lines += [f"  {uid}: {scalar(name)}" for uid, name in (county_units | towns_by_id).items()]
     lines.append("domains:")
     for domain in [*data["domains"], data["general"]]:
-        lines += domain_lines(domain, data["defaults"], data["common_basis"])
+        lines += domain_lines(domain, data["defaults"], data["common_basis"], tuple(towns_by_id))
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +150,8 @@ def site_lines(county: str) -> list[str]:
     ]
 
 
-def domain_lines(domain: dict[str, Any], defaults: dict[str, Any], common: str) -> list[str]:
+def domain_lines(domain: dict[str, Any], defaults: dict[str, Any], common: str,
+                 towns: tuple[str, ...] = ()) -> list[str]:
     lines = [f"  - id: {domain['id']}", f"    name: {scalar(domain['name'])}", "    items:"]
     for raw in domain["items"]:
         item = defaults | raw
@@ -151,6 +165,7 @@ def domain_lines(domain: dict[str, Any], defaults: dict[str, Any], common: str) 
             f"        basis: {flow([common, *item['basis']])}",
             f"        time_limit: {scalar(item['time_limit'])}",
             f"        owner: {domain['owner']}",
+            *([f"        co_owners: {flow(list(towns))}"] if towns and "乡级" in item["levels"] else []),
             f"        channels: {{required: {flow(channels['required'])}, "
             f"optional: {flow(channels['optional'])}}}",
             f"        audience: {item['audience']}",
