@@ -298,7 +298,7 @@ def import_docs_command(paths: tuple[Path, ...], item_id: str, site_dir: Path, k
     require_site(site_dir)
     result = import_docs(site_dir, list(paths), item_id, kind, keep_original)
     for path, todo in result.written:
-        click.echo(f"已导入 {path}\n  待填写：{'；'.join(todo)}")
+        click.echo(f"已导入 {path}（事项：{result.item}）\n  待填写：{'；'.join(todo)}")
     print_problems(result.problems)
     click.echo(f"导入 {len(result.written)} 个文件，{count_errors(result.problems)} 个错误。"
                "填写审核人等各项后用 govsite check 检查。", err=True)

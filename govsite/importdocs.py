@@ -95,6 +95,7 @@ class Imported:
 
 @dataclass
 class Result:
+    item: str = ""  # the item as staff know it: 名称（id）
     written: list[tuple[Path, list[str]]] = field(default_factory=list)  # (path, to fill in)
     problems: list[Problem] = field(default_factory=list)
 
@@ -664,7 +665,7 @@ def import_docs(root: Path, paths: list[Path], item_id: str, kind: str | None = 
     catalog, _ = load_catalog(root)
     assert catalog is not None  # find_item has loaded it without errors
     folder = root / item.path
-    result = Result()
+    result = Result(f"{item.name}（{item.id}）")
     files, result.problems = sources(paths)
     for source in files:
         for imported in read(source, catalog, kind, keep_original, result.problems):

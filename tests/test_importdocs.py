@@ -233,7 +233,8 @@ def test_cli_prints_each_path_and_what_to_fill(site: Path, tmp_path: Path) -> No
     source = gongwen(tmp_path / "fx.docx", attachments=())
     run = CliRunner().invoke(cli, ["import-docs", str(source), "--item", ITEM, "--site", str(site)])
     assert run.exit_code == 0, run.output
-    assert "fx.md" in run.output and "待填写" in run.output and "reviewer（审核人）" in run.output
+    assert "fx.md（事项：工作动态（zwgk-gzdt））" in run.output
+    assert "待填写" in run.output and "reviewer（审核人）" in run.output
     again = CliRunner().invoke(cli, ["import-docs", str(source), "--item", ITEM, "--site", str(site)])
     assert again.exit_code == 1 and "E612" in again.output
     unknown = CliRunner().invoke(cli, ["import-docs", str(source), "--item", "nope", "--site", str(site)])
