@@ -46,6 +46,10 @@ LEVELS = (
 HEADING_MAX = 40  # a numbered paragraph longer than this is text, unless its lead sentence is short
 LEAD_MAX = 25
 STYLE_LEVEL = re.compile(r"^(?:Heading|标题)\s*(\d)$", re.IGNORECASE)
+COPY_TO = re.compile(r"^(抄送|抄报)")
+APPENDIX = re.compile(r"^附\s*件\s*\d{0,2}$")  # the first line of an 附件 page
+SIGNER = re.compile(rf"^.{{2,40}}({ISSUER_END})$")
+INLINE_SIGN_OFF = re.compile(rf"^([^。；;，,]{{2,40}}?)\s*({DATE})$")  # 署名 and date on one line
 MAST = re.compile(r"(文件|函|纪要|通报|简报)$")  # 发文机关标志 such as 某某县人民政府办公室文件
 KIND_WORDS = (
     ("政策解读", ("解读", "图解", "问答")),
@@ -351,36 +355,47 @@ def split_parts(blocks: list[Para | Table]) -> Parts:
         title.append(p.text)
         title_end = i
     parts.title = "".join(title)
-    end = len(blocks)
-    # from the end: 版记, 附注, 落款 (成文日期, then 署名)
+    # from the end: 版记, then the 附件 pages if any, then 附注 and 落款 (成文日期, then 署名)
     tail = [(i, b) for i, b in enumerate(blocks) if i > title_end]
-    while tail and isinstance(tail[-1][1], Para) and (not tail[-1][1].text or IMPRINT.search(tail[-1][1].text)
-                                                      or tail[-1][1].text.startswith(("抄送", "抄报"))):
-        end = tail.pop()[0]
-    while tail and isinstance(tail[-1][1], Table) and imprint_table(tail[-1][1]):  # 版记 laid out as a table
-        end = tail.pop()[0]
+    dropped: set[int] = set()
+
+    def drop() -> None:
+        dropped.add(tail.pop()[0])
+
+    def drop_empty() -> None:
         while tail and isinstance(tail[-1][1], Para) and not tail[-1][1].text:
-            end = tail.pop()[0]
-    if tail and isinstance(tail[-1][1], Para) and NOTE.match(tail[-1][1].text):
-        parts.note = tail[-1][1].text
-        end = tail.pop()[0]
-        while tail and isinstance(tail[-1][1], Para) and not tail[-1][1].text:
-            end = tail.pop()[0]
-    if tail and isinstance(tail[-1][1], Para) and DATE_RE.match(tail[-1][1].text):
-        parts.date = parse_date(tail[-1][1].text)
-        end = tail.pop()[0]
-        while tail and isinstance(tail[-1][1], Para) and not tail[-1][1].text:
-            end = tail.pop()[0]
-        last = tail[-1][1] if tail else None
-        if isinstance(last, Para) and len(last.text) <= 40 and re.search(rf"({ISSUER_END})$", last.text):
-            parts.signer = last.text
-            end = tail.pop()[0]
-    elif tail and isinstance(tail[-1][1], Para):
-        inline = re.match(rf"^(.{{2,40}}?)\s*({DATE})$", tail[-1][1].text)
-        if inline and not re.search(r"[。；;，,]", inline.group(1)):
-            parts.signer, parts.date = inline.group(1), parse_date(inline.group(2))
-            end = tail.pop()[0]
-    body = [b for i, b in enumerate(blocks) if title_end < i < end]
+            drop()
+
+    def take(pattern: re.Pattern[str]) -> Para | None:
+        """The last block, dropped, when it is a paragraph matching `pattern`."""
+        block = tail[-1][1] if tail else None
+        if not (isinstance(block, Para) and pattern.search(block.text)):
+            return None
+        drop()
+        drop_empty()
+        return block
+
+    drop_empty()
+    while take(IMPRINT) or take(COPY_TO) or (tail and isinstance(tail[-1][1], Table)
+                                             and imprint_table(tail[-1][1])):
+        if tail and isinstance(tail[-1][1], Table):
+            drop()
+            drop_empty()
+    pages = appendix_start(tail)
+    if pages is not None:
+        tail = tail[:pages]  # the 附件 pages stay in the body
+        drop_empty()
+    if note := take(NOTE):
+        parts.note = note.text
+    if date := take(DATE_RE):
+        parts.date = parse_date(date.text)
+        if signer := take(SIGNER):
+            parts.signer = signer.text
+    elif sign_off := take(INLINE_SIGN_OFF):
+        inline = INLINE_SIGN_OFF.match(sign_off.text)
+        assert inline
+        parts.signer, parts.date = inline.group(1), parse_date(inline.group(2))
+    body = [b for i, b in enumerate(blocks) if i > title_end and i not in dropped]
     first = next((k for k, b in enumerate(body) if not (isinstance(b, Para) and not b.text)), None)
     if first is not None and isinstance(body[first], Para):
         candidate = body[first]
@@ -391,6 +406,16 @@ def split_parts(blocks: list[Para | Table]) -> Parts:
     parts.attachments, parts.attachment_lines = attachment_list(body)
     parts.body = body
     return parts
+
+
+def appendix_start(tail: list[tuple[int, Para | Table]]) -> int | None:
+    """Where the 附件 pages begin (a bare 附件1 line after the 落款), as a position in `tail`."""
+    texts = [(k, b.text) for k, (_, b) in enumerate(tail) if isinstance(b, Para) and b.text]
+    for n, (k, text) in enumerate(texts):
+        if APPENDIX.match(text) and any(DATE_RE.match(before) or NOTE.match(before)
+                                        for _, before in texts[max(0, n - 2):n]):
+            return k
+    return None
 
 
 def imprint_table(table: Table) -> bool:

@@ -277,3 +277,18 @@ def test_links_multi_line_cells_and_a_closing_formula(site: Path, tmp_path: Path
     assert '<th colspan="2">报名&lt;时间&gt;</th>' in body and "<td>上午<br>下午</td>" in body
     assert "特此公告" in body and front["issuer"] is None  # a closing formula is not a 署名
     assert front["kind"] == "通知公告"
+
+
+def test_attachment_pages_between_the_sign_off_and_the_imprint(site: Path, tmp_path: Path) -> None:
+    """GB/T 9704 puts the 附件 pages after the 落款 and 附注, before the 版记: they stay in the body."""
+    document = new_docx()
+    for text in ("铜鼓县人民政府办公室文件", "铜府办字〔2026〕7号", "关于做好防汛值班的通知", "各乡镇：",
+                 "请按附件做好值班。", "附件：值班表", "", "铜鼓县人民政府办公室", "2026年6月1日",
+                 "（此件公开发布）", "附件", "值班表", "6月1日至6月30日，每日两人值班。",
+                 "抄送：县委办。", "铜鼓县人民政府办公室 2026年6月1日印发"):
+        document.add_paragraph(text)
+    document.save(str(tmp_path / "zb.docx"))
+    front, body, _ = imported(site, tmp_path / "zb.docx")
+    assert (front["date"], front["issuer"], front["disclosure"]) == (dt.date(2026, 6, 1), "xzfb", "主动公开")
+    assert "每日两人值班" in body and "值班表" in body
+    assert "2026年6月1日" not in body and "此件公开发布" not in body and "抄送" not in body
