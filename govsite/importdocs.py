@@ -355,8 +355,23 @@ def split_parts(blocks: list[Para | Table]) -> Parts:
         title.append(p.text)
         title_end = i
     parts.title = "".join(title)
-    # from the end: 版记, then the 附件 pages if any, then 附注 and 落款 (成文日期, then 署名)
-    tail = [(i, b) for i, b in enumerate(blocks) if i > title_end]
+    dropped = read_tail([(i, b) for i, b in enumerate(blocks) if i > title_end], parts)
+    body = [b for i, b in enumerate(blocks) if i > title_end and i not in dropped]
+    first = next((k for k, b in enumerate(body) if not (isinstance(b, Para) and not b.text)), None)
+    if first is not None and isinstance(body[first], Para):
+        candidate = body[first]
+        assert isinstance(candidate, Para)
+        if candidate.text.endswith(("：", ":")) and len(candidate.text) <= 80 and not ATTACH_HEAD.match(candidate.text):
+            parts.addressee = candidate
+            body = body[first + 1:]
+    parts.attachments, parts.attachment_lines = attachment_list(body)
+    parts.body = body
+    return parts
+
+
+def read_tail(tail: list[tuple[int, Para | Table]], parts: Parts) -> set[int]:
+    """From the end: the 版记, then the 附件 pages if any (kept), then the 附注 and the 落款
+    (成文日期, then 署名), read into `parts`; returns the indices of the blocks they were."""
     dropped: set[int] = set()
 
     def drop() -> None:
@@ -395,17 +410,7 @@ def split_parts(blocks: list[Para | Table]) -> Parts:
         inline = INLINE_SIGN_OFF.match(sign_off.text)
         assert inline
         parts.signer, parts.date = inline.group(1), parse_date(inline.group(2))
-    body = [b for i, b in enumerate(blocks) if i > title_end and i not in dropped]
-    first = next((k for k, b in enumerate(body) if not (isinstance(b, Para) and not b.text)), None)
-    if first is not None and isinstance(body[first], Para):
-        candidate = body[first]
-        assert isinstance(candidate, Para)
-        if candidate.text.endswith(("：", ":")) and len(candidate.text) <= 80 and not ATTACH_HEAD.match(candidate.text):
-            parts.addressee = candidate
-            body = body[first + 1:]
-    parts.attachments, parts.attachment_lines = attachment_list(body)
-    parts.body = body
-    return parts
+    return dropped
 
 
 def appendix_start(tail: list[tuple[int, Para | Table]]) -> int | None:
