@@ -292,3 +292,20 @@ def test_attachment_pages_between_the_sign_off_and_the_imprint(site: Path, tmp_p
     assert (front["date"], front["issuer"], front["disclosure"]) == (dt.date(2026, 6, 1), "xzfb", "主动公开")
     assert "每日两人值班" in body and "值班表" in body
     assert "2026年6月1日" not in body and "此件公开发布" not in body and "抄送" not in body
+
+
+def test_doc_and_wps_go_through_libreoffice(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stand-in `soffice` on PATH: called as LibreOffice is, it writes the .docx into --outdir."""
+    converted = gongwen(tmp_path / "made.docx", attachments=(), image=False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "soffice"
+    fake.write_text('#!/bin/sh\n[ "$1 $2 $3" = "--headless --convert-to docx" ] || exit 3\n'
+                    f'stem=$(basename "$6"); cp "{converted}" "$5/${{stem%.*}}.docx"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    old = tmp_path / "old.wps"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    front, body, _ = imported(site, old, keep_original=True)
+    assert front["doc_number"] == "铜府办发〔2021〕5号" and "## 一、总体要求" in body
+    assert front["slug"] == "old" and front["attachments"][0]["file"] == "old.wps"
