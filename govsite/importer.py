@@ -50,7 +50,10 @@ STANDARD_ITEMS = (("工作动态", "gzdt"), ("通知公告", "tzgg"))
 DOMAIN_ALIASES = {"扶贫": "xczx", "征地补偿": "ncjttdzs", "城市管理": "cszhzf"}
 # Font artefacts: Wingdings box characters read without the font (þ ☑, ¨ ☐, ü ✓), or in its private area.
 ARTEFACTS = str.maketrans({"þ": "☑", "¨": "☐", "\uf0fe": "☑", "\uf0a8": "☐", "\uf0fc": "√", "\uf06f": "☐"})
-DEFAULTS = {"audience": ("公开对象", "全社会"), "mode": ("公开方式", "主动")}
+DEFAULTS = {"audience": "全社会", "mode": "主动"}  # and 公开层级: 乡级 for a township's table, else 县级
+OPTIONAL = {"audience": "公开对象", "mode": "公开方式", "levels": "公开层级"}
+# a township's own catalogue: its title names a 乡, 镇 or 街道 before the domain or 标准目录
+TOWNSHIP = re.compile(r"(乡|镇|街道)(人民政府|办事处)?\S{0,12}?(领域|基层|标准目录|政务公开)")
 OWNER_SPLIT = re.compile(r"\s*[；;、/／]\s*")
 # numbered content: 1、… 2、…, 1. … 2. …, （1）… （2）…, ①…
 CONTENT_NUMBER = re.compile(r"(?:^|\s*)(?:\d{1,2}\s*[、.．](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])\s*")
@@ -266,19 +269,14 @@ def import_sheet(sheet: Sheet, domain: str | None, result: Imported) -> None:
 
 def absent_defaults(sheet: Sheet, header: int, keys: set[str], result: Imported) -> dict[str, Any]:
     """The values of optional columns the table lacks, each stated in a warning."""
-    defaults: dict[str, Any] = {}
-    for key, (_, value) in DEFAULTS.items():
-        if key not in keys:
-            defaults[key] = value
+    defaults: dict[str, Any] = {key: value for key, value in DEFAULTS.items() if key not in keys}
     if "levels" not in keys:
         title = sheet.title + "".join(c for row in sheet.rows[:header] for c in row)
-        township = re.search(r"[乡镇]|街道", title) and "县" not in title.replace("县级", "")
-        defaults["levels"] = ["乡级"] if township else ["县级"]
-    names = {"audience": "公开对象", "mode": "公开方式", "levels": "公开层级"}
+        defaults["levels"] = ["乡级"] if TOWNSHIP.search(title) else ["县级"]
     for key, value in defaults.items():
         shown = "、".join(value) if isinstance(value, list) else value
         result.problems.append(Problem(sheet.label, header + 1, "W620",
-                                       f"表格没有“{names[key]}”列：所有事项按“{shown}”导入，请核对"))
+                                       f"表格没有“{OPTIONAL[key]}”列：所有事项按“{shown}”导入，请核对"))
     return defaults
 
 
