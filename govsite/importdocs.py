@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -704,6 +704,8 @@ def import_docs(root: Path, paths: list[Path], item_id: str, kind: str | None = 
             result.problems += problems
             if path is not None:
                 result.written.append((path, imported.todo))
+    unit = catalog.unit_name(item.owner)
+    result.problems = [replace(p, item=item.id, unit=unit) for p in result.problems]
     return result
 
 

@@ -197,6 +197,7 @@ def test_never_overwrites_and_goes_on_past_a_bad_file(site: Path, tmp_path: Path
     assert [p.name for p, _ in result.written] == ["hy.md"]
     by_code = {p.code: p for p in result.problems}
     assert by_code["E614"].path.endswith("broken.docx")
+    assert (by_code["E614"].item, by_code["E614"].unit) == (ITEM, "铜鼓县人民政府办公室")
     assert by_code["E612"].path.endswith("fx.docx") and "fx.md" in by_code["E612"].message
     assert (site / FOLDER / "fx.md").read_bytes() == before
 
