@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from gongwen import gongwen  # noqa: E402  (tests/gongwen.py writes the 公文)
+from gongwen import gongwen, png  # noqa: E402  (tests/gongwen.py writes the 公文)
 
 TABLE = "\n".join([
     "铜鼓县安全生产领域基层政务公开标准目录,,,,,,,,,,,",
@@ -64,7 +64,8 @@ def office_folder(folder: Path) -> Path:
 
 
 def fill_in(site: Path) -> None:
-    """The person's part: reviewer and dates in each record, the image's alt text, the registrations."""
+    """The person's part: reviewer and dates in each record, the image's alt text, the registrations
+    the 党政机关网站标识 and 我为政府网站找错 links, the item holding the 政府信息公开制度."""
     for path in sorted((site / "content").rglob("*.md")):
         text = path.read_text("utf-8")
         for key, value in (("reviewer", "李明"), ("reviewed", "2026-11-24"), ("published", "2026-11-25")):
@@ -75,7 +76,14 @@ def fill_in(site: Path) -> None:
     for key, value in (("site_code", "3609260001"), ("icp", "赣ICP备12345678号"),
                        ("police_record", "赣公网安备 36092602000001号"), ("index_prefix", "11360926MB1234567X")):
         text = re.sub(rf'^  {key}: ""', f'  {key}: "{value}"', text, flags=re.M)
+    marks = ("  gov_mark_image: zfxxgk/dzjg.png\n  gov_mark_url: https://bszs.conac.cn/sitename?id=3609260001\n"
+             "  error_report_url: https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=3609260001\n")
+    text = re.sub(r"^(  index_prefix: .*\n)", lambda m: m.group(1) + marks, text, flags=re.M)
     catalog.write_text(text, "utf-8")
+    (site / "zfxxgk" / "dzjg.png").write_bytes(png())
+    guide = site / "zfxxgk" / "guide.yaml"  # the 政府信息公开 column's 制度: published as 通知公告 here
+    guide.write_text(re.sub(r"^# rules_item:.*$", "rules_item: zwgk-tzgg", guide.read_text("utf-8"), flags=re.M),
+                     "utf-8")
 
 
 def walk(folder: Path) -> dict[str, subprocess.CompletedProcess[str]]:
