@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -54,7 +55,7 @@ DOMAIN_FIELDS = (Field("id", required=True), Field("name", required=True),
 ITEM_FIELDS = (
     Field("id", required=True), Field("l1", required=True), Field("l2"),
     Field("content", list), Field("basis", list), Field("time_limit"),
-    Field("owner", required=True), Field("channels", dict),
+    Field("owner", required=True), Field("co_owners", list), Field("channels", dict),
     Field("audience", choices=("全社会", "特定群体", "特定群众")),
     Field("mode", choices=("主动", "依申请")), Field("levels", list), Field("path"),
     Field("update"), Field("seq", int), Field("note"), Field("org"),
@@ -310,6 +311,11 @@ def _item(data: Any, domain_id: str, units: dict[str, str], seen: dict[str, int]
     if owner not in units:
         problems.append(Problem(CATALOG, lines["owner"], "E101",
                                 f"公开主体“{owner}”不是 units 中定义的单位 id", item_id, owner))
+    co_owners = _texts(values.get("co_owners"))
+    for unit in co_owners:
+        if unit not in units:
+            problems.append(Problem(CATALOG, lines["co_owners"], "E101",
+                                    f"共同公开主体“{unit}”不是 units 中定义的单位 id", item_id, unit))
     path = text(values.get("path")) or f"content/{domain_id}/{item_id}"
     normalized = os.path.normpath(path).replace(os.sep, "/")
     if not (normalized == "content" or normalized.startswith("content/")):
@@ -319,7 +325,7 @@ def _item(data: Any, domain_id: str, units: dict[str, str], seen: dict[str, int]
     item = Item(
         id=item_id, domain_id=domain_id, l1=text(values["l1"]), l2=text(values.get("l2")) or None,
         content=_texts(values.get("content")), basis=_texts(values.get("basis")),
-        time_limit=text(values.get("time_limit")), owner=owner,
+        time_limit=text(values.get("time_limit")), owner=owner, co_owners=co_owners,
         channels_required=_texts(channels.get("required")),
         channels_optional=_texts(channels.get("optional")),
         audience=text(values.get("audience")) or "全社会", mode=text(values.get("mode")) or "主动",
@@ -388,7 +394,7 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
             stat = path.stat()
             key = (stat.st_mtime_ns, stat.st_size, catalog)
             fresh[rel] = cached if cached is not None and cached[0] == key else \
-                (key, *load_document(root, path, catalog))
+                (key, *assigned(rel, catalog, *load_document(root, path, catalog)))
         _, document, found = fresh[rel]
         problems += found
         if document:
@@ -426,6 +432,18 @@ def item_for(rel: str, catalog: Catalog) -> str | None:
             if best is None or depth > best[0]:
                 best = (depth, item.id)
     return best[1] if best else None
+
+
+def assigned(rel: str, catalog: Catalog, document: Document | None,
+             problems: list[Problem]) -> tuple[Document | None, list[Problem]]:
+    """The document's problems, load-stage ones included, carry its item and responsible unit
+    (the issuer when the record could be read, else the item's owner), so that reports assign them."""
+    item_id = item_for(rel, catalog)
+    if item_id is None:
+        return document, problems
+    unit = catalog.unit_name(document.issuer if document else catalog.item(item_id).owner)
+    return document, [replace(p, item=item_id, unit=unit) if p.item is None and p.path == rel else p
+                      for p in problems]
 
 
 def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | None, list[Problem]]:

@@ -82,6 +82,7 @@ class Item:
     line: int = 0
     org: str | None = None  # the 乡镇/街道/村 the item belongs to (None: the county)
     stage: str | None = None  # one of PROJECT_STAGES, for the items of 重大建设项目
+    co_owners: tuple[str, ...] = ()  # units that publish the item with its owner
 
     @property
     def name(self) -> str:

@@ -96,6 +96,9 @@ CODES: dict[str, str] = {
     "E854": "引用了未定义的乡镇/村（org）",
     "E855": "替代文件（replaced_by）不存在或不是政策文件",
     "E857": "字幕文件不存在或不是 .vtt",
+    # import-docs
+    "E614": "无法导入的文件（不存在、格式不支持或已损坏）",
+    "E615": ".doc/.wps 文件无法转换（需要 LibreOffice）",
     # warnings
     "W010": "正文中的控制字符已删除",
     "W011": "Markdown 文件的扩展名不是小写 .md，未作为文档读取",
@@ -119,8 +122,8 @@ CODES: dict[str, str] = {
     "W801": "政策文件没有政策解读",
     "W802": "政策解读早于政策文件发布",
     "W803": "政策解读晚于政策文件 3 个工作日以上",
-    "W901": "网站标识码、ICP 备案号或公安备案号缺失或格式错误",
-    "W902": "索引号前缀格式不规范",
+    "W901": "网站标识码、ICP 备案号或公安备案号未填写或格式错误",
+    "W902": "索引号前缀未填写或格式不规范",
     "W703": "更新周期（update）无法解析",
     "W903": "年度报告的数字与本站发布的不一致",
     "W904": "年度报告未按期发布（部门1月31日、政府3月31日前）",
@@ -137,6 +140,11 @@ CODES: dict[str, str] = {
     "W850": "重大建设项目缺少前序环节的信息，而后续环节已公开",
     "W851": "新发布的文件链接已失效或废止的政策，未加说明",
     "W852": "音视频附件没有字幕（captions），不在页面中播放",
+    "W610": "导入的文号写法已规范为〔〕",
+    "W611": "附件说明列出的附件文件未找到",
+    "W612": "导入的公文未识别出标题",
+    "W613": "PDF 没有文字层（扫描件）",
+    "W620": "导入的表格缺少可选列，按默认值导入",
 }
 
 
@@ -199,8 +207,10 @@ class GovsiteError(Exception):
 
 
 def codes_table() -> str:
-    """The Markdown table of every code, as the README shows it."""
-    rows = ["| code | severity | meaning |", "|---|---|---|"]
+    """The Markdown table of every code, as the README shows it: one row per hundred."""
+    groups: dict[str, list[str]] = {}
     for code, meaning in sorted(CODES.items()):
-        rows.append(f"| {code} | {ERROR if code.startswith('E') else WARNING} | {meaning} |")
+        groups.setdefault(f"{code[:2]}xx", []).append(f"`{code}` {meaning}")
+    rows = ["| codes | meaning |", "|---|---|"]
+    rows += [f"| {group} | {'；'.join(entries)} |" for group, entries in groups.items()]
     return "\n".join(rows)

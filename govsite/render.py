@@ -246,6 +246,7 @@ class Renderer:
         for number, path in enumerate(paths, start=1):
             chunk = docs[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
             key = ("item", path, item, domain, self.catalog.site, self.catalog.units.get(item.owner),
+                   tuple(self.catalog.units.get(co) for co in item.co_owners),
                    tuple((d, self.site.urls[d.rel]) for d in chunk), len(docs), newest,
                    tuple(self.catalog.orgs), number == 1 and tuple(
                        (form, tuple(self.site.urls[d.rel] for d in chosen))

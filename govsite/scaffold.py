@@ -57,18 +57,26 @@ def flow(values: list[str]) -> str:
 # --- govsite init -----------------------------------------------------------------------------
 
 
-def init_site(target: Path, county: str, today: dt.date,
-              towns: list[tuple[str, str]] | None = None) -> list[Path]:
-    """Create a new site in `target` (missing or empty); return the files written."""
+def ensure_empty(target: Path) -> None:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise GovsiteError([Problem(str(target), None, "E613",
                                     "目录已存在且不是空目录：请指定一个新目录")])
-    files = {
-        "catalog.yaml": catalog_text(county, towns),
-        WELCOME: welcome_text(county, today),
-        "zfxxgk/guide.yaml": guide_text(county, today),
-        ".gitignore": GITIGNORE,
-    }
+
+
+def init_site(target: Path, county: str, today: dt.date, catalog: str | None = None,
+              towns: list[tuple[str, str]] | None = None) -> list[Path]:
+    """Create a new site in `target` (missing or empty); return the files written.
+
+    Without `catalog` (catalog.yaml's text), the site has the standard example catalogue, with
+    an org and the standard 村务 items for each of the `towns`, and a welcome document in its
+    工作动态 item; with it, that catalogue alone.
+    """
+    ensure_empty(target)
+    files = {"catalog.yaml": catalog or catalog_text(county, towns)}
+    if catalog is None:
+        files[WELCOME] = welcome_text(county, today)
+    files["zfxxgk/guide.yaml"] = guide_text(county, today)
+    files[".gitignore"] = GITIGNORE
     written = []
     for rel, content in files.items():
         path = target / rel

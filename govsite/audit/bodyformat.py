@@ -96,7 +96,9 @@ def _repeats_number(doc: Document, lines: list[tuple[int, str]]) -> Found:
 
 
 def _sign_off(lines: list[tuple[int, str]]) -> Found:
-    tail = [line for line in lines[-3:] if not NOTE.match(line[1])]
+    """The 落款 at the body's end, before any 附注 and 版记 lines (W304 reports those)."""
+    text = [line for line in lines if not NOTE.match(line[1]) and not IMPRINT.search(line[1])]
+    tail = text[-3:]
     if tail and SIGN_OFF.match(tail[-1][1]) and not IMPRINT.search(tail[-1][1]):
         message = "正文末尾含落款（发文机关署名和成文日期）：页面已显示发文机关和成文日期，请删除"
         yield tail[-1][0], "W303", message

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from govsite.audit.verdict import VETO_THRESHOLD, item_label, verdict
 from govsite.model import Catalog, Document
 from govsite.problems import CODES, Problem, count_errors
 
-VETO_CODES = ("W501", "W701")  # 空白栏目 and 栏目不更新 count towards 单项否决
-VETO_THRESHOLD = 5
 INTERACTION_VETO = "W909"  # a message unanswered for 3 months: 互动回应差, 单项否决 on its own
 COLUMN_CODES = ("E901", "E902", "E903", "E904", "E905", "E906", "W903", "W904", "W905",
                 "W906", "W907", "W908", "W909", "W910", "W911", "W912", "W913", "W914")  # the 政府信息公开 column
@@ -67,8 +66,8 @@ def render_report(
     units = unit_rows(problems)
     orgs = org_rows(problems, catalog) if catalog and catalog.orgs else []
     domains = domain_rows(problems, catalog, documents, today) if catalog else []
-    veto_items = sorted({p.item for p in problems if p.code in VETO_CODES and p.item})
-    errors = count_errors(problems)
+    result = verdict(problems)
+    errors = result.errors
     unanswered = [p for p in problems if p.code == INTERACTION_VETO]
     context = {
         "title": catalog.site.title if catalog else "（catalog.yaml 无法读取）",
@@ -76,10 +75,11 @@ def render_report(
         "problems": problems,
         "errors": errors,
         "warnings": len(problems) - errors,
-        "veto": len(veto_items) >= VETO_THRESHOLD or bool(unanswered),
+        "veto": result.veto,
         "unanswered": unanswered,
         "column_units": unit_rows([p for p in problems if p.code in COLUMN_CODES]),
-        "veto_items": veto_items,
+        "veto_items": [item_label(catalog, item) for item in result.veto_items],
+        "item_label": lambda item: item_label(catalog, item),
         "veto_threshold": VETO_THRESHOLD,
         "documents": len(documents),
         "public": sum(d.is_public for d in documents),

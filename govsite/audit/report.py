@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from govsite.audit.verdict import verdict
 from govsite.model import Catalog, Document
-from govsite.problems import Problem, count_errors, sort_problems
+from govsite.problems import Problem, sort_problems
 
 FORMATS = ("text", "json", "github", "html")
 
 
-def summary(problems: list[Problem]) -> str:
-    errors = count_errors(problems)
-    return f"{errors} 个错误，{len(problems) - errors} 个警告"
+def summary(problems: list[Problem], catalog: Catalog | None = None) -> str:
+    """The counts and the verdict the HTML report gives (合格/不合格, 单项否决)."""
+    result = verdict(problems)
+    reasons = "".join(f"；{reason}" for reason in result.reasons(catalog) if not reason.startswith("有 "))
+    return f"{result.errors} 个错误，{result.warnings} 个警告。检查结论：{result.label}{reasons}"
 
 
 def format_text(problems: list[Problem], catalog: Catalog | None = None) -> str:
-    text = "".join(f"{problem}\n" for problem in problems) + summary(problems) + "\n"
+    text = "".join(f"{problem}\n" for problem in problems) + summary(problems, catalog) + "\n"
     return text + org_summary(problems, catalog)
 
 
@@ -32,11 +35,13 @@ def org_summary(problems: list[Problem], catalog: Catalog | None) -> str:
     return "按乡镇（村）统计：\n" + "".join(lines)
 
 
-def format_json(problems: list[Problem]) -> str:
-    return json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2) + "\n"
+def format_json(problems: list[Problem], catalog: Catalog | None = None) -> str:
+    """{"summary": the verdict and its reasons, "problems": [each problem]}."""
+    data = {"summary": verdict(problems).as_dict(catalog), "problems": [p.as_dict() for p in problems]}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def format_github(problems: list[Problem]) -> str:
+def format_github(problems: list[Problem], catalog: Catalog | None = None) -> str:
     return "".join(_annotation(problem) + "\n" for problem in problems)
 
 
@@ -72,6 +77,4 @@ def render(
     problems = sort_problems(problems)
     if fmt == "html":
         return format_html(problems, catalog, documents, today)
-    if fmt == "text":
-        return format_text(problems, catalog)
-    return {"json": format_json, "github": format_github}[fmt](problems)
+    return {"text": format_text, "json": format_json, "github": format_github}[fmt](problems, catalog)
