@@ -171,16 +171,16 @@ def collect_problems(root: Path, today: dt.date | None = None, *, documents: boo
     It reads the build's caches (bodies converted by the last build are not converted again)
     and keeps its outcome in the build state: when no input changed since the last check or
     build on the same day, the problems are those recorded and nothing is read. Without
-    `documents` (every format but the HTML report), the catalogue and documents are not
-    returned, so that nothing changed means nothing loaded — unless some documents are
-    scheduled (check lists them, from the documents)."""
+    `documents` (every format but the HTML report), the documents are not returned, so that
+    nothing changed means only catalog.yaml is read — unless some documents are scheduled
+    (check lists them, from the documents)."""
     root = root.absolute()
     day = resolve_today(today)
     state = BuildState.load(root / CACHE_DIR)
     key = scan_inputs(root).key(command="check", today=day)
     recorded = None if documents else state.unchanged_check(key)
-    if recorded is not None:
-        return recorded, None, []
+    if recorded is not None:  # the catalogue still names the items in the verdict's reasons
+        return recorded, load_catalog(root)[0], []
     try:
         analysis = analyse(root, today=day, cache=Caches(root / CACHE_DIR))
     except GovsiteError as error:

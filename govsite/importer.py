@@ -470,11 +470,18 @@ def add_standard_items(result: Imported, county: str) -> None:
         result.added.append(f"{name}（{item_id}）")
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a value shared by several items out each time: govsite refuses YAML anchors (E020)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def catalog_yaml(result: Imported, county: str, source: str) -> str:
-    units = yaml.safe_dump({"units": result.units}, allow_unicode=True, sort_keys=False,
-                           default_flow_style=False, width=4096)
-    domains = yaml.safe_dump({"domains": list(result.domains.values())}, allow_unicode=True,
-                             sort_keys=False, default_flow_style=None, width=4096)
+    units = yaml.dump({"units": result.units}, Dumper=_PlainDumper, allow_unicode=True,
+                      sort_keys=False, default_flow_style=False, width=4096)
+    domains = yaml.dump({"domains": list(result.domains.values())}, Dumper=_PlainDumper,
+                        allow_unicode=True, sort_keys=False, default_flow_style=None, width=4096)
     header = [f"# 由 govsite import-catalog 从 {Path(source).name} 导入；请核对后补充 site 各项。",
               *site_lines(county)]
     return "\n".join(header) + "\n" + units + domains

@@ -161,18 +161,3 @@ def test_pre_commit_hook_runs_govsite_check() -> None:
     assert (hook["entry"], hook["language"], hook["pass_filenames"], hook["always_run"]) == (
         "govsite check", "python", False, True)
     assert "check" in cli.commands
-
-
-def test_init_with_towns(tmp_path: Path) -> None:
-    """Towns become units (pinyin ids) and co-owners of the 乡级 items; the site builds and checks."""
-    root = tmp_path / "site"
-    run = CliRunner().invoke(cli, ["init", str(root), "--name", "铜鼓县", "--towns", "永宁镇，三都镇 城关街道"])
-    assert run.exit_code == 0, run.output
-    catalog, problems = load_catalog(root)
-    assert catalog is not None and not has_errors(problems)
-    assert {u: catalog.units[u] for u in ("ynz", "sdz", "cgjd")} == {
-        "ynz": "永宁镇人民政府", "sdz": "三都镇人民政府", "cgjd": "城关街道办事处"}
-    township = [i for i in catalog.items if "乡级" in i.levels]
-    assert township and all(i.co_owners == ("ynz", "sdz", "cgjd") for i in township)
-    assert all(not i.co_owners for i in catalog.items if "乡级" not in i.levels)
-    assert not has_errors(collect_problems(root, TODAY)[0])
