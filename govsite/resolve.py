@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
@@ -113,41 +114,36 @@ def check_duplicates(documents: list[Document], catalog: Catalog) -> list[Proble
 
 
 def check_interpretations(documents: list[Document], catalog: Catalog) -> list[Problem]:
-    by_rel = {d.rel: d for d in documents}
-    found: list[Problem] = []
-    for doc in documents:
-        if doc.interprets is None:
-            continue
-        target = by_rel.get(doc.interprets)
-        if target is None:
-            message = f"解读对象“{doc.interprets}”不存在：interprets 应为政策文件的相对路径"
-        elif target.kind != "政策文件":
-            message = f"解读对象 {target.rel} 的类型是“{target.kind}”，不是政策文件"
-        elif doc.is_public and not target.is_public:
-            message = f"解读对象 {target.rel} 不是主动公开文件，公开的解读不能关联它"
-        else:
-            continue
-        found.append(_problem(doc, "interprets", "E206", message, catalog))
-    return found
+    return _policy_references(documents, catalog, "interprets", "E206", "解读对象",
+                              lambda doc: doc.interprets)
 
 
 def check_replacements(documents: list[Document], catalog: Catalog) -> list[Problem]:
     """replaced_by, when it names a file, must name a published 政策文件 (the banner links it)."""
+    return _policy_references(documents, catalog, "replaced_by", "E855", "替代文件",
+                              lambda doc: doc.replaced_by if (doc.replaced_by or "").endswith(".md")
+                              else None)
+
+
+def _policy_references(documents: list[Document], catalog: Catalog, key: str, code: str, noun: str,
+                       reference: Callable[[Document], str | None]) -> list[Problem]:
+    """Each document's `reference` must name a 政策文件, and a public document a public one."""
     by_rel = {d.rel: d for d in documents}
     found: list[Problem] = []
     for doc in documents:
-        if not doc.replaced_by or not doc.replaced_by.endswith(".md"):
+        rel = reference(doc)
+        if rel is None:
             continue
-        target = by_rel.get(doc.replaced_by)
+        target = by_rel.get(rel)
         if target is None:
-            message = f"替代文件“{doc.replaced_by}”不存在：replaced_by 应为政策文件的相对路径或名称"
+            message = f"{noun}“{rel}”不存在：{key} 应为政策文件的相对路径"
         elif target.kind != "政策文件":
-            message = f"替代文件 {target.rel} 的类型是“{target.kind}”，不是政策文件"
+            message = f"{noun} {target.rel} 的类型是“{target.kind}”，不是政策文件"
         elif doc.is_public and not target.is_public:
-            message = f"替代文件 {target.rel} 不是主动公开文件，公开的文件不能关联它"
+            message = f"{noun} {target.rel} 不是主动公开文件，公开的文件不能关联它"
         else:
             continue
-        found.append(_problem(doc, "replaced_by", "E855", message, catalog))
+        found.append(_problem(doc, key, code, message, catalog))
     return found
 
 
