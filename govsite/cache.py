@@ -190,16 +190,21 @@ def _call(job: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
     return function(*args)
 
 
-# govsite/search/ still keeps its state in pickles through these two (issue 16 replaces them);
-# nothing else may use them.
+# govsite/search/ still keeps its state in pickles through these two (issue 16 replaces them with
+# data-only files); nothing else may use them. A pickle is only ever unpickled after its HMAC with
+# the cache key has been verified (`unseal`), so a planted or forged file is discarded unread.
 def load_pickle(path: Path) -> Any | None:
-    """A cache file's object; None if it is missing or unreadable (the cache is then rebuilt)."""
+    """A cache file's object; None if it is missing, unsigned or unreadable (then rebuilt)."""
+    key = usable_key()
     try:
-        return pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError,
-            TypeError):
+        payload = unseal(key, path.read_bytes()) if key else None
+        return pickle.loads(payload) if payload is not None else None
+    except (OSError, CacheError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            ValueError, TypeError):
         return None
 
 
 def save_pickle(path: Path, value: Any) -> None:
-    _write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    key = usable_key()
+    if key:
+        _write_atomically(path, seal(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))

@@ -116,7 +116,7 @@ def test_a_cache_from_another_key_is_rebuilt(tmp_path: Path) -> None:
     root = mini_site(tmp_path / "site", DOCS)
     assert build_cli(root, tmp_path / "a", {"GOVSITE_CACHE_KEY": "k" * 40}).returncode == 0
     other = build_cli(root, tmp_path / "b", {"GOVSITE_CACHE_KEY": "x" * 40})
-    assert other.returncode == 0 and len(notices(other)) == 2
+    assert other.returncode == 0 and len(notices(other)) == 3  # bodies, QR codes, search index
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
     again = build_cli(root, tmp_path / "c", {"GOVSITE_CACHE_KEY": "x" * 40})
     assert again.returncode == 0 and notices(again) == []  # rewritten with this key
@@ -241,3 +241,41 @@ def test_bodies_read_from_the_cache_build_the_same_bytes(tmp_path: Path,
     monkeypatch.setattr(body_module, "convert", no_conversion)  # build.py imports it when it runs
     build(site, tmp_path / "warm")
     assert tree_digest(tmp_path / "warm") == tree_digest(tmp_path / "cold")
+
+
+# --- the search index's files (Whoosh unpickles them; govsite's own state is pickled too) ------
+
+
+@pytest.mark.parametrize("name", ["digests.pickle", "export.pickle"])
+def test_a_planted_search_pickle_runs_no_code(tmp_path: Path, name: str) -> None:
+    root = mini_site(tmp_path / "site", DOCS)
+    assert build_cli(root, tmp_path / "clean").returncode == 0
+    canary = tmp_path / "CODE-RAN"
+    (root / CACHE_DIR / "search" / name).write_bytes(pickle.dumps(Planted(canary)))
+    result = build_cli(root, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert not canary.exists()
+    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("damage", ["truncated TOC", "garbage segment", "planted TOC"])
+def test_a_damaged_or_planted_whoosh_index_is_rebuilt(tmp_path: Path, damage: str) -> None:
+    root = mini_site(tmp_path / "site", DOCS)
+    assert build_cli(root, tmp_path / "clean").returncode == 0
+    folder = root / CACHE_DIR / "search" / "whoosh"
+    toc = next(folder.glob("*.toc"))
+    canary = tmp_path / "CODE-RAN"
+    if damage == "truncated TOC":
+        toc.write_bytes(toc.read_bytes()[:20])
+    elif damage == "garbage segment":
+        segment = next(p for p in folder.iterdir() if p.suffix != ".toc")
+        segment.write_bytes(b"garbage")
+    else:
+        toc.write_bytes(pickle.dumps(Planted(canary)))
+    result = build_cli(root, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert not canary.exists()
+    assert any("搜索索引" in line for line in notices(result))
+    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "clean")
+    found = govsite("search", "甲文件", "--site", str(root), "--json")
+    assert found.returncode == 0 and "Traceback" not in found.stderr and "甲文件" in found.stdout

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import re
 import shutil
 from dataclasses import replace
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 from search_helpers import REPO_ROOT, all_documents, copy_site, opened
 
 from govsite.build import analyse, build, resolve_today
+from govsite.cache import load_pickle, save_pickle
 from govsite.cli import cli
 from govsite.model import Site
 from govsite.search import cache_dir_of, incremental, search, site_entries
@@ -286,7 +286,7 @@ def test_an_export_of_another_format_is_redone_not_patched(tmp_path: Path, kept_
     root = copy_site(REPO_ROOT, tmp_path / "site")
     build(root, tmp_path / "out")
     state_file = cache_dir_of(root) / incremental.STATE
-    state = pickle.loads(state_file.read_bytes())
+    state = load_pickle(state_file)  # signed with the cache key
     schema, export_format = state.format
     if kept_by == "an older format":
         state.format = (schema, export_format - 1)
@@ -295,7 +295,7 @@ def test_an_export_of_another_format_is_redone_not_patched(tmp_path: Path, kept_
     else:
         del state.format
     state.entries = {term: "~" for term in state.entries}  # undecodable in this format
-    state_file.write_bytes(pickle.dumps(state))
+    save_pickle(state_file, state)
     target = root / "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"
     target.write_text(target.read_text(encoding="utf-8") + "\n新增的独特短语庚辛壬。\n",
                       encoding="utf-8")

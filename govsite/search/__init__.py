@@ -59,9 +59,7 @@ def refresh_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
     assert ix is not None
     empty = ix.is_empty()
     ix.close()
-    if empty and wanted:
-        return write_new_index(cache_dir, wanted)
-    return update_index(cache_dir, wanted)
+    return write_new_index(cache_dir, wanted) if empty and wanted else update_index(cache_dir, wanted)
 
 
 def has_index(cache_dir: Path) -> bool:

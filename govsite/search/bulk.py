@@ -37,6 +37,7 @@ from govsite.search.indexer import (
     index_dir,
     open_index,
     save_digests,
+    seal_index,
     search_workers,
 )
 from govsite.search.postings import FieldPostings, PackedValues, TermLists, field_postings
@@ -120,6 +121,7 @@ def write_new_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
     save_digests(cache_dir, ix.latest_generation(),
                  {rel: entry.digest for rel, entry in wanted.items()})
     ix.close()
+    seal_index(cache_dir)
     entries = _joined([runs for _, runs in written])
     return UpdateStats(added=len(wanted), removed=0, total=len(wanted), entries=entries)
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
+import logging
 import os
 import pickle
+import secrets
 import shutil
 import zlib
 from collections.abc import Iterator
@@ -28,12 +31,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import FileLock
 from whoosh.util.numeric import length_to_byte
 
-from govsite.cache import load_pickle, save_pickle
+from govsite.cache import CacheError, load_pickle, save_pickle, seal, unseal, usable_key
 from govsite.model import Document, Site
 from govsite.search.analyzer import GovPositions, GovTokenizer
 
 # bump when the analyzer, the fields or the record change: the cache is then rebuilt
 SCHEMA_VERSION = "govsite-search-5"
+MANIFEST = "manifest"  # the signed digests of the index's files (seal_index)
+log = logging.getLogger(__name__)
 FIELDS = ("title", "doc_number", "index_no", "body", "issuer", "item", "domain", "kind", "year")
 BOOSTS = {"title": 3.0, "doc_number": 8.0, "index_no": 8.0}
 # length normalisation only where lengths vary; metadata fields are fixed-format
@@ -182,15 +187,20 @@ def index_dir(cache_dir: Path) -> Path:
 
 
 def open_index(cache_dir: Path, *, create: bool) -> index.Index | None:
-    """The cache's index; recreated empty if it is missing, unreadable or of another version."""
+    """The cache's index; recreated empty if it is missing, unreadable, of another version, or
+    not exactly the files this machine's govsite wrote (Whoosh unpickles its files, so they are
+    opened only after `seal_index`'s signed manifest matches them: docs/cache.md)."""
     folder = index_dir(cache_dir)
     marker = cache_dir / "version"
     current = marker.exists() and marker.read_text() == SCHEMA_VERSION
-    if current and index.exists_in(folder):
-        try:
-            return FileStorage(str(folder), supports_mmap=False).open_index()
-        except (index.IndexError, OSError, EOFError):
-            pass
+    if current and folder.is_dir():
+        if _sealed(cache_dir):  # before Whoosh reads (unpickles) anything of it
+            try:
+                return FileStorage(str(folder), supports_mmap=False).open_index()
+            except Exception:  # any damage means: rebuild it
+                pass
+        if any(folder.iterdir()):
+            log.warning("注意：搜索索引 %s 未通过校验或已损坏，已丢弃，本次重新生成", folder)
     if not create:
         return None
     shutil.rmtree(folder, ignore_errors=True)
@@ -198,7 +208,32 @@ def open_index(cache_dir: Path, *, create: bool) -> index.Index | None:
     folder.mkdir(parents=True)
     ix = index.create_in(folder, schema())
     marker.write_text(SCHEMA_VERSION)
+    seal_index(cache_dir)
     return ix
+
+
+def _index_digests(cache_dir: Path) -> dict[str, str]:
+    folder = index_dir(cache_dir)
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+# Without a usable cache key, an index is trusted only by the process (and its forks) that wrote it.
+_PROCESS_KEY = secrets.token_bytes(32)
+
+
+def seal_index(cache_dir: Path) -> None:
+    """Record the digests of the index's files, signed with the cache key (after every write)."""
+    data = json.dumps({"version": SCHEMA_VERSION, "files": _index_digests(cache_dir)}).encode()
+    (cache_dir / MANIFEST).write_bytes(seal(usable_key() or _PROCESS_KEY, data))
+
+
+def _sealed(cache_dir: Path) -> bool:
+    try:
+        data = json.loads(unseal(usable_key() or _PROCESS_KEY, (cache_dir / MANIFEST).read_bytes()))
+        return data == {"version": SCHEMA_VERSION, "files": _index_digests(cache_dir)}
+    except (OSError, ValueError, CacheError):
+        return False
 
 
 def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
@@ -220,6 +255,7 @@ def update_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
         save_digests(cache_dir, ix.latest_generation(),
                      {rel: entry.digest for rel, entry in wanted.items()})
     ix.close()
+    seal_index(cache_dir)
     return UpdateStats(added=len(fresh), removed=len(stale), total=len(wanted))
 
 
