@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,9 +29,13 @@ def make_site(root: Path, files: dict[str, str | bytes]) -> Path:
 
 @pytest.fixture(autouse=True, scope="session")
 def cache_key_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Builds create their cache key under $XDG_CACHE_HOME: the tests' own, not the user's."""
+    """Builds create their cache key under $XDG_CACHE_HOME: the tests' own, not the user's, and
+    one for all xdist workers of a run, since several of them build the sample site's cache."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "xdg-cache"
+    folder.mkdir(exist_ok=True)
     mp = pytest.MonkeyPatch()
-    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    mp.setenv("XDG_CACHE_HOME", str(folder))
     mp.delenv("GOVSITE_CACHE_KEY", raising=False)
     yield
     mp.undo()

@@ -63,17 +63,23 @@ def refresh_index(cache_dir: Path, wanted: dict[str, Entry]) -> UpdateStats:
 
 
 def has_index(cache_dir: Path) -> bool:
-    return open_index(cache_dir, create=False) is not None
+    with locked(cache_dir):  # not while a build rewrites it: its files would not match the manifest
+        ix = open_index(cache_dir, create=False)
+    if ix is None:
+        return False
+    ix.close()
+    return True
 
 
 def search(cache_dir: Path, query: str, limit: int) -> list[dict]:
     """Ranked results as {url, title, date, score}; the same order the browser shows."""
-    ix = open_index(cache_dir, create=False)
-    if ix is None:
-        return []
-    with ix.reader() as reader:
-        hits = search_view(IndexView(reader), query)[:limit]
-    ix.close()
+    with locked(cache_dir):
+        ix = open_index(cache_dir, create=False)
+        if ix is None:
+            return []
+        with ix.reader() as reader:
+            hits = search_view(IndexView(reader), query)[:limit]
+        ix.close()
     return [
         {"url": h.record["url"], "title": h.record["title"], "date": h.record["date"],
          "score": h.score}
