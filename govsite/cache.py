@@ -17,7 +17,6 @@ import hmac
 import json
 import logging
 import os
-import pickle
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -190,21 +189,18 @@ def _call(job: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
     return function(*args)
 
 
-# govsite/search/ still keeps its state in pickles through these two (issue 16 replaces them with
-# data-only files); nothing else may use them. A pickle is only ever unpickled after its HMAC with
-# the cache key has been verified (`unseal`), so a planted or forged file is discarded unread.
-def load_pickle(path: Path) -> Any | None:
-    """A cache file's object; None if it is missing, unsigned or unreadable (then rebuilt)."""
+def load_json(path: Path) -> Any | None:
+    """A signed JSON cache file's data (written by save_json); None if it is missing, unsigned or
+    unreadable (the caller then rebuilds it). Callers validate the shape they expect."""
     key = usable_key()
     try:
-        payload = unseal(key, path.read_bytes()) if key else None
-        return pickle.loads(payload) if payload is not None else None
-    except (OSError, CacheError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            ValueError, TypeError):
+        return json.loads(unseal(key, path.read_bytes())) if key else None
+    except (OSError, CacheError, ValueError):
         return None
 
 
-def save_pickle(path: Path, value: Any) -> None:
+def save_json(path: Path, value: Any) -> None:
     key = usable_key()
     if key:
-        _write_atomically(path, seal(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        _write_atomically(path, seal(key, payload))

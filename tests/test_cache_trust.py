@@ -246,7 +246,7 @@ def test_bodies_read_from_the_cache_build_the_same_bytes(tmp_path: Path,
 # --- the search index's files (Whoosh unpickles them; govsite's own state is pickled too) ------
 
 
-@pytest.mark.parametrize("name", ["digests.pickle", "export.pickle"])
+@pytest.mark.parametrize("name", ["digests.json", "export.json"])
 def test_a_planted_search_pickle_runs_no_code(tmp_path: Path, name: str) -> None:
     root = mini_site(tmp_path / "site", DOCS)
     assert build_cli(root, tmp_path / "clean").returncode == 0

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from search_helpers import REPO_ROOT, all_documents, copy_site, opened
 
 from govsite.build import analyse, build, resolve_today
-from govsite.cache import load_pickle, save_pickle
+from govsite.cache import load_json, save_json
 from govsite.cli import cli
 from govsite.model import Site
 from govsite.search import cache_dir_of, incremental, search, site_entries
@@ -185,7 +185,7 @@ def test_a_lost_index_is_rebuilt_whatever_the_saved_digests_say(tmp_path: Path) 
     analysis = analyse(root)
     wanted = entries(analysis.site, {rel: body.text for rel, body in analysis.bodies.items()})
     update_index(cache, wanted)
-    saved = (cache / "digests.pickle").read_bytes()
+    saved = (cache / "digests.json").read_bytes()
     shutil.rmtree(index_dir(cache))
     assert update_index(cache, wanted).added == len(wanted)
     assert stored_rels(cache) == sorted(wanted)
@@ -194,7 +194,7 @@ def test_a_lost_index_is_rebuilt_whatever_the_saved_digests_say(tmp_path: Path) 
     fields = {**wanted[edited].fields, "body": wanted[edited].fields["body"] + " 另加一句"}
     changed = {**wanted, edited: replace(wanted[edited], fields=fields)}
     update_index(cache, changed)
-    (cache / "digests.pickle").write_bytes(saved)  # a copy from an older generation
+    (cache / "digests.json").write_bytes(saved)  # a copy from an older generation
     assert update_index(cache, wanted).added == 1
     assert search(cache, "另加一句", 5) == []
 
@@ -286,16 +286,16 @@ def test_an_export_of_another_format_is_redone_not_patched(tmp_path: Path, kept_
     root = copy_site(REPO_ROOT, tmp_path / "site")
     build(root, tmp_path / "out")
     state_file = cache_dir_of(root) / incremental.STATE
-    state = load_pickle(state_file)  # signed with the cache key
-    schema, export_format = state.format
+    state = load_json(state_file)  # signed JSON data
+    schema, export_format = state["format"]
     if kept_by == "an older format":
-        state.format = (schema, export_format - 1)
+        state["format"] = [schema, export_format - 1]
     elif kept_by == "an older analyzer":
-        state.format = (schema + "-old", export_format)
+        state["format"] = [schema + "-old", export_format]
     else:
-        del state.format
-    state.entries = {term: "~" for term in state.entries}  # undecodable in this format
-    save_pickle(state_file, state)
+        del state["format"]
+    state["entries"] = {term: "~" for term in state["entries"]}  # undecodable in this format
+    save_json(state_file, state)
     target = root / "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"
     target.write_text(target.read_text(encoding="utf-8") + "\n新增的独特短语庚辛壬。\n",
                       encoding="utf-8")

@@ -9,18 +9,19 @@ the changed and new documents (before and after) are read again from Whoosh; any
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import pickle
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from govsite.cache import load_pickle, save_pickle
+from govsite.cache import load_json, save_json
 from govsite.search.analyzer import term_positions
 from govsite.search.exporter import EXPORT_VERSION, export, term_entries, updated_entries
 from govsite.search.indexer import SCHEMA_VERSION, Entry, index_dir, open_index
 from govsite.search.query import IndexView
 
-STATE = "export.pickle"
+STATE = "export.json"
 FORMAT = (SCHEMA_VERSION, EXPORT_VERSION)  # the analyzer and fields, the browser format
 
 
@@ -42,7 +43,8 @@ def exported(
     """The export of the index (which must already hold `wanted`); `new_entries` are its term
     entries if it was just written whole (bulk.py)."""
     key = hashlib.sha256(
-        pickle.dumps([EXPORT_VERSION, sorted((r, e.digest) for r, e in wanted.items()), names])
+        json.dumps([EXPORT_VERSION, sorted((r, e.digest) for r, e in wanted.items()), names],
+                   ensure_ascii=False, sort_keys=True).encode()
     ).hexdigest()
     old = _load(cache_dir / STATE)
     if old and old.key == key:
@@ -62,7 +64,7 @@ def exported(
         files, version = export(view, names, entries)
     ix.close()
     fields = {rel: entry.fields for rel, entry in wanted.items()}
-    save_pickle(cache_dir / STATE, State(key, files, version, view.rels, entries, fields, FORMAT))
+    save_state(cache_dir / STATE, State(key, files, version, view.rels, entries, fields, FORMAT))
     return files, version
 
 
@@ -79,7 +81,24 @@ def _touched(before: dict[str, dict[str, str]], edited: dict[str, Entry]) -> set
     return terms
 
 
+def save_state(path: Path, state: State) -> None:
+    """The export state as signed JSON data (the files base64-encoded)."""
+    save_json(path, {"key": state.key, "version": state.version, "order": state.order,
+                     "files": {name: base64.b64encode(data).decode() for name, data in state.files.items()},
+                     "entries": state.entries, "fields": state.fields, "format": list(state.format)})
+
+
 def _load(path: Path) -> State | None:
-    state = load_pickle(path)
-    current = isinstance(state, State) and getattr(state, "format", None) == FORMAT
-    return state if current else None
+    """The saved state, if it is this govsite's format and has the expected shape; else None."""
+    data = load_json(path)
+    try:
+        if not isinstance(data, dict) or tuple(data["format"]) != FORMAT:
+            return None
+        state = State(str(data["key"]), {str(n): base64.b64decode(f) for n, f in data["files"].items()},
+                      str(data["version"]), [str(r) for r in data["order"]],
+                      {str(t): str(e) for t, e in data["entries"].items()},
+                      {str(r): {str(k): str(v) for k, v in f.items()} for r, f in data["fields"].items()},
+                      FORMAT)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return state

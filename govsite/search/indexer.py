@@ -31,7 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import FileLock
 from whoosh.util.numeric import length_to_byte
 
-from govsite.cache import CacheError, load_pickle, save_pickle, seal, unseal, usable_key
+from govsite.cache import CacheError, load_json, save_json, seal, unseal, usable_key
 from govsite.model import Document, Site
 from govsite.search.analyzer import GovPositions, GovTokenizer
 
@@ -304,13 +304,17 @@ def _digest(wanted: dict[str, Entry], rel: str) -> str | None:
 
 
 def _digests_file(cache_dir: Path) -> Path:
-    return cache_dir / "digests.pickle"
+    return cache_dir / "digests.json"
 
 
 def _load_digests(cache_dir: Path) -> tuple[int, dict[str, str]] | None:
-    saved = load_pickle(_digests_file(cache_dir))
-    return saved if isinstance(saved, tuple) and len(saved) == 2 else None
+    saved = load_json(_digests_file(cache_dir))
+    if not (isinstance(saved, list) and len(saved) == 2 and isinstance(saved[0], int)
+            and isinstance(saved[1], dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in saved[1].items())):
+        return None
+    return saved[0], saved[1]
 
 
 def save_digests(cache_dir: Path, generation: int, digests: dict[str, str]) -> None:
-    save_pickle(_digests_file(cache_dir), (generation, digests))
+    save_json(_digests_file(cache_dir), [generation, digests])
