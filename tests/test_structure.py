@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import front_matter, make_site
+from test_zfxxgk import built_sample, soup
 
 from govsite.build import build, collect_problems
 from govsite.model import PROJECT_STAGES
@@ -26,13 +27,7 @@ INTERPRETATIONS = "zcwj/zcwj-zcjd/index.html"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("structure") / "build"
-    build(ROOT, out, today=TODAY, use_cache=False)
-    return out
-
-
-def soup(site: Path, path: str) -> BeautifulSoup:
-    return BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
+    return built_sample(tmp_path_factory, "structure", TODAY)
 
 
 def target(site: Path, page: str, href: str) -> Path:

@@ -22,11 +22,16 @@ REPORT = "zfxxgk/nb/2025.yaml"
 MARK_LINE = 12  # gov_mark_image in catalog.yaml
 
 
+def built_sample(factory: pytest.TempPathFactory, name: str, today: dt.date) -> Path:
+    """The sample site built once for a test module (no cache: the tests share nothing)."""
+    out = factory.mktemp(name) / "build"
+    build(ROOT, out, today=today, use_cache=False)
+    return out
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("zfxxgk") / "build"
-    build(ROOT, out, today=TODAY, use_cache=False)
-    return out
+    return built_sample(tmp_path_factory, "zfxxgk", TODAY)
 
 
 def soup(site: Path, path: str) -> BeautifulSoup:
