@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import sys
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -197,29 +196,25 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool, show_schedul
     except OSError as error:
         message = f"无法监听 {host}:{port}（{error.strerror}）：请用 --port 换一个端口"
         raise click.ClickException(message) from None
-    server.start()
-    click.echo(f"预览地址：{server.url}（按 Ctrl-C 停止）")
-    if open_browser:
-        import webbrowser
+    try:
+        server.start()
+        click.echo(f"预览地址：{server.url}（按 Ctrl-C 停止）")
+        if open_browser:
+            import webbrowser
 
-        webbrowser.open(server.url)
-    run_until_interrupted(server.stop)
+            webbrowser.open(server.url)
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:  # Ctrl-C may come at any moment, even before the first sleep
+        click.echo("正在停止……", err=True)
+    finally:
+        server.stop()
 
 
 def require_site(site_dir: Path) -> None:
     if not (site_dir / "catalog.yaml").is_file():
         raise click.ClickException(f"{site_dir} 中没有 catalog.yaml：请在站点目录中运行，"
                                    "或用 --site 指定；新建站点请用 govsite init 目录")
-
-
-def run_until_interrupted(stop: Callable[[], None]) -> None:
-    try:
-        while True:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        click.echo("正在停止……", err=True)
-    finally:
-        stop()
 
 
 @cli.command()
