@@ -3,7 +3,8 @@ the reload endpoint reports the new site (what the browser waits for), debounce 
 
     python3 benchmarks/serve_rebuild.py [--docs 10000] [--rounds 3]
 
-Runs on the real corpus (148 documents) and on the corpus replicated to --docs documents.
+Runs on the real corpus (148 documents) and on a realistic generated site of --docs documents
+(realistic_corpus.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from build_bench import REAL_CORPUS, replicate
+from realistic_corpus import REAL_CORPUS, generate
 
 from govsite.serve import DevServer
 
@@ -60,7 +61,7 @@ def main() -> None:
         shutil.copytree(REAL_CORPUS, small)
         measure("148 documents", small, args.rounds, args.pause)
         large = folder / "large"
-        replicate(large, args.docs)
+        generate(large, args.docs)
         measure(f"{args.docs} documents", large, args.rounds, args.pause)
     finally:
         shutil.rmtree(folder)

@@ -3,6 +3,12 @@
 `convert` is a pure function of (document path, Markdown text), so its result can be cached and
 computed in worker processes. Links between documents are written as `govsite:` placeholders and
 turned into relative URLs by `link_html` once every document's URL is known.
+
+Python-Markdown is quadratic on some input (thousands of unclosed `[`, `<a `) and recursive on
+nesting, so a conversion has a budget: bodies nested deeper than MAX_DEPTH or with more than
+MAX_OPEN_BRACKETS unclosed brackets in one block are refused before converting, and a conversion
+that runs out of Python's stack or TIME_BUDGET seconds of CPU is abandoned. A refused body is a `Body`
+whose `refused` holds the located problem, so `--keep-going` can skip that one document.
 """
 
 from __future__ import annotations
@@ -10,6 +16,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape, unescape
 from html.parser import HTMLParser
@@ -21,6 +32,8 @@ import markdown
 import nh3
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
+from govsite.cache import Codec
+
 PLACEHOLDER = "govsite:"
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 BROKEN_SCHEME_RE = re.compile(r"^(https?|ftp)\s*[：:]\s*(?!//)|^(https?|ftp)：", re.IGNORECASE)
@@ -28,6 +41,13 @@ UNSAFE_RE = re.compile(
     r"<\s*(script|style|iframe|object|embed|form)\b|\son[a-z]+\s*=|javascript:|vbscript:",
     re.IGNORECASE,
 )
+TIME_BUDGET = 3.0  # CPU seconds for one body; the slowest of the real corpus's 148 takes 0.05 s
+MAX_DEPTH = 50  # nested lists or quotes; real documents use 4 at most
+MAX_OPEN_BRACKETS = 500  # unclosed `[` in one block: 1,000 take 0.1 s to convert, 8,000 take 8 s
+_MARKER = r"(?:>|[*+-][ \t]|\d{1,9}[.)][ \t])"
+# MAX_DEPTH markers on one line, or a marker after MAX_DEPTH tab stops of indentation
+DEEP_RE = re.compile(rf"^(?:[ \t]*{_MARKER}){{{MAX_DEPTH}}}"
+                     rf"|^(?: {{4}}| {{0,3}}\t){{{MAX_DEPTH}}}[ \t]*{_MARKER}", re.MULTILINE)
 TAGS = set(nh3.ALLOWED_TAGS) - {"area", "map", "header", "footer", "nav", "article", "aside"}
 ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},
@@ -38,6 +58,9 @@ ATTRIBUTES = {
     "abbr": {"title"},
     **{f"h{n}": {"id"} for n in range(1, 7)},
 }
+
+
+LINK_KINDS = frozenset({"page", "file", "anchor", "external", "absolute", "outside", "malformed"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,36 @@ class Body:
     links: tuple[Link, ...]
     images_without_alt: tuple[int, ...]  # lines
     unsafe_line: int | None  # first line with raw HTML the sanitiser removed
+    refused: tuple[int, str, str] | None = None  # (line, code, message): over budget, not converted
+
+
+def _body_data(body: Body) -> list[Any] | None:
+    if body.refused:  # not kept: whether a conversion runs out of time depends on the machine
+        return None
+    links = [[link.target, link.fragment, link.kind, link.line, link.image] for link in body.links]
+    return [body.html, body.text, body.text_digest, sorted(body.anchors), links,
+            list(body.images_without_alt), body.unsafe_line]
+
+
+def _body_from_data(data: list[Any]) -> Body:
+    html, text, text_digest, anchors, links, no_alt, unsafe_line = data
+    _expect(all(isinstance(v, str) for v in (html, text, text_digest, *anchors)))
+    _expect(all(type(line) is int for line in no_alt) and type(unsafe_line) in (int, type(None)))
+    parsed = []
+    for target, fragment, kind, line, image in links:
+        _expect(isinstance(target, str) and isinstance(fragment, str) and kind in LINK_KINDS
+                and type(line) is int and type(image) is bool)
+        parsed.append(Link(target, fragment, kind, line, image))
+    return Body(html, text, text_digest, frozenset(anchors), tuple(parsed), tuple(no_alt),
+                unsafe_line)
+
+
+def _expect(condition: bool) -> None:
+    if not condition:
+        raise ValueError("unexpected data in the body cache")
+
+
+BODY_CODEC = Codec("body/4", _body_data, _body_from_data)  # bump when Body or convert changes
 
 
 class _Links(HTMLParser):
@@ -139,6 +192,77 @@ def classify(rel: str, url: str, line: int, image: bool = False) -> Link:
 
 
 def convert(rel: str, body: str, body_line: int) -> Body:
+    refused = _over_budget(body, body_line)
+    if refused:
+        return _refused(refused)
+    try:
+        with _time_limit(TIME_BUDGET):
+            return _convert(rel, body, body_line)
+    except _OutOfTime:
+        return _refused((body_line, "E022", f"正文转换超过 {TIME_BUDGET:g} 秒仍未完成，已中止："
+                                            "请检查是否有大量未配对的“[”“<”或异常长的段落"))
+    except RecursionError:
+        return _refused((body_line, "E021", "正文嵌套过深，无法转换：请减少列表或引用的嵌套层数"))
+
+
+def _over_budget(body: str, body_line: int) -> tuple[int, str, str] | None:
+    """A cheap scan for input Python-Markdown would take too long or too deep to convert."""
+    deep = DEEP_RE.search(body)
+    if deep:
+        return (body_line + body.count("\n", 0, deep.start()), "E021",
+                f"列表或引用嵌套超过 {MAX_DEPTH} 层，无法转换：请减少嵌套层数")
+    if body.count("[") <= MAX_OPEN_BRACKETS:
+        return None
+    line = body_line
+    for block in re.split(r"(\n[ \t]*\n)", body):
+        depth = 0
+        for bracket in re.findall(r"[\[\]]", block):
+            depth = depth + 1 if bracket == "[" else max(depth - 1, 0)
+        if depth > MAX_OPEN_BRACKETS:
+            return (line, "E023", f"这一段有 {depth} 个未配对的方括号“[”（上限 {MAX_OPEN_BRACKETS}），"
+                                  "转换会极慢：请删除多余的“[”或写作“\\[”")
+        line += block.count("\n")
+    return None
+
+
+def _refused(problem: tuple[int, str, str]) -> Body:
+    return Body(html="", text="", text_digest=hashlib.sha256(b"").hexdigest(), anchors=frozenset(),
+                links=(), images_without_alt=(), unsafe_line=None, refused=problem)
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise _OutOfTime in the block once this process has spent `seconds` of CPU time in it
+    (SIGPROF; the previous handler and timer are restored). CPU time, not wall time: a busy machine
+    must not make a document fail. Signals reach only the main thread: elsewhere (govsite serve's
+    rebuild thread) the block runs unbounded, guarded only by the scan and the recursion limit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _OutOfTime
+
+    started = time.process_time()
+    previous = signal.signal(signal.SIGPROF, expire)
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        try:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        finally:
+            signal.signal(signal.SIGPROF, previous)
+            if outer_delay:
+                left = outer_delay - (time.process_time() - started)
+                signal.setitimer(signal.ITIMER_PROF, max(left, 0.001), outer_interval)
+
+
+def _convert(rel: str, body: str, body_line: int) -> Body:
     md = markdown.Markdown(extensions=[
         "tables", "fenced_code", "sane_lists", "attr_list",
         TocExtension(slugify=slugify_unicode, permalink=False),

@@ -12,24 +12,24 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govsite.audit import run_checks
-from govsite.body import Body, convert
-from govsite.cache import CACHE_DIR, Memo, digest
+from govsite.cache import CACHE_DIR, Memo, digest, usable_key
 from govsite.column.load import load_column
 from govsite.column.resolve import resolve_column
-from govsite.links import check_links
 from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import Output, check_output_dir, staging, write_tree
 from govsite.parallel import INDEXED, leave_half, workers
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
-from govsite.publication import publish_files, unreadable_files, withheld_files
-from govsite.render import check_templates, page_url, qr_svg, render_site, search_page
-from govsite.resolve import resolve_site
-from govsite.search import browser_index
 from govsite.sections import SEARCH
+from govsite.state import BuildState, Recorded, output_stamps, scan_inputs, stamp
+
+if TYPE_CHECKING:
+    from govsite.body import Body
+
+# The stages that convert, check, render and index (Markdown, Jinja2, segno, Whoosh, numpy) are
+# imported where they run: a build or check that finds nothing changed does not load them.
 
 
 @dataclass
@@ -43,26 +43,22 @@ class Analysis:
 
 @dataclass
 class BuildResult:
-    site: Site
+    site: Site | None  # None when nothing changed since the last build: it was not loaded
     problems: list[Problem]
     out: Path
     pages: int
     seconds: float
     withheld_invalid: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    published: int = 0
+    withheld: int = 0
+    scheduled: int = 0
     notices: list[str] = field(default_factory=list)  # caches discarded and rebuilt
 
-    @property
-    def published(self) -> int:
-        return len(self.site.documents)
-
-    @property
-    def withheld(self) -> int:
-        return self.site.withheld
-
-    @property
-    def scheduled(self) -> int:
-        return self.site.scheduled
+    def __post_init__(self) -> None:
+        if self.site is not None:
+            self.published, self.withheld = len(self.site.documents), self.site.withheld
+            self.scheduled = self.site.scheduled
 
 
 def source_date() -> dt.date | None:
@@ -77,23 +73,29 @@ def resolve_today(today: dt.date | None = None) -> dt.date:
     return today or source_date() or dt.date.today()
 
 
-BODY_FORMAT = "3"  # bump when Body changes: bodies cached by an older govsite are then remade
-
-
 class Caches:
-    """The build's memos of pure functions, persisted in <site>/.govsite-cache/."""
+    """The build's memos of pure functions, persisted in <site>/.govsite-cache/ (docs/cache.md)."""
 
     def __init__(self, folder: Path | None):
-        self.bodies = Memo(folder / "bodies.pickle" if folder else None)
-        self.qr = Memo(folder / "qr.pickle" if folder else None)
+        from govsite.body import BODY_CODEC  # lazily: a build that finds nothing changed converts nothing
+        from govsite.render import QR_CODEC
+
+        key = usable_key() if folder else None
+        self.folder = folder if key else None
+        self.bodies = Memo(self.folder / "bodies.json" if self.folder else None, BODY_CODEC, key)
+        self.qr = Memo(self.folder / "qr.json" if self.folder else None, QR_CODEC, key)
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
-        keys = {d.rel: digest(BODY_FORMAT, d.rel, d.body_line, d.body) for d in documents}
+        from govsite.body import BODY_CODEC, convert
+
+        keys = {d.rel: digest(BODY_CODEC.name, d.rel, d.body_line, d.body) for d in documents}
         results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
                                                 for d in documents})
         return {rel: results[key] for rel, key in keys.items()}
 
     def qr_codes(self, site: Site) -> dict[str, str]:
+        from govsite.render import page_url, qr_svg
+
         base = site.catalog.site.base_url
         if not base:
             return {}
@@ -104,6 +106,9 @@ class Caches:
     def save(self) -> None:
         self.bodies.save()
         self.qr.save()
+        if self.folder:  # where earlier govsites pickled them; never read
+            for legacy in ("bodies.pickle", "qr.pickle"):
+                (self.folder / legacy).unlink(missing_ok=True)
 
 
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,
@@ -115,6 +120,12 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     already loaded `catalog` let govsite serve skip reading what did not change. The Site holds
     the documents published on `today` (see resolve_today), or with `show_scheduled` also
     those published later."""
+    from govsite.audit import run_checks
+    from govsite.links import check_links
+    from govsite.publication import publish_files, unreadable_files, withheld_files
+    from govsite.render import check_templates
+    from govsite.resolve import resolve_site
+
     problems: list[Problem] = []
     if catalog is None:
         catalog, problems = load_catalog(root)
@@ -156,13 +167,30 @@ def scheduled_documents(documents: Iterable[Document], today: dt.date) -> list[D
                   key=lambda d: (d.published, d.rel))
 
 
-def collect_problems(root: Path, today: dt.date | None = None
+def collect_problems(root: Path, today: dt.date | None = None, *, documents: bool = True
                      ) -> tuple[list[Problem], Catalog | None, list[Document]]:
-    """What `govsite check` reports: everything the build checks, without writing."""
+    """What `govsite check` reports: everything the build checks, without writing the site.
+
+    It reads the build's caches (bodies converted by the last build are not converted again)
+    and keeps its outcome in the build state: when no input changed since the last check or
+    build on the same day, the problems are those recorded and nothing is read. Without
+    `documents` (every format but the HTML report), the documents are not returned, so that
+    nothing changed means only catalog.yaml is read — unless some documents are scheduled
+    (check lists them, from the documents)."""
+    root = root.absolute()
+    day = resolve_today(today)
+    state = BuildState.load(root / CACHE_DIR)
+    key = scan_inputs(root).key(command="check", today=day)
+    recorded = None if documents else state.unchanged_check(key)
+    if recorded is not None:  # the catalogue still names the items in the verdict's reasons
+        return recorded, load_catalog(root)[0], []
     try:
-        analysis = analyse(root, today=today)
+        analysis = analyse(root, today=day, cache=Caches(root / CACHE_DIR))
     except GovsiteError as error:
         return error.problems, None, []
+    state.record_check(key, analysis.problems, len(scheduled_documents(analysis.documents, day)))
+    with contextlib.suppress(OSError):  # a read-only site is still checked
+        state.save()
     return analysis.problems, analysis.catalog, analysis.documents
 
 
@@ -188,14 +216,31 @@ STAGES = ("读取与检查", "渲染页面", "写入", "搜索索引")
 def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
           keep_going: bool = False, today: dt.date | None = None, use_cache: bool = True,
           progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Build the site into `out`. With the cache (state.py): when no input changed and build/ is
+    as the last build left it, nothing is read, rendered or written; otherwise pages whose key
+    is unchanged are hard-linked from the previous build/ instead of rendered."""
     started = time.perf_counter()
     root = root.absolute()
     out = (out or root / "build").absolute()
     check_output_dir(out, root)
+    day = resolve_today(today)
+    state = BuildState.load(root / CACHE_DIR if use_cache else None)
+    inputs = scan_inputs(root)
+    key = inputs.key(command="build", base_url=base_url, keep_going=keep_going, today=day)
+    current = output_stamps(out)
+    recorded = state.unchanged_build(key, out, current)
+    if recorded is not None:
+        return BuildResult(None, recorded.problems, out, recorded.pages, time.perf_counter() - started,
+                           recorded.withheld_invalid, published=recorded.published,
+                           withheld=recorded.withheld, scheduled=recorded.scheduled)
+    from govsite.render import Reuse, render_site
+
     cache = Caches(root / CACHE_DIR if use_cache else None)
     stage = Stages(progress)
     with stage(STAGES[0]):
-        analysis, invalid = _analyse_for_build(root, today, base_url, cache, keep_going)
+        analysis, invalid = _analyse_for_build(root, day, base_url, cache, keep_going)
+    reuse = Reuse(state.reusable_pages(out, current, inputs.pages), inputs.pages)
+    copies = state.reusable_copies(out, current)
     with staging(out) as folder:
         # indexing runs in its own processes while the pages are rendered and written
         search = BackgroundSearch(analysis.site, root, analysis.bodies, folder,
@@ -203,23 +248,35 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
         try:
             with stage(STAGES[1]):
                 output = render_site(analysis.site, root, analysis.bodies,
-                                     cache.qr_codes(analysis.site))
+                                     cache.qr_codes(analysis.site), reuse=reuse)
             with stage(STAGES[2]):
-                write_tree(output, folder)
+                write_tree(output, folder, out, _unchanged(output.copies, copies))
                 cache.save()
             with stage(STAGES[3]):  # what is left of indexing; it writes the index's files
                 indexed, notices = search.result()
         finally:
             search.cancel()  # if rendering or writing failed
-    seconds = time.perf_counter() - started
-    return BuildResult(analysis.site, analysis.problems, out, len(output.pages) + len(indexed),
-                       seconds, invalid, stage.seconds, notices)
+    result = BuildResult(analysis.site, analysis.problems, out,
+                         len(output.pages) + len(output.reused) + len(indexed),
+                         time.perf_counter() - started, invalid, stage.seconds, notices=notices)
+    if use_cache:
+        state.record_build(key, out, Recorded(result.problems, result.published, result.withheld,
+                                              result.pages, invalid, result.scheduled),
+                           pages_key=inputs.pages, page_keys=output.keys, copies=output.copies)
+        if base_url is None and not has_errors(analysis.problems):  # what check reports today
+            state.record_check(inputs.key(command="check", today=day), analysis.problems,
+                               len(scheduled_documents(analysis.documents, day)))
+        state.save()
+    return result
 
 
 def search_output(site: Site, root: Path, bodies: dict[str, Body], *, use_cache: bool = True
                   ) -> tuple[dict[str, bytes], list[str]]:
     """build/search/: the browser index and the search page; and the notices of caches
     discarded on the way."""
+    from govsite.render import search_page
+    from govsite.search import browser_index
+
     cache_dir = root / CACHE_DIR / "search" if use_cache else None
     found = browser_index(site, bodies, cache_dir, workers(len(site.documents), INDEXED))
     pages = {f"{SEARCH}/{path}": data for path, data in found.files.items()}
@@ -291,6 +348,16 @@ def _search_job(sender: Any, site: Site, root: Path, bodies: dict[str, Body], fo
         sender.send((False, error))
     finally:
         sender.close()
+
+
+def _unchanged(copies: dict[str, Path], previous: dict[str, tuple[str, list[int]]]) -> frozenset[str]:
+    """Copied files whose source has the same stamp as when the previous build copied it."""
+    unchanged = set()
+    for path, source in copies.items():
+        with contextlib.suppress(OSError):
+            if previous.get(path) == (str(source), list(stamp(source.stat()))):
+                unchanged.add(path)
+    return frozenset(unchanged)
 
 
 def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, cache: Caches,

@@ -2,15 +2,25 @@
 
 Because the cached functions are pure and the key covers every input (and govsite's version),
 an entry can never be stale; deleting .govsite-cache/ is always safe.
+
+A memo file holds data only (JSON, checked against the expected shape when read) and starts with
+an HMAC of the rest, keyed by a secret kept outside the site folder (docs/cache.md): a file that
+cannot be read, verified, validated or matched to this govsite version is discarded with a
+one-line notice (logged as a warning) and rebuilt. Nothing in it can run code, and only a holder
+of the key can make govsite take a body's HTML from it without sanitising it again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
+import logging
 import os
-import pickle
+import secrets
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +28,14 @@ from govsite import __version__
 from govsite.parallel import BODIES, workers
 
 CACHE_DIR = ".govsite-cache"  # inside the site root; git-ignored; safe to delete at any time
+KEY_ENV = "GOVSITE_CACHE_KEY"  # the key itself, e.g. from a CI secret
+FORMAT = "govsite-memo/1"
+
+log = logging.getLogger(__name__)
+
+
+class CacheError(Exception):
+    """Why a memo file, or the key, cannot be used (the notice's text)."""
 
 
 def digest(*parts: object) -> str:
@@ -25,29 +43,89 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_pickle(path: Path) -> Any | None:
-    """A cache file's object; None if it is missing or unreadable (the cache is then rebuilt)."""
+def key_file() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "govsite" / "cache-key"
+
+
+def cache_key() -> bytes:
+    """$GOVSITE_CACHE_KEY, else the key file, created (0600) on first use. Raises CacheError."""
+    secret = os.environ.get(KEY_ENV, "")
+    if secret:
+        return secret.encode()
+    path = key_file()
     try:
-        return pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError,
-            TypeError):
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            temp = path.with_name(f".cache-key.{os.getpid()}")
+            temp.unlink(missing_ok=True)
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32))
+            try:
+                os.link(temp, path)  # never replaces a key another process created meanwhile
+            except FileExistsError:
+                pass
+            finally:
+                temp.unlink()
+        key = path.read_bytes().strip()
+    except OSError as error:
+        raise CacheError(f"无法读取或创建缓存密钥 {path}（{error.strerror or error}）") from error
+    if len(key) < 32:
+        raise CacheError(f"缓存密钥 {path} 不足 32 个字符")
+    return key
+
+
+def usable_key() -> bytes | None:
+    """cache_key(), or None with a notice: the build then neither reads nor writes the cache."""
+    try:
+        return cache_key()
+    except CacheError as error:
+        log.warning("注意：%s，本次构建不读写缓存", error)
         return None
 
 
-def save_pickle(path: Path, value: Any) -> None:
-    """Atomically: a reader never sees half a file, and concurrent writers never share a temp."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(f".tmp-{os.getpid()}")
-    temp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(temp, path)
+@dataclass(frozen=True)
+class Codec:
+    """How a memo's values are written as JSON data and read back. `decode` raises ValueError,
+    TypeError, KeyError or IndexError on data of the wrong shape; `encode` returns None for a value
+    that is not to be kept."""
+
+    name: str  # with a version: a change of the data's shape changes it
+    encode: Callable[[Any], Any]
+    decode: Callable[[Any], Any]
 
 
 class Memo:
-    def __init__(self, file: Path | None):
-        self.file = file
-        loaded = load_pickle(file) if file else None
-        self.entries: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+    def __init__(self, file: Path | None, codec: Codec, key: bytes | None = None):
+        self.file, self.codec, self.key = file, codec, key
+        self.entries: dict[str, Any] = {}
         self.dirty = False
+        if file and key:
+            try:
+                self.entries = self._read(file, key)
+            except CacheError as error:
+                log.warning("注意：缓存文件 %s %s，已丢弃，本次重新生成", file, error)
+                self.dirty = True  # replace it even if nothing is computed
+
+    def _read(self, file: Path, key: bytes) -> dict[str, Any]:
+        try:
+            data = file.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as error:
+            raise CacheError(f"无法读取（{error.strerror or error}）") from error
+        payload = unseal(key, data)
+        try:
+            memo = json.loads(payload)
+            header = (memo["format"], memo["govsite"], memo["codec"])
+            if header != (FORMAT, __version__, self.codec.name):
+                raise CacheError(f"由另一版本的 govsite（{memo['govsite']}）写入")
+            entries = memo["entries"]
+            if not isinstance(entries, dict):
+                raise TypeError("entries")
+            return {key: self.codec.decode(value) for key, value in entries.items()}
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise CacheError("内容格式不符") from error
 
     def compute(self, function: Callable[..., Any], jobs: dict[str, tuple[Any, ...]]) -> dict[str, Any]:
         """Results for every key of `jobs` (key -> args); missing ones are computed, in worker
@@ -55,8 +133,8 @@ class Memo:
         todo = [(key, args) for key, args in jobs.items() if key not in self.entries]
         count = workers(len(todo), BODIES)
         if count > 1:
-            with ProcessPoolExecutor(count) as executor:
-                results = list(executor.map(_call, [(function, a) for _, a in todo], chunksize=64))
+            with ProcessPoolExecutor(count) as pool:
+                results = list(pool.map(_call, [(function, a) for _, a in todo], chunksize=64))
         else:
             results = [function(*args) for _, args in todo]
         self.entries.update((key, result) for (key, _), result in zip(todo, results, strict=True))
@@ -67,11 +145,58 @@ class Memo:
         return {key: self.entries[key] for key in jobs}
 
     def save(self) -> None:
-        if self.file and self.dirty:
-            save_pickle(self.file, self.entries)
-            self.dirty = False
+        if not (self.file and self.key and self.dirty):
+            return
+        encoded = ((key, self.codec.encode(value)) for key, value in self.entries.items())
+        memo = {"format": FORMAT, "govsite": __version__, "codec": self.codec.name,
+                "entries": {key: data for key, data in encoded if data is not None}}
+        payload = json.dumps(memo, ensure_ascii=False, separators=(",", ":")).encode()
+        _write_atomically(self.file, seal(self.key, payload))
+        self.dirty = False
+
+
+def seal(key: bytes, payload: bytes) -> bytes:
+    """A cache file's bytes: the payload's HMAC on the first line, then the payload."""
+    return _mac(key, payload) + b"\n" + payload
+
+
+def unseal(key: bytes, data: bytes) -> bytes:
+    """The payload of a file written by `seal` with this key; CacheError if it was not."""
+    mac, _, payload = data.partition(b"\n")
+    if not hmac.compare_digest(mac, _mac(key, payload)):
+        raise CacheError("未通过校验（不是用本机的缓存密钥或 GOVSITE_CACHE_KEY 写入的）")
+    return payload
+
+
+def _mac(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """A reader never sees half a file, and concurrent writers never share a temp."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(f".tmp-{os.getpid()}")
+    temp.write_bytes(data)
+    os.replace(temp, path)
 
 
 def _call(job: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
     function, args = job
     return function(*args)
+
+
+def load_json(path: Path) -> Any | None:
+    """A signed JSON cache file's data (written by save_json); None if it is missing, unsigned or
+    unreadable (the caller then rebuilds it). Callers validate the shape they expect."""
+    key = usable_key()
+    try:
+        return json.loads(unseal(key, path.read_bytes())) if key else None
+    except (OSError, CacheError, ValueError):
+        return None
+
+
+def save_json(path: Path, value: Any) -> None:
+    key = usable_key()
+    if key:
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        _write_atomically(path, seal(key, payload))

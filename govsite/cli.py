@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import sys
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -144,9 +143,9 @@ def os_error(error: OSError) -> str:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="检查日期 YYYY-MM-DD")
 def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
           today: datetime | None) -> None:
-    """检查站点（不生成网站）：列出所有错误和警告，有错误时以 1 退出。"""
+    """检查站点（不生成网站）：列出所有错误和警告和检查结论，有错误或单项否决时以 1 退出。"""
     day = resolve_today(today.date() if today else None)
-    problems, catalog, documents = collect_problems(site_dir, day)
+    problems, catalog, documents = collect_problems(site_dir, day, documents=fmt == "html")
     for doc in scheduled_documents(documents, day):  # information, not a problem
         click.echo(f"{doc.rel}:{doc.line_of('published')}: 待发布 {doc.published}（晚于 {day}，"
                    f"到期前构建不发布）{doc.title}", err=True)
@@ -160,8 +159,10 @@ def check(site_dir: Path, fmt: str, output: Path | None, strict: bool,
         except OSError as error:
             click.echo(f"错误：{os_error(error)}", err=True)
             sys.exit(2)
-        click.echo(f"报告已写入 {output}：{summary(problems)}", err=True)
-    sys.exit(1 if has_errors(problems) or (strict and problems) else 0)
+        click.echo(f"报告已写入 {output}：{summary(problems, catalog)}", err=True)
+    # a 单项否决 is made of warnings: every output states it, --strict (the CI gate) fails on it
+    failed = has_errors(problems) or (strict and problems)
+    sys.exit(1 if failed else 0)
 
 
 def refuse_published_path(output: Path, site_dir: Path) -> None:
@@ -197,29 +198,25 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool, show_schedul
     except OSError as error:
         message = f"无法监听 {host}:{port}（{error.strerror}）：请用 --port 换一个端口"
         raise click.ClickException(message) from None
-    server.start()
-    click.echo(f"预览地址：{server.url}（按 Ctrl-C 停止）")
-    if open_browser:
-        import webbrowser
+    try:
+        server.start()
+        click.echo(f"预览地址：{server.url}（按 Ctrl-C 停止）")
+        if open_browser:
+            import webbrowser
 
-        webbrowser.open(server.url)
-    run_until_interrupted(server.stop)
+            webbrowser.open(server.url)
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:  # Ctrl-C may come at any moment, even before the first sleep
+        click.echo("正在停止……", err=True)
+    finally:
+        server.stop()
 
 
 def require_site(site_dir: Path) -> None:
     if not (site_dir / "catalog.yaml").is_file():
         raise click.ClickException(f"{site_dir} 中没有 catalog.yaml：请在站点目录中运行，"
                                    "或用 --site 指定；新建站点请用 govsite init 目录")
-
-
-def run_until_interrupted(stop: Callable[[], None]) -> None:
-    try:
-        while True:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        click.echo("正在停止……", err=True)
-    finally:
-        stop()
 
 
 @cli.command()
@@ -239,12 +236,30 @@ def new(item_id: str, title: str, kind: str, slug: str | None, site_dir: Path) -
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="某某县", show_default=True, help="县（市、区）名称")
-def init(directory: Path, name: str) -> None:
-    """新建站点：含 26 个领域的标准目录示例、欢迎文档。"""
-    from govsite.scaffold import init_site
+@click.option("--catalog", "table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="本单位的标准目录表格（CSV 或 XLSX）：用它代替示例目录")
+@click.option("--domain", default=None, help="表格没有“领域”列时，所有事项所属的领域名称")
+@click.option("--towns", default="", help="示例目录：乡镇（街道），逗号分隔，可写 id=名称，如 dads=大塅镇,永宁镇")
+def init(directory: Path, name: str, table: Path | None, domain: str | None, towns: str) -> None:
+    """新建站点：用本单位的标准目录表格（--catalog），或 26 个领域的标准目录示例和欢迎文档
+    （--towns 另建各乡镇的村务事项）。"""
+    if table is None:
+        from govsite.scaffold import init_site, parse_towns
 
-    init_site(directory, name, resolve_today())
+        init_site(directory, name, resolve_today(), towns=parse_towns(towns))
+    else:
+        from govsite.importer import init_from_table
+
+        result = init_from_table(directory, table, name, resolve_today(), domain)
+        print_problems(result.problems)
+        click.echo(imported_summary(result))
     click.echo(f"已创建站点 {directory}。下一步：cd {directory} && govsite serve")
+
+
+def imported_summary(result: Any) -> str:
+    added = f"；已补充标准事项：{'、'.join(result.added)}" if result.added else ""
+    return (f"已导入 {len(result.domains)} 个领域、{result.item_count} 个事项、"
+            f"{len(result.units)} 个单位{added}")
 
 
 @cli.command("import-catalog")
@@ -260,8 +275,29 @@ def import_catalog_command(table: Path, output: Path, domain: str | None, name: 
     from govsite.importer import import_catalog
 
     result = import_catalog(table, output, domain=domain, county=name, force=force)
-    click.echo(f"已导入 {len(result.domains)} 个领域、{result.item_count} 个事项、"
-               f"{len(result.units)} 个单位 → {output}")
+    print_problems(result.problems)
+    click.echo(f"{imported_summary(result)} → {output}")
+
+
+@cli.command("import-docs")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--item", "item_id", required=True, help="事项 id（见 catalog.yaml）")
+@site_option
+@click.option("--kind", type=click.Choice(KINDS), default=None, help="类型（默认按标题判断）")
+@click.option("--keep-original", is_flag=True, help="同时把原文件作为附件")
+def import_docs_command(paths: tuple[Path, ...], item_id: str, site_dir: Path, kind: str | None,
+                        keep_original: bool) -> None:
+    """把 Word 公文（.docx、.doc、.wps）或 PDF 导入为事项中的文档（可给文件或目录）。"""
+    from govsite.importdocs import import_docs
+
+    require_site(site_dir)
+    result = import_docs(site_dir, list(paths), item_id, kind, keep_original)
+    for path, todo in result.written:
+        click.echo(f"已导入 {path}（事项：{result.item}）\n  待填写：{'；'.join(todo)}")
+    print_problems(result.problems)
+    click.echo(f"导入 {len(result.written)} 个文件，{count_errors(result.problems)} 个错误。"
+               "填写审核人等各项后用 govsite check 检查。", err=True)
+    sys.exit(1 if has_errors(result.problems) else 0)
 
 
 @cli.command("search")

@@ -2,8 +2,11 @@
 
 Real tables vary: one or two header rows ("公开对象" over "全社会 | 特定群体"), combined names
 ("公开对象-全社会"), √ ticks, ■/□ channel marks and merged cells, which arrive as blanks below
-the first row of the merge. Headers are matched by keyword; merged blanks are filled from the
-row above for the columns that are merged in practice (never for tick columns).
+the first row of the merge, ☐/☑ and the Wingdings characters Word leaves for them (þ, ¨). Headers
+are matched by keyword; merged blanks are filled from the row above for the columns that are merged
+in practice (never for tick columns). Optional columns a table lacks (公开对象, 公开方式, 公开层级)
+take a stated default, with a warning. A cell naming several units (县民政局；各乡镇人民政府) gives
+the first as the owner and the others as co-owners; unit ids are the names' pinyin initials.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from typing import Any
 
 import yaml
 
+from govsite.names import unique, unit_initials
 from govsite.problems import GovsiteError, Problem, has_errors
-from govsite.scaffold import site_lines, standard_domains
+from govsite.scaffold import ensure_empty, init_site, site_lines, standard_domains
 
 # (key, header keywords), most specific first.
 FIELDS = (
@@ -41,21 +45,19 @@ AUDIENCES = {"全社会": "全社会", "特定群体": "特定群体", "特定�
 MODES = {"主动": "主动", "主动公开": "主动", "依申请": "依申请", "依申请公开": "依申请"}
 TICKS = set("√✓✔☑●■是Yy")
 FILLED = ("domain", "l1", "basis", "time_limit", "owner", "channels", "audience", "mode", "levels")
-UNIT_KEYWORDS = (
-    ("公共资源交易", "ggzy"), ("人民政府办公室", "zfb"), ("发展和改革", "fgj"), ("发改", "fgj"),
-    ("财政", "czj"), ("税务", "swj"), ("应急管理", "yjj"), ("生态环境", "sthj"),
-    ("自然资源", "zrzy"), ("住房和城乡建设", "zjj"), ("住建", "zjj"), ("城市管理", "cgj"),
-    ("综合执法", "zhzf"), ("城管", "cgj"), ("行政审批", "xzsp"), ("政务服务", "zwfw"),
-    ("工业和信息化", "gxj"), ("工信", "gxj"), ("科技", "kjj"), ("商务", "swuj"), ("信访", "xfj"),
-    ("乡村振兴", "xczx"), ("民政", "mzj"), ("公安", "gaj"),
-    ("农业农村", "nync"), ("人力资源和社会保障", "rsj"), ("人社", "rsj"), ("市场监", "scjg"),
-    ("司法", "sfj"), ("教育", "jyj"), ("卫生健康", "wjw"), ("卫健", "wjw"), ("文化", "wgl"),
-    ("医疗保障", "ybj"), ("交通运输", "jtj"), ("水利", "slj"), ("统计", "tjj"),
-    ("退役军人", "tyjrj"), ("林业", "lyj"), ("审计", "sjj"), ("街道", "jd"), ("乡", "xz"),
-    ("镇", "xz"),
-)
+GENERAL = "政务公开工作"
+STANDARD_ITEMS = (("工作动态", "gzdt"), ("通知公告", "tzgg"))
 DOMAIN_ALIASES = {"扶贫": "xczx", "征地补偿": "ncjttdzs", "城市管理": "cszhzf"}
-ITEM_ORDER = ("id", "seq", "l1", "l2", "content", "basis", "time_limit", "owner", "channels",
+# Font artefacts: Wingdings box characters read without the font (þ ☑, ¨ ☐, ü ✓), or in its private area.
+ARTEFACTS = str.maketrans({"þ": "☑", "¨": "☐", "\uf0fe": "☑", "\uf0a8": "☐", "\uf0fc": "√", "\uf06f": "☐"})
+DEFAULTS = {"audience": "全社会", "mode": "主动"}  # and 公开层级: 乡级 for a township's table, else 县级
+OPTIONAL = {"audience": "公开对象", "mode": "公开方式", "levels": "公开层级"}
+# a township's own catalogue: its title names a 乡, 镇 or 街道 before the domain or 标准目录
+TOWNSHIP = re.compile(r"(乡|镇|街道)(人民政府|办事处)?\S{0,12}?(领域|基层|标准目录|政务公开)")
+OWNER_SPLIT = re.compile(r"\s*[；;、/／]\s*")
+# numbered content: 1、… 2、…, 1. … 2. …, （1）… （2）…, ①…
+CONTENT_NUMBER = re.compile(r"(?:^|\s*)(?:\d{1,2}\s*[、.．](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])\s*")
+ITEM_ORDER = ("id", "seq", "l1", "l2", "content", "basis", "time_limit", "owner", "co_owners", "channels",
               "audience", "mode", "levels")
 _SPACE = re.compile(r"\s+")
 _MARKED = re.compile(r"([■□☑☐])\s*([^■□☑☐]+)")
@@ -82,6 +84,7 @@ class Imported:
     domains: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> domain
     problems: list[Problem] = field(default_factory=list)
     no_domain: set[str] = field(default_factory=set)  # sheets already told they lack a domain
+    added: list[str] = field(default_factory=list)  # standard items the table lacked: "名称（id）"
 
     @property
     def item_count(self) -> int:
@@ -148,7 +151,8 @@ def cell_text(value: Any) -> str:
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         value = value.isoformat()[:10]
-    return str(value).replace("\u3000", " ").strip()
+    text = str(value).replace("\u3000", " ").strip()
+    return "√" if text == "ü" else text.translate(ARTEFACTS)
 
 
 # --- headers -----------------------------------------------------------------------------------
@@ -257,9 +261,23 @@ def import_sheet(sheet: Sheet, domain: str | None, result: Imported) -> None:
                                        f"表头缺少列：{'、'.join(missing)}"))
         return
     domain = domain or domain_in(sheet.rows[:header]) or domain_in([[sheet.title]])
+    defaults = absent_defaults(sheet, header, keys, result)
     previous: dict[str, str] = {"domain": domain} if domain else {}
     for number, row in enumerate(sheet.rows[first:], start=first + 1):
-        previous = import_row(sheet.label, number, row, columns, previous, result)
+        previous = import_row(sheet.label, number, row, columns, previous, result, defaults)
+
+
+def absent_defaults(sheet: Sheet, header: int, keys: set[str], result: Imported) -> dict[str, Any]:
+    """The values of optional columns the table lacks, each stated in a warning."""
+    defaults: dict[str, Any] = {key: value for key, value in DEFAULTS.items() if key not in keys}
+    if "levels" not in keys:
+        title = sheet.title + "".join(c for row in sheet.rows[:header] for c in row)
+        defaults["levels"] = ["乡级"] if TOWNSHIP.search(title) else ["县级"]
+    for key, value in defaults.items():
+        shown = "、".join(value) if isinstance(value, list) else value
+        result.problems.append(Problem(sheet.label, header + 1, "W620",
+                                       f"表格没有“{OPTIONAL[key]}”列：所有事项按“{shown}”导入，请核对"))
+    return defaults
 
 
 def domain_in(rows: list[list[str]]) -> str | None:
@@ -280,7 +298,7 @@ def known_domains() -> dict[str, str]:
 
 
 def import_row(label: str, number: int, row: list[str], columns: list[Column],
-               previous: dict[str, str], result: Imported) -> dict[str, str]:
+               previous: dict[str, str], result: Imported, defaults: dict[str, Any]) -> dict[str, str]:
     """Read one data row into `result`; return the values later merged blanks inherit."""
     filled = [c for c in columns if c.index < len(row) and row[c.index]]
     if not filled or is_note(row) or repeats_header(row, columns):
@@ -297,7 +315,7 @@ def import_row(label: str, number: int, row: list[str], columns: list[Column],
     for column in filled:
         if column.tick and set(row[column.index]) & TICKS:
             ticks.setdefault(column.key, []).append(column.tick)
-    item, problem = build_item(merged, ticks, number)
+    item, problem = build_item(merged, ticks, number, defaults)
     if problem:
         result.problems.append(Problem(label, number, "E602", problem))
         return merged
@@ -322,15 +340,15 @@ def is_note(row: list[str]) -> bool:
     return len(cells) <= 2 and cells[0].startswith(("注", "备注", "说明", "填表说明"))
 
 
-def build_item(values: dict[str, str], ticks: dict[str, list[str]],
-               number: int) -> tuple[dict[str, Any], str | None]:
+def build_item(values: dict[str, str], ticks: dict[str, list[str]], number: int,
+               defaults: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     if not values.get("l1"):
         return {}, f"第 {number} 行缺少一级事项"
     if not values.get("owner"):
         return {}, f"第 {number} 行缺少公开主体"
-    audience = one_of(ticks.get("audience"), values.get("audience"), AUDIENCES)
-    mode = one_of(ticks.get("mode"), values.get("mode"), MODES)
-    levels = ticks.get("levels") or split_levels(values.get("levels", ""))
+    audience = one_of(ticks.get("audience"), values.get("audience"), AUDIENCES) or defaults.get("audience")
+    mode = one_of(ticks.get("mode"), values.get("mode"), MODES) or defaults.get("mode")
+    levels = ticks.get("levels") or split_levels(values.get("levels", "")) or defaults.get("levels")
     for name, value in (("公开对象", audience), ("公开方式", mode), ("公开层级", levels)):
         if not value:
             return {}, f"第 {number} 行的{name}未勾选或无法识别"
@@ -338,7 +356,7 @@ def build_item(values: dict[str, str], ticks: dict[str, list[str]],
     item: dict[str, Any] = {
         "seq": int(values["seq"]) if values.get("seq", "").isdigit() else None,
         "l1": values["l1"], "l2": values.get("l2") or None,
-        "content": split_list(values.get("content", "")),
+        "content": split_content(values.get("content", "")),
         "basis": split_basis(values.get("basis", "")),
         "time_limit": values.get("time_limit") or None,
         "channels": {"required": required, "optional": optional},
@@ -365,14 +383,28 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in _SPLIT.split(text) if part.strip()]
 
 
+def split_content(text: str) -> list[str]:
+    """Numbered content (1、甲 2、乙；（1）…；①…) splits at its numbers, other content at 、，；."""
+    if not CONTENT_NUMBER.match(text) or not re.match(r"^\s*(\d|[（(]\d|[①-⑳])", text):
+        return split_list(text)
+    parts = CONTENT_NUMBER.split(text)
+    return [p.strip().rstrip("；;，,。") for p in parts if p.strip().rstrip("；;，,。")]
+
+
 def split_basis(text: str) -> list[str]:
     text = re.sub(r"》\s*[、，,]?\s*《", "》\n《", text)
     return [part.strip() for part in re.split(r"[\n；;]+", text) if part.strip()]
 
 
 def parse_channels(text: str) -> tuple[list[str], list[str]]:
-    """■ (or ☑) = required, □ (or ☐) = optional; unmarked channels count as required."""
+    """■ (or ☑) = required, □ (or ☐) = optional; unmarked channels count as required.
+
+    A cell whose marks are all □/☐ lists its channels with empty boxes, as tables drawn from a
+    form do: the boxes are bullets there, not a choice, and the channels count as required.
+    """
     marked = _MARKED.findall(text)
+    if marked and all(mark in "□☐" for mark, _ in marked):
+        return [n.strip() for _, names in marked for n in re.split(r"[、，,；;\s]+", names) if n.strip()], []
     if not marked:
         return split_list(text), []
     required, optional = [], []
@@ -391,7 +423,10 @@ def add_item(result: Imported, domain_name: str, owner: str, item: dict[str, Any
         domain = {"id": domain_id(domain_name, result), "name": domain_name, "items": []}
         result.domains[domain_name] = domain
     item_id = f"{domain['id']}-{len(domain['items']) + 1:03d}"
-    full = item | {"id": item_id, "owner": unit_id(owner, result.units)}
+    owners = [unit_id(name, result.units) for name in OWNER_SPLIT.split(owner) if name]
+    full = item | {"id": item_id, "owner": owners[0]}
+    if owners[1:]:
+        full["co_owners"] = list(dict.fromkeys(o for o in owners[1:] if o != owners[0]))
     domain["items"].append({k: full[k] for k in ITEM_ORDER if k in full})
 
 
@@ -399,6 +434,7 @@ def domain_id(name: str, result: Imported) -> str:
     taken = {d["id"] for d in result.domains.values()}
     known = known_domains()
     base = known.get(name) or next((i for n, i in known.items() if n in name), None)
+    base = base or ("zwgk" if name == GENERAL else None)
     base = base or f"ly{len(result.domains) + 1:02d}"
     return unique(base, taken)
 
@@ -407,25 +443,45 @@ def unit_id(name: str, units: dict[str, str]) -> str:
     for uid, existing in units.items():
         if existing == name:
             return uid
-    base = next((abbr for word, abbr in UNIT_KEYWORDS if word in name), "unit")
-    uid = unique(base, set(units))
+    uid = unique(unit_initials(name) or "unit", units)
     units[uid] = name
     return uid
 
 
-def unique(base: str, taken: set[str]) -> str:
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
+def add_standard_items(result: Imported, county: str) -> None:
+    """工作动态 and 通知公告, which every site publishes (the home page's W702), when the table lacks them."""
+    names = [f"{i['l1']}{i.get('l2', '')}" for d in result.domains.values() for i in d["items"]]
+    missing = [(name, suffix) for name, suffix in STANDARD_ITEMS if not any(name in n for n in names)]
+    if not missing or not result.domains:
+        return
+    office = next((uid for uid, name in result.units.items() if name.endswith("人民政府办公室")), None)
+    office = office or unit_id(f"{county}人民政府办公室", result.units)
+    first = next(iter(result.domains.values()))["items"][0]
+    domain = result.domains.setdefault(GENERAL, {"id": domain_id(GENERAL, result), "name": GENERAL, "items": []})
+    taken = {i["id"] for d in result.domains.values() for i in d["items"]}
+    for name, suffix in missing:
+        item_id = unique(f"{domain['id']}-{suffix}", taken)
+        domain["items"].append({
+            "id": item_id, "l1": GENERAL, "l2": name, "content": [name],
+            "basis": ["《中华人民共和国政府信息公开条例》"], "time_limit": "信息形成或者变更之日起20个工作日内",
+            "owner": office, "channels": {"required": ["政府网站"], "optional": []},
+            "audience": "全社会", "mode": "主动", "levels": first.get("levels", ["县级"]),
+        })
+        result.added.append(f"{name}（{item_id}）")
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a value shared by several items out each time: govsite refuses YAML anchors (E020)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def catalog_yaml(result: Imported, county: str, source: str) -> str:
-    units = yaml.safe_dump({"units": result.units}, allow_unicode=True, sort_keys=False,
-                           default_flow_style=False, width=4096)
-    domains = yaml.safe_dump({"domains": list(result.domains.values())}, allow_unicode=True,
-                             sort_keys=False, default_flow_style=None, width=4096)
+    units = yaml.dump({"units": result.units}, Dumper=_PlainDumper, allow_unicode=True,
+                      sort_keys=False, default_flow_style=False, width=4096)
+    domains = yaml.dump({"domains": list(result.domains.values())}, Dumper=_PlainDumper,
+                        allow_unicode=True, sort_keys=False, default_flow_style=None, width=4096)
     header = [f"# 由 govsite import-catalog 从 {Path(source).name} 导入；请核对后补充 site 各项。",
               *site_lines(county)]
     return "\n".join(header) + "\n" + units + domains
@@ -437,8 +493,30 @@ def import_catalog(table: Path, output: Path, *, domain: str | None = None,
     if output.exists() and not force:
         raise GovsiteError([Problem(str(output), None, "E612",
                                     "文件已存在，不会覆盖：请换一个 -o 文件名，或加 --force")])
+    result = catalog_from_table(table, domain, county)
+    output.write_text(catalog_yaml(result, county, str(table)), encoding="utf-8")
+    return result
+
+
+def catalog_from_table(table: Path, domain: str | None, county: str) -> Imported:
+    """The table imported, with the standard items it lacks; raises on any error."""
     result = import_table(table, domain)
     if has_errors(result.problems):
         raise GovsiteError(result.problems)
-    output.write_text(catalog_yaml(result, county, str(table)), encoding="utf-8")
+    add_standard_items(result, county)
+    return result
+
+
+def init_from_table(target: Path, table: Path, county: str, today: dt.date,
+                    domain: str | None = None) -> Imported:
+    """`govsite init DIR --catalog TABLE`: a new site whose catalogue is the office's own table,
+    with each item's folder (kept in git by an empty .gitkeep) ready for its documents."""
+    ensure_empty(target)
+    result = catalog_from_table(table, domain, county)
+    init_site(target, county, today, catalog_yaml(result, county, str(table)))
+    for entry in result.domains.values():
+        for item in entry["items"]:
+            folder = target / "content" / entry["id"] / item["id"]
+            folder.mkdir(parents=True)
+            (folder / ".gitkeep").touch()
     return result

@@ -20,6 +20,8 @@ def check_links(site: Site, documents: list[Document], bodies: dict[str, Body]) 
         def add(line: int, code: str, message: str, doc: Document = doc, unit: str = unit) -> None:
             problems.append(Problem(doc.rel, line, code, message, doc.item_id, unit))
 
+        if body.refused:  # over the conversion's budget: nothing else is known of it
+            add(*body.refused)
         for link in body.links:
             found = _check(site, loaded, bodies, doc, link)
             if found:

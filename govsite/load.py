@@ -10,19 +10,25 @@ import datetime as dt
 import hashlib
 import os
 import re
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from govsite.model import (
     DISCLOSURES,
     INTERP_FORMS,
+    INTERP_TYPES,
     KINDS,
+    ORG_LEVELS,
+    PROJECT_STAGES,
     VALIDITIES,
     Attachment,
     Catalog,
     Document,
     Domain,
     Item,
+    Org,
+    Project,
     SiteInfo,
 )
 from govsite.problems import Problem, has_errors
@@ -45,15 +51,26 @@ SITE_FIELDS = (
     Field("gov_mark_image"), Field("gov_mark_url"), Field("error_report_url"),
 )
 DOMAIN_FIELDS = (Field("id", required=True), Field("name", required=True),
-                 Field("items", list, required=True))
+                 Field("items", list, required=True), Field("org"))
 ITEM_FIELDS = (
     Field("id", required=True), Field("l1", required=True), Field("l2"),
     Field("content", list), Field("basis", list), Field("time_limit"),
-    Field("owner", required=True), Field("channels", dict),
+    Field("owner", required=True), Field("co_owners", list), Field("channels", dict),
     Field("audience", choices=("全社会", "特定群体", "特定群众")),
     Field("mode", choices=("主动", "依申请")), Field("levels", list), Field("path"),
-    Field("update"), Field("seq", int), Field("note"),
+    Field("update"), Field("seq", int), Field("note"), Field("org"),
+    Field("stage", choices=PROJECT_STAGES),
 )
+ORG_FIELDS = (Field("id", required=True), Field("name", required=True),
+              Field("level", choices=ORG_LEVELS), Field("parent"))
+PROJECT_FIELDS = (
+    Field("id", required=True), Field("name", required=True), Field("code", required=True),
+    Field("owner", required=True), Field("location", required=True), Field("investment"),
+    Field("start", dt.date), Field("end", dt.date), Field("notes", dict),
+)
+PROJECT_CODE_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$")
+# the audio and video types browsers play in the page (a subset of publication.MEDIA)
+MEDIA_SUFFIXES = (".mp4", ".m4v", ".webm", ".mp3", ".m4a", ".aac", ".ogg", ".wav")
 DOC_FIELDS = (
     Field("title", required=True, alias="标题"),
     Field("doc_number", alias="文号"),
@@ -70,11 +87,15 @@ DOC_FIELDS = (
     Field("kind", alias="类型", choices=KINDS),
     Field("interprets", alias="解读对象"),
     Field("interp_form", alias="解读形式", choices=INTERP_FORMS),
+    Field("interp_type", alias="解读类型", choices=INTERP_TYPES),
+    Field("project", alias="项目"),
+    Field("replaced_by", alias="替代文件"),
     Field("attachments", list, alias="附件"),
     Field("source", alias="来源"),
     Field("slug", alias="别名"),
 )
-ATTACHMENT_FIELDS = (Field("file", required=True, alias="文件"), Field("title", alias="标题"))
+ATTACHMENT_FIELDS = (Field("file", required=True, alias="文件"), Field("title", alias="标题"),
+                     Field("captions", alias="字幕"))
 
 
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
@@ -109,19 +130,26 @@ def load_catalog(root: Path) -> tuple[Catalog | None, list[Problem]]:
     problems += escape_problems(content, data, CATALOG)
     top, top_lines, top_problems = read_mapping(data, (
         Field("site", dict, required=True), Field("units", dict, required=True),
-        Field("domains", list, required=True), Field("search_synonyms", list),
+        Field("domains", list, required=True), Field("orgs", list), Field("projects", list),
+        Field("search_synonyms", list),
     ), CATALOG)
     problems += top_problems
     if top_problems and not top:
         return None, problems
     site, site_problems = _site(top.get("site", Mapping()), root, top_lines.get("site", 1))
     units, unit_problems = _units(top.get("units", Mapping()))
-    domains, domain_problems = _domains(top.get("domains", Sequence()), units)
+    seen: dict[str, int] = {}
+    orgs, org_problems = _orgs(top.get("orgs", Sequence()), seen)
+    domains, domain_problems = _domains(top.get("domains", Sequence()), units,
+                                        {org.id for org in orgs}, seen)
+    projects, project_problems = _projects(top.get("projects", Sequence()), seen)
     synonyms, synonym_problems = _synonyms(top.get("search_synonyms") or Sequence())
-    problems += site_problems + unit_problems + domain_problems + synonym_problems
+    problems += site_problems + unit_problems + org_problems + domain_problems + project_problems
+    problems += synonym_problems
     if site is None:
         return None, problems
-    return Catalog(site=site, units=units, domains=domains, synonyms=synonyms), problems
+    return Catalog(site=site, units=units, domains=domains, orgs=orgs,
+                   projects=projects, synonyms=synonyms), problems
 
 
 def _synonyms(data: Any) -> tuple[tuple[tuple[str, ...], ...], list[Problem]]:
@@ -138,6 +166,70 @@ def _synonyms(data: Any) -> tuple[tuple[tuple[str, ...], ...], list[Problem]]:
         else:
             found.append(tuple(words))
     return tuple(found), problems
+
+
+def _orgs(data: Any, seen: dict[str, int]) -> tuple[tuple[Org, ...], list[Problem]]:
+    """乡镇/街道 and their 村/社区; a parent must be declared before its children."""
+    orgs: dict[str, Org] = {}
+    problems: list[Problem] = []
+    for entry in data:
+        values, lines, found = read_mapping(entry, ORG_FIELDS, CATALOG, "乡镇/村：")
+        problems += found
+        if "id" not in values or "name" not in values:
+            continue
+        org_id, parent = text(values["id"]), text(values.get("parent")) or None
+        problems += _check_id(org_id, lines["id"], seen, "乡镇/村")
+        if parent is not None and parent not in orgs:
+            problems.append(Problem(CATALOG, lines["parent"], "E853",
+                                    f"上级“{parent}”不是前面 orgs 中定义的乡镇/街道 id"))
+            parent = None
+        elif parent is not None and orgs[parent].parent is not None:
+            problems.append(Problem(CATALOG, lines["parent"], "E853",
+                                    f"上级“{parent}”本身是村（居），村（居）只能属于乡镇/街道"))
+            parent = None
+        level = text(values.get("level")) or ("村" if parent else "乡镇")
+        if level in ("村", "社区") and "parent" not in lines:
+            problems.append(Problem(CATALOG, entry.line, "E853",
+                                    f"{level}“{values['name']}”须用 parent 写明所属乡镇/街道"))
+        elif level in ("乡镇", "街道") and parent is not None:
+            problems.append(Problem(CATALOG, lines["parent"], "E853",
+                                    f"{level}“{values['name']}”直属本县，不能设置 parent"))
+            parent = None
+        orgs[org_id] = Org(org_id, text(values["name"]), level, parent, entry.line)
+    return tuple(orgs.values()), problems
+
+
+def _projects(data: Any, seen: dict[str, int]) -> tuple[tuple[Project, ...], list[Problem]]:
+    projects: list[Project] = []
+    problems: list[Problem] = []
+    for entry in data:
+        values, lines, found = read_mapping(entry, PROJECT_FIELDS, CATALOG, "重大建设项目：")
+        problems += found
+        if not {"id", "name", "code", "owner", "location"} <= values.keys():
+            continue
+        project_id, code = text(values["id"]), text(values["code"])
+        problems += _check_id(project_id, lines["id"], seen, "项目")
+        if not PROJECT_CODE_RE.match(code):
+            problems.append(Problem(CATALOG, lines["code"], "E850",
+                                    f"项目代码“{code}”格式错误，应为 YYYY-NNNNNN-NN-NN-NNNNNN，"
+                                    "如 2021-360926-48-01-004512"))
+        elif f"项目代码:{code}" in seen:
+            problems.append(Problem(CATALOG, lines["code"], "E850",
+                                    f"项目代码“{code}”重复（第 {seen[f'项目代码:{code}']} 行已使用）"))
+        else:
+            seen[f"项目代码:{code}"] = lines["code"]
+        notes = values.get("notes") or Mapping()
+        for stage in notes:
+            if stage not in PROJECT_STAGES:
+                problems.append(Problem(CATALOG, notes.line_of(stage), "E852",
+                                        f"notes 中的“{stage}”不是全链条信息类别之一："
+                                        + "、".join(PROJECT_STAGES)))
+        projects.append(Project(
+            id=project_id, name=text(values["name"]), code=code, owner=text(values["owner"]),
+            location=text(values["location"]), investment=text(values.get("investment")),
+            start=values.get("start"), end=values.get("end"),
+            notes=tuple((s, text(v)) for s, v in notes.items() if s in PROJECT_STAGES), line=entry.line))
+    return tuple(projects), problems
 
 
 def _site(data: Any, root: Path, line: int) -> tuple[SiteInfo | None, list[Problem]]:
@@ -175,10 +267,10 @@ def _units(data: Any) -> tuple[dict[str, str], list[Problem]]:
     return units, problems
 
 
-def _domains(data: Any, units: dict[str, str]) -> tuple[tuple[Domain, ...], list[Problem]]:
+def _domains(data: Any, units: dict[str, str], orgs: set[str],
+             seen: dict[str, int]) -> tuple[tuple[Domain, ...], list[Problem]]:
     domains: list[Domain] = []
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
     for entry in data:
         values, lines, found = read_mapping(entry, DOMAIN_FIELDS, CATALOG, "领域：")
         problems += found
@@ -186,13 +278,15 @@ def _domains(data: Any, units: dict[str, str]) -> tuple[tuple[Domain, ...], list
             continue
         domain_id = text(values["id"])
         problems += _check_id(domain_id, lines["id"], seen, "领域")
+        org, found = _org_ref(values, lines, orgs)
+        problems += found
         items: list[Item] = []
         for item_data in values.get("items", []):
-            item, item_problems = _item(item_data, domain_id, units, seen)
+            item, item_problems = _item(item_data, domain_id, units, seen, orgs, org)
             problems += item_problems
             if item:
                 items.append(item)
-        domains.append(Domain(domain_id, text(values["name"]), tuple(items), entry.line))
+        domains.append(Domain(domain_id, text(values["name"]), tuple(items), entry.line, org))
     return tuple(domains), problems
 
 
@@ -210,17 +304,37 @@ def _check_id(ident: str, line: int, seen: dict[str, int], what: str) -> list[Pr
     return []
 
 
-def _item(data: Any, domain_id: str, units: dict[str, str],
-          seen: dict[str, int]) -> tuple[Item | None, list[Problem]]:
+def _org_ref(values: dict[str, Any], lines: dict[str, int],
+             orgs: set[str]) -> tuple[str | None, list[Problem]]:
+    org = text(values.get("org")) or None
+    if org is None or org in orgs:
+        return org, []
+    return None, [Problem(CATALOG, lines["org"], "E854", f"org“{org}”不是 orgs 中定义的乡镇/村 id")]
+
+
+def item_stage(l1: str) -> str | None:
+    """The 全链条 category an item's 一级事项 names: 批准结果信息 → 批准结果."""
+    return next((stage for stage in PROJECT_STAGES if l1.startswith(stage)), None)
+
+
+def _item(data: Any, domain_id: str, units: dict[str, str], seen: dict[str, int],
+          orgs: set[str], domain_org: str | None) -> tuple[Item | None, list[Problem]]:
     values, lines, problems = read_mapping(data, ITEM_FIELDS, CATALOG, "事项：")
     if not {"id", "l1", "owner"} <= values.keys():
         return None, problems
+    org, found = _org_ref(values, lines, orgs)
+    problems += found
     item_id = text(values["id"])
     problems += _check_id(item_id, lines["id"], seen, "事项")
     owner = text(values["owner"])
     if owner not in units:
         problems.append(Problem(CATALOG, lines["owner"], "E101",
                                 f"公开主体“{owner}”不是 units 中定义的单位 id", item_id, owner))
+    co_owners = _texts(values.get("co_owners"))
+    for unit in co_owners:
+        if unit not in units:
+            problems.append(Problem(CATALOG, lines["co_owners"], "E101",
+                                    f"共同公开主体“{unit}”不是 units 中定义的单位 id", item_id, unit))
     path = text(values.get("path")) or f"content/{domain_id}/{item_id}"
     normalized = os.path.normpath(path).replace(os.sep, "/")
     if not (normalized == "content" or normalized.startswith("content/")):
@@ -230,12 +344,13 @@ def _item(data: Any, domain_id: str, units: dict[str, str],
     item = Item(
         id=item_id, domain_id=domain_id, l1=text(values["l1"]), l2=text(values.get("l2")) or None,
         content=_texts(values.get("content")), basis=_texts(values.get("basis")),
-        time_limit=text(values.get("time_limit")), owner=owner,
+        time_limit=text(values.get("time_limit")), owner=owner, co_owners=co_owners,
         channels_required=_texts(channels.get("required")),
         channels_optional=_texts(channels.get("optional")),
         audience=text(values.get("audience")) or "全社会", mode=text(values.get("mode")) or "主动",
         levels=_texts(values.get("levels")), path=normalized.rstrip("/"),
-        update=text(values.get("update")) or None, line=data.line,
+        update=text(values.get("update")) or None, line=data.line, org=org or domain_org,
+        stage=text(values.get("stage")) or item_stage(text(values["l1"])),
     )
     return item, problems
 
@@ -298,7 +413,7 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
             stat = path.stat()
             key = (stat.st_mtime_ns, stat.st_size, catalog)
             fresh[rel] = cached if cached is not None and cached[0] == key else \
-                (key, *load_document(root, path, catalog))
+                (key, *assigned(rel, catalog, *load_document(root, path, catalog)))
         _, document, found = fresh[rel]
         problems += found
         if document:
@@ -338,6 +453,18 @@ def item_for(rel: str, catalog: Catalog) -> str | None:
     return best[1] if best else None
 
 
+def assigned(rel: str, catalog: Catalog, document: Document | None,
+             problems: list[Problem]) -> tuple[Document | None, list[Problem]]:
+    """The document's problems, load-stage ones included, carry its item and responsible unit
+    (the issuer when the record could be read, else the item's owner), so that reports assign them."""
+    item_id = item_for(rel, catalog)
+    if item_id is None:
+        return document, problems
+    unit = catalog.unit_name(document.issuer if document else catalog.item(item_id).owner)
+    return document, [replace(p, item=item_id, unit=unit) if p.item is None and p.path == rel else p
+                      for p in problems]
+
+
 def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | None, list[Problem]]:
     rel = path.relative_to(root).as_posix()
     source = resolved_source(root, rel)
@@ -372,6 +499,8 @@ def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | 
     attachments, attachment_problems = _attachments(root, path, values.get("attachments") or [],
                                                     rel)
     problems += attachment_problems
+    project, project_problems = _project_ref(rel, values, lines, catalog, item_id)
+    problems += project_problems
     slug = text(values.get("slug")) or default_slug(path, rel)
     if not ID_RE.match(slug):
         problems.append(Problem(rel, lines.get("slug", 1), "E103",
@@ -387,8 +516,34 @@ def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | 
         interprets=_resolve_rel(rel, text(values.get("interprets"))),
         interp_form=text(values.get("interp_form")) or None,
         origin=text(values.get("source")) or None, attachments=attachments, lines=lines,
+        interp_type=text(values.get("interp_type")) or None, project=project,
+        replaced_by=_replacement(rel, text(values.get("replaced_by"))),
     )
     return document, problems
+
+
+def _project_ref(rel: str, values: dict[str, Any], lines: dict[str, int], catalog: Catalog,
+                 item_id: str) -> tuple[str | None, list[Problem]]:
+    """A document names its project by id or by 项目代码; its item gives the category."""
+    name = text(values.get("project"))
+    if not name:
+        return None, []
+    project = catalog.project_by_id.get(name)
+    if project is None:
+        return None, [Problem(rel, lines["project"], "E851",
+                              f"项目“{name}”未在 catalog.yaml 的 projects 中定义（可写项目 id 或项目代码）")]
+    if catalog.item(item_id).stage is None:
+        return None, [Problem(rel, lines["project"], "E852",
+                              f"事项 {item_id} 不对应全链条信息类别（{'、'.join(PROJECT_STAGES)}）："
+                              "请把文件放在相应事项中，或在 catalog.yaml 中为该事项设置 stage")]
+    return project.id, []
+
+
+def _replacement(rel: str, value: str) -> str | None:
+    """replaced_by: the replacing policy's Markdown file (relative path), or its name as text."""
+    if not value:
+        return None
+    return _resolve_rel(rel, value) if value.endswith(".md") else value
 
 
 def split_front_matter(content: str) -> tuple[str, str, int] | None:
@@ -436,6 +591,26 @@ def _attachments(root: Path, path: Path, entries: list[Any],
         resolved = resolved_source(root, source) if source.startswith("content/") else None
         size = (root / resolved).stat().st_size if resolved and (root / resolved).is_file() else 0
         title = text(values.get("title")) or PurePosixPath(name).stem
-        attachments.append(Attachment(name, title, source, output_file_name(name, index + 1),
-                                      size, line))
+        captions, found = _captions(root, rel, name, text(values.get("captions")), line)
+        problems += found
+        attachments.append(Attachment(
+            name, title, source, output_file_name(name, index + 1), size, line, captions,
+            captions and output_file_name(captions.rsplit("/", 1)[-1], index + 1, "captions")))
     return tuple(attachments), problems
+
+
+def _captions(root: Path, rel: str, name: str, captions: str,
+              line: int) -> tuple[str | None, list[Problem]]:
+    """A video or audio attachment plays in the page only with WebVTT captions (<track>); without
+    them it is a download and a warning. Whether the captions file may be published is the
+    publication rule's decision, like any attachment's."""
+    if not name.lower().endswith(MEDIA_SUFFIXES):
+        return None, []
+    if not captions:
+        return None, [Problem(rel, line, "W852", f"音视频附件“{name}”没有字幕，只能下载、不在页面中播放："
+                              "请用 captions 登记 WebVTT 字幕文件（.vtt），供听障读者使用")]
+    source = normalised(rel, captions)
+    resolved = resolved_source(root, source) if source.startswith("content/") else None
+    if not captions.lower().endswith(".vtt") or resolved is None or not (root / resolved).is_file():
+        return None, [Problem(rel, line, "E857", f"字幕文件“{captions}”不存在或不是 content/ 内的 .vtt 文件")]
+    return source, []

@@ -27,6 +27,20 @@ INTERP_FORMS = (
     "政策问答",
 )
 VALIDITIES = ("有效", "失效", "废止")
+INVALID = ("失效", "废止")
+INTERP_TYPES = ("首次解读", "二次解读", "跟踪解读", "专项解读")
+# 重大建设项目 全链条: the 8 categories of 国办发〔2017〕94号, in the order a project goes through them
+PROJECT_STAGES = (
+    "批准服务",
+    "批准结果",
+    "招标投标",
+    "征收土地",
+    "重大设计变更",
+    "施工有关",
+    "质量安全监督",
+    "竣工有关",
+)
+ORG_LEVELS = ("乡镇", "街道", "村", "社区")
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,9 @@ class Item:
     path: str  # posix, relative to the site root, e.g. "content/czyjs/zfys"
     update: str | None = None
     line: int = 0
+    org: str | None = None  # the 乡镇/街道/村 the item belongs to (None: the county)
+    stage: str | None = None  # one of PROJECT_STAGES, for the items of 重大建设项目
+    co_owners: tuple[str, ...] = ()  # units that publish the item with its owner
 
     @property
     def name(self) -> str:
@@ -82,6 +99,7 @@ class Domain:
     name: str
     items: tuple[Item, ...]
     line: int = 0
+    org: str | None = None
 
     @property
     def url(self) -> str:
@@ -89,10 +107,54 @@ class Domain:
 
 
 @dataclass(frozen=True)
+class Org:
+    """A 乡镇/街道, or a 村/社区 under one (基层政务公开 向乡村延伸)."""
+
+    id: str
+    name: str
+    level: str  # one of ORG_LEVELS
+    parent: str | None = None
+    line: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"orgs/{self.id}/index.html"
+
+    @property
+    def catalog_url(self) -> str:
+        return f"orgs/{self.id}/catalog/index.html"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A 重大建设项目, declared once in catalog.yaml; documents name it by id or 项目代码."""
+
+    id: str
+    name: str
+    code: str  # 投资项目统一代码 YYYY-NNNNNN-NN-NN-NNNNNN
+    owner: str  # 建设单位: a unit id or a free name
+    location: str
+    investment: str = ""
+    start: date | None = None
+    end: date | None = None
+    notes: tuple[tuple[str, str], ...] = ()  # (stage, why it has nothing yet)
+    line: int = 0
+
+    def note(self, stage: str) -> str:
+        return dict(self.notes).get(stage, "")
+
+    @property
+    def url(self) -> str:
+        return f"projects/{self.id}/index.html"
+
+
+@dataclass(frozen=True)
 class Catalog:
     site: SiteInfo
     units: dict[str, str]
     domains: tuple[Domain, ...]
+    orgs: tuple[Org, ...] = ()
+    projects: tuple[Project, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()  # search_synonyms: the site's own sets
 
     @cached_property
@@ -112,6 +174,21 @@ class Catalog:
     def unit_name(self, unit: str) -> str:
         return self.units.get(unit, unit)
 
+    @cached_property
+    def org_by_id(self) -> dict[str, Org]:
+        return {org.id: org for org in self.orgs}
+
+    @cached_property
+    def project_by_id(self) -> dict[str, Project]:
+        return {p.id: p for p in self.projects} | {p.code: p for p in self.projects}
+
+    def children(self, org_id: str | None) -> tuple[Org, ...]:
+        """The orgs directly under `org_id` (None: the county's 乡镇/街道)."""
+        return tuple(org for org in self.orgs if org.parent == org_id)
+
+    def items_of(self, org_id: str | None) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.org == org_id)
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -121,6 +198,8 @@ class Attachment:
     out_name: str  # ASCII file name in build/, beside the document page
     size: int  # 0 if the file is missing or outside content/ (an error then)
     line: int
+    captions: str | None = None  # source path of the WebVTT captions of a video or audio file
+    captions_out: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +236,9 @@ class Document:
     interprets: str | None = None  # rel path of the interpreted policy, resolved
     interp_form: str | None = None
     origin: str | None = None  # 来源
+    interp_type: str | None = None  # 首次解读, 二次解读…
+    project: str | None = None  # id of the 重大建设项目 the document belongs to
+    replaced_by: str | None = None  # rel path of the replacing policy, or its name as text
     attachments: tuple[Attachment, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> file line
 
@@ -201,3 +283,19 @@ class Site:
 
     def docs_of(self, item_id: str) -> tuple[Document, ...]:
         return self.by_item.get(item_id, ())
+
+    @cached_property
+    def policies(self) -> tuple[Document, ...]:
+        """The 政策文件库: every published 政策文件, newest first."""
+        return tuple(d for d in self.documents if d.kind == "政策文件")
+
+    @cached_property
+    def by_project(self) -> dict[str, dict[str, tuple[Document, ...]]]:
+        """project id -> category -> its published documents, oldest first (the chain's order)."""
+        grouped: dict[str, dict[str, list[Document]]] = {}
+        for doc in reversed(self.documents):
+            stage = self.catalog.item(doc.item_id).stage
+            if doc.project and stage:
+                grouped.setdefault(doc.project, {}).setdefault(stage, []).append(doc)
+        return {project: {stage: tuple(docs) for stage, docs in stages.items()}
+                for project, stages in grouped.items()}

@@ -23,6 +23,8 @@ class Output:
 
     pages: dict[str, bytes] = field(default_factory=dict)
     copies: dict[str, Path] = field(default_factory=dict)  # output path -> source file
+    reused: set[str] = field(default_factory=set)  # pages kept as the previous build wrote them
+    keys: dict[str, str] = field(default_factory=dict)  # output path -> digest of the page's key
 
 
 class OutputError(Exception):
@@ -103,15 +105,36 @@ def staging(out: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_tree(output: Output, folder: Path) -> None:
+def write_tree(output: Output, folder: Path, previous: Path | None = None,
+               unchanged_copies: frozenset[str] = frozenset()) -> None:
+    """Write `output` into the new `folder`. Pages in output.reused, and the copies named in
+    `unchanged_copies`, are the `previous` build's files: they are hard-linked from it (copied
+    where the file system has no hard links). Once the new folder is swapped in and the
+    previous one deleted, each file again has a single link: editing a file of build/ in place
+    changes nothing else, and a file edited in build/ is never linked (state.py checks each
+    file's size, times and inode before offering it)."""
     for path, content in sorted(output.pages.items()):
         target = folder / _safe(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
+    for path in sorted(output.reused):
+        assert previous is not None
+        _keep(previous / _safe(path), folder / path)
     for path, source in sorted(output.copies.items()):
         target = folder / _safe(path)
+        if path in unchanged_copies and previous is not None:
+            _keep(previous / path, target)
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+
+
+def _keep(old: Path, new: Path) -> None:
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copyfile(old, new)
 
 
 def publish_changes(previous: Output, output: Output, out: Path) -> None:

@@ -7,10 +7,14 @@ count them, the site is still correct).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+MAX_VALUE = 200  # characters of one quoted value (“…”) a message may echo
+MAX_MESSAGE = 500  # characters of a whole message
+_LONG_VALUE_RE = re.compile(f"“([^”]{{{MAX_VALUE}}})[^”]+”")
 
 CODES: dict[str, str] = {
     "E000": "文件有错误，未发布（--keep-going 时）",
@@ -24,6 +28,11 @@ CODES: dict[str, str] = {
     "E007": "取值不在允许范围内",
     "E008": "日期格式错误",
     "E009": "文件缺少 YAML 头部（front matter）",
+    # hostile input: bounded before it can exhaust time or memory
+    "E020": "YAML 锚点（&）或别名（*）不允许使用",
+    "E021": "正文嵌套过深（列表或引用）",
+    "E022": "正文转换超时",
+    "E023": "正文中未配对的方括号“[”过多",
     # catalogue
     "E101": "引用了未定义的单位",
     "E102": "领域或事项 id 重复",
@@ -79,6 +88,18 @@ CODES: dict[str, str] = {
     "E904": "互动渠道没有网址或电话，或网址格式错误",
     "E905": "日期先后矛盾，或答复日期与答复内容不全",
     "E906": "重大行政决策引用的文件不存在",
+    "E908": "党政机关网站标识图片不是站点内（content/ 之外）的图片文件",
+    # the catalogue's structure: 乡镇/村, 重大建设项目, 政策文件库, 解读
+    "E850": "项目代码格式错误或重复",
+    "E851": "文件所属的重大建设项目未定义",
+    "E852": "全链条信息类别不明（事项无 stage，或 notes 中的类别无效）",
+    "E853": "乡镇/村的上级（parent）不正确",
+    "E854": "引用了未定义的乡镇/村（org）",
+    "E855": "替代文件（replaced_by）不存在或不是政策文件",
+    "E857": "字幕文件不存在或不是 .vtt",
+    # import-docs
+    "E614": "无法导入的文件（不存在、格式不支持或已损坏）",
+    "E615": ".doc/.wps 文件无法转换（需要 LibreOffice）",
     # warnings
     "W010": "正文中的控制字符已删除",
     "W011": "Markdown 文件的扩展名不是小写 .md，未作为文档读取",
@@ -102,8 +123,8 @@ CODES: dict[str, str] = {
     "W801": "政策文件没有政策解读",
     "W802": "政策解读早于政策文件发布",
     "W803": "政策解读晚于政策文件 3 个工作日以上",
-    "W901": "网站标识码、ICP 备案号或公安备案号缺失或格式错误",
-    "W902": "索引号前缀格式不规范",
+    "W901": "网站标识码、ICP 备案号或公安备案号未填写或格式错误",
+    "W902": "索引号前缀未填写或格式不规范",
     "W703": "更新周期（update）无法解析",
     "W903": "年度报告的数字与本站发布的不一致",
     "W904": "年度报告未按期发布（部门1月31日、政府3月31日前）",
@@ -117,6 +138,14 @@ CODES: dict[str, str] = {
     "W912": "政府信息公开制度栏目为空",
     "W913": "年度报告的上年结转与上一年度报告的结转下年不一致",
     "W914": "党政机关网站标识图片不存在",
+    "W850": "重大建设项目缺少前序环节的信息，而后续环节已公开",
+    "W851": "新发布的文件链接已失效或废止的政策，未加说明",
+    "W852": "音视频附件没有字幕（captions），不在页面中播放",
+    "W610": "导入的文号写法已规范为〔〕",
+    "W611": "附件说明列出的附件文件未找到",
+    "W612": "导入的公文未识别出标题",
+    "W613": "PDF 没有文字层（扫描件）",
+    "W620": "导入的表格缺少可选列，按默认值导入",
 }
 
 
@@ -128,6 +157,9 @@ class Problem:
     message: str
     item: str | None = None
     unit: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", shorten(self.message))
 
     @property
     def severity(self) -> str:
@@ -146,6 +178,13 @@ class Problem:
             "item": self.item,
             "unit": self.unit,
         }
+
+
+def shorten(message: str) -> str:
+    """Cut every quoted value to MAX_VALUE characters, then the message to MAX_MESSAGE, with …:
+    a hostile or mistaken value (a 100 KB title, a megabyte of brackets) is not printed whole."""
+    message = _LONG_VALUE_RE.sub(r"“\1…”", message)
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…"
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
@@ -169,8 +208,10 @@ class GovsiteError(Exception):
 
 
 def codes_table() -> str:
-    """The Markdown table of every code, as the README shows it."""
-    rows = ["| code | severity | meaning |", "|---|---|---|"]
+    """The Markdown table of every code, as the README shows it: one row per hundred."""
+    groups: dict[str, list[str]] = {}
     for code, meaning in sorted(CODES.items()):
-        rows.append(f"| {code} | {ERROR if code.startswith('E') else WARNING} | {meaning} |")
+        groups.setdefault(f"{code[:2]}xx", []).append(f"`{code}` {meaning}")
+    rows = ["| codes | meaning |", "|---|---|"]
+    rows += [f"| {group} | {'；'.join(entries)} |" for group, entries in groups.items()]
     return "\n".join(rows)

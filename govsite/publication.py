@@ -15,7 +15,8 @@ the renderer copies only what it returns. A file is published only if:
   scheduled for a later date);
 - its output name, beside the page, is its own: not the page (index.html), not another file's.
 
-See docs/publication-rule.md.
+The only other files copied are the theme's static files and the 党政机关网站标识 image
+(`furniture_image`: a raster image of the site folder, outside content/). See docs/publication-rule.md.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from govsite.body import Body, Link
 from govsite.model import Catalog, Document, PublicFile, Site
 from govsite.problems import Problem
+
+if TYPE_CHECKING:  # load imports this module: a build that renders nothing loads no Markdown
+    from govsite.body import Body, Link
 
 SAFE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PAGE_NAME = "index.html"
@@ -40,7 +44,7 @@ OFFICE = (".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".o
 IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff")
 ARCHIVES = (".zip", ".rar", ".7z", ".tar", ".gz", ".tgz")
 MEDIA = (".mp3", ".wav", ".m4a", ".aac", ".ogg", ".mp4", ".m4v", ".webm", ".mov", ".avi", ".wmv")
-TEXT = (".txt", ".csv")
+TEXT = (".txt", ".csv", ".vtt")  # .vtt: captions of a video or audio attachment
 ALLOWED_TYPES = frozenset(OFFICE + IMAGES + ARCHIVES + MEDIA + TEXT)
 
 
@@ -104,6 +108,23 @@ def file_problem(root: Path, target: str, what: str) -> tuple[str, str] | None:
     return None
 
 
+def furniture_image(root: Path, image: str) -> Path | None:
+    """The site furniture's one configured file (the 党政机关网站标识 image): published only if it
+    is a raster image (IMAGES) inside the site folder once symlinks are resolved, not under
+    content/ (documents' files follow the rule above) and not hidden. None otherwise."""
+    try:
+        site = root.resolve()
+        path = (root / image).resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_relative_to(site) or not path.is_file():
+        return None
+    parts = path.relative_to(site).parts
+    if parts[0] == "content" or any(hidden(part) for part in (*PurePosixPath(image).parts, *parts)):
+        return None
+    return path if path.suffix.lower() in IMAGES else None
+
+
 def withheld_files(root: Path, documents: Iterable[tuple[Document, Iterable[Link]]],
                    today: date) -> dict[str, Withheld]:
     """Every file (resolved source path) that a document not published refers to, as an
@@ -111,6 +132,7 @@ def withheld_files(root: Path, documents: Iterable[tuple[Document, Iterable[Link
     found: dict[str, Withheld] = {}
     for doc, links in documents:
         targets = [a.source for a in doc.attachments] + [k.target for k in links if k.kind == "file"]
+        targets += [a.captions for a in doc.attachments if a.captions]
         scheduled = str(doc.published) if doc.is_public and doc.published > today else None
         for target in targets:
             source = resolved_source(root, target)
@@ -151,6 +173,8 @@ def document_files(root: Path, doc: Document, links: Iterable[Link], withheld: d
                                 catalog.unit_name(doc.issuer)))
 
     refs = [(a.source, a.line, "附件", a.out_name) for a in doc.attachments]
+    refs += [(a.captions, a.line, "字幕", a.captions_out) for a in doc.attachments
+             if a.captions and a.captions_out]
     refs += [(link.target, link.line, "图片" if link.image else "链接", None)
              for link in links if link.kind == "file"]
     for target, line, what, name in refs:
@@ -210,6 +234,8 @@ def publish_files(root: Path, site: Site, bodies: dict[str, Body], withheld: dic
                                                site.catalog)
         problems += found
         admitted = {f.target for f in files[doc.rel]}
-        kept = tuple(a for a in doc.attachments if a.source in admitted)
+        kept = tuple(a if a.captions in admitted or not a.captions else
+                     replace(a, captions=None, captions_out=None)  # no player without captions
+                     for a in doc.attachments if a.source in admitted)
         documents.append(doc if kept == doc.attachments else replace(doc, attachments=kept))
     return replace(site, documents=tuple(documents), files=files), problems

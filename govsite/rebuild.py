@@ -90,7 +90,7 @@ class SiteBuilder:
     def result(self, analysis: Analysis, output: Output, started: float, stage: Stages,
                notices: list[str]) -> BuildResult:
         return BuildResult(analysis.site, analysis.problems, self.out, len(output.pages),
-                           time.perf_counter() - started, [], stage.seconds, notices)
+                           time.perf_counter() - started, [], stage.seconds, notices=notices)
 
     def forget(self, changed: Iterable[str]) -> None:
         for path in changed:

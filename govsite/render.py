@@ -6,6 +6,7 @@ URLs appear only where a standard needs them (sitemap, feed, canonical link, QR 
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import posixpath
@@ -13,6 +14,7 @@ import re
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, is_dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,13 +34,25 @@ from jinja2 import (
 from markupsafe import Markup
 
 from govsite.body import Body, link_html
+from govsite.cache import Codec
 from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.column.pages import column_pages
 from govsite.model import Document, Domain, Item, Site
 from govsite.output import Output
 from govsite.parallel import BODIES, workers
 from govsite.problems import GovsiteError, Problem
+from govsite.publication import furniture_image
 from govsite.sections import CATALOG, SEARCH, STATIC
+from govsite.structure import (
+    catalog_sections,
+    form_groups,
+    form_page_path,
+    item_trail,
+    library_pages,
+    org_pages,
+    org_trail,
+    project_pages,
+)
 
 PAGE_SIZE = 20
 FEED_SIZE = 50
@@ -84,7 +98,15 @@ def file_size(size: int) -> str:
 
 
 def relative(from_path: str, to_path: str) -> str:
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    """posixpath.relpath(to_path, dirname(from_path)) for clean site paths, without its abspath
+    calls (which were 45 % of rendering a page); other paths go through relpath itself."""
+    start, target = from_path.split("/")[:-1], to_path.split("/")
+    if "" in target or "." in target or ".." in target or "" in start or "." in start or ".." in start:
+        return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    common = 0
+    while common < len(start) and common < len(target) and start[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
 
 
 def static_files(dirs: list[Path]) -> dict[str, Path]:
@@ -105,12 +127,17 @@ def static_files(dirs: list[Path]) -> dict[str, Path]:
 
 class Renderer:
     def __init__(self, site: Site, root: Path, bodies: dict[str, Body],
-                 qr: dict[str, str] | None = None, memo: dict[Any, Any] | None = None):
+                 qr: dict[str, str] | None = None, memo: dict[Any, Any] | None = None,
+                 reuse: Reuse | None = None):
         self.site, self.root, self.bodies, self.qr = site, root, bodies, qr or {}
         # Pages by a key of everything they show; a long-lived memo (govsite serve) re-renders
         # only pages whose inputs changed. `used` lets the owner drop entries no longer needed.
         self.memo: dict[Any, Any] = memo if memo is not None else {}
         self.used: set[Any] = set()
+        # Between CLI builds the keys are kept as digests: a page whose digest is unchanged is
+        # not rendered, its file is kept from the previous build (output.write_tree)
+        self.reuse = reuse
+        self.digests: dict[str, str] = {}
         self.catalog = site.catalog
         self.env = make_env(theme_dirs(root, self.catalog.site.theme))
         self.base_url = (self.catalog.site.base_url or "").rstrip("/") + "/" \
@@ -118,7 +145,7 @@ class Renderer:
         self.counts = {item.id: len(site.docs_of(item.id)) for item in self.catalog.items}
         self.site_domain = urlsplit(self.base_url).netloc if self.base_url else ""
         image = self.catalog.site.gov_mark_image
-        self.gov_mark = gov_mark_path(image) if image and (root / image).is_file() else None
+        self.gov_mark = gov_mark_path(image) if image and furniture_image(root, image) else None
 
     def absolute(self, path: str) -> str | None:
         return page_url(self.base_url, path) if self.base_url else None
@@ -129,6 +156,13 @@ class Renderer:
             self.memo[key] = make()
         return self.memo[key]
 
+    def kept(self, path: str, key: Any) -> bool:
+        """Whether the previous build's file for `path` can stand: its key's digest is the same."""
+        if self.reuse is None:
+            return False
+        digest = self.digests[path] = self.reuse.digest(key)
+        return self.reuse.pages.get(path) == digest
+
     def document_key(self, doc: Document) -> tuple[Any, ...]:
         """Everything a document page shows: the page is re-rendered only when this changes."""
         urls = self.site.urls
@@ -137,11 +171,14 @@ class Renderer:
         interpretations = tuple((i, urls[i], self.site.by_rel[i]) for i in
                                 self.site.interpretations.get(doc.rel, ()))
         interpreted = self.site.by_rel.get(doc.interprets or "")
+        replacement = self.site.by_rel.get(doc.replaced_by or "")
         item = self.catalog.item(doc.item_id)
         return ("document", doc, urls[doc.rel], item, self.catalog.domain(item.domain_id),
                 self.catalog.site, self.catalog.units.get(doc.issuer), links, interpretations,
                 interpreted, interpreted and urls[interpreted.rel], self.qr.get(doc.rel),
-                self.site.files.get(doc.rel, ()))
+                self.site.files.get(doc.rel, ()),
+                replacement, replacement and urls[replacement.rel],
+                self.catalog.project_by_id.get(doc.project or ""), tuple(self.catalog.orgs))
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
         def href(target: str) -> str:
@@ -158,48 +195,80 @@ class Renderer:
         )
         return html.encode("utf-8")
 
+    def fragment(self, template: str, **context: Any) -> str:
+        """A piece of a page, with links relative to the site root: a caller placing it deeper
+        prefixes them (see structure.library_pages)."""
+        return self.env.get_template(template).render(
+            href=lambda target: target, doc_href=lambda doc: self.site.urls[doc.rel],
+            unit=self.catalog.unit_name, **context)
+
     # --- page kinds ---------------------------------------------------------------------
 
     def home(self) -> bytes:
         latest = self.site.documents[:HOME_LATEST]
-        return self.page("home.html", "index.html", latest=latest, page={
+        return self.page("home.html", "index.html", latest=latest,
+                         has_library=bool(self.site.policies), page={
             "title": self.catalog.site.title, "column_name": "首页", "column_type": "首页",
             "date": latest[0].published if latest else None})
 
     def catalog_page(self) -> bytes:
-        return self.page("catalog.html", f"{CATALOG}/index.html", page={
+        return self.page("catalog.html", f"{CATALOG}/index.html",
+                         sections=catalog_sections(self.catalog, None), page={
             "title": "标准目录", "column_name": "标准目录", "column_type": "标准目录",
             "breadcrumb": [("首页", "index.html"), ("标准目录", None)],
             "date": self.newest(self.site.documents)})
 
     def domain_page(self, domain: Domain) -> bytes:
         docs = [d for d in self.site.documents if self.catalog.item(d.item_id).domain_id == domain.id]
+        trail = [("首页", "index.html"), ("标准目录", f"{CATALOG}/index.html")]
+        if domain.org:
+            trail = [trail[0], *org_trail(self.catalog, domain.org),
+                     ("标准目录", self.catalog.org_by_id[domain.org].catalog_url)]
         return self.page("domain.html", domain.url, domain=domain, latest=docs[:10], page={
             "title": domain.name, "column_name": domain.name, "column_type": "领域",
-            "breadcrumb": [("首页", "index.html"), ("标准目录", f"{CATALOG}/index.html"),
-                           (domain.name, None)],
+            "breadcrumb": [*trail, (domain.name, None)],
             "date": self.newest(docs)})
 
-    def item_pages(self, item: Item) -> Iterable[tuple[str, bytes]]:
+    def item_pages(self, item: Item) -> Iterable[tuple[str, bytes | None]]:
+        """(path, page), page None when kept from the previous build."""
         docs = self.site.docs_of(item.id)
         domain = self.catalog.domain(item.domain_id)
         pages = max(1, -(-len(docs) // PAGE_SIZE))
         paths = [item_page_path(item, n) for n in range(1, pages + 1)]
         newest = self.newest(docs)
+        forms = form_groups(docs)  # the 政策解读 column's sub-lists, one per form
         for number, path in enumerate(paths, start=1):
             chunk = docs[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
             key = ("item", path, item, domain, self.catalog.site, self.catalog.units.get(item.owner),
-                   tuple((d, self.site.urls[d.rel]) for d in chunk), len(docs), newest)
+                   tuple(self.catalog.units.get(co) for co in item.co_owners),
+                   tuple((d, self.site.urls[d.rel]) for d in chunk), len(docs), newest,
+                   tuple(self.catalog.orgs), number == 1 and tuple(
+                       (form, tuple(self.site.urls[d.rel] for d in chosen))
+                       for form, _, chosen in forms))
+            if self.kept(path, key):
+                yield path, None
+                continue
             yield path, self.cached(key, lambda number=number, path=path, chunk=chunk: self.page(
                 "item.html", path, item=item, domain=domain, docs=chunk,
+                forms=forms if number == 1 else [], form_path=form_page_path, current_form=None,
                 pagination={"number": number, "paths": paths, "total": len(docs)},
                 page={"title": item.name if number == 1 else f"{item.name}（第{number}页）",
                       "column_name": item.name, "column_type": "事项",
                       "breadcrumb": self.item_crumbs(item, domain), "date": newest}))
+        crumbs = self.item_crumbs(item, domain)
+        crumbs[-1] = (item.name, item.url)
+        for form, slug, chosen in forms:
+            path = form_page_path(item, slug)
+            yield path, self.page(
+                "item.html", path, item=item, domain=domain, docs=chosen, forms=forms,
+                form_path=form_page_path, current_form=form,
+                pagination={"number": 1, "paths": [path], "total": len(chosen)},
+                page={"title": f"{item.name}：{form}", "column_name": item.name,
+                      "column_type": "事项", "breadcrumb": [*crumbs, (form, None)],
+                      "date": self.newest(chosen)})
 
     def item_crumbs(self, item: Item, domain: Domain) -> list[tuple[str, str | None]]:
-        return [("首页", "index.html"), ("标准目录", f"{CATALOG}/index.html"),
-                (domain.name, domain.url), (item.name, None)]
+        return [*item_trail(self.catalog, item), (domain.name, domain.url), (item.name, None)]
 
     def document_page(self, doc: Document) -> tuple[bytes, dict[str, Path]]:
         path = self.site.urls[doc.rel]
@@ -216,9 +285,12 @@ class Renderer:
 
         crumbs = self.item_crumbs(item, domain)
         crumbs[-1] = (item.name, item.url)
+        body = link_html(self.bodies[doc.rel].html, resolve)
         html = self.page(
             "document.html", path, doc=doc, item=item, domain=domain,
-            body=Markup(link_html(self.bodies[doc.rel].html, resolve)),
+            body=Markup(graphic_figures(body) if doc.interp_form == "图解" else body),
+            replacement=self.site.by_rel.get(doc.replaced_by or ""),
+            project=self.catalog.project_by_id.get(doc.project or ""),
             interpretations=[self.site.by_rel[r] for r in self.site.interpretations.get(doc.rel, ())],
             interpreted=self.site.by_rel.get(doc.interprets or ""),
             qr=Markup(self.qr[doc.rel]) if doc.rel in self.qr else None,
@@ -226,9 +298,13 @@ class Renderer:
                   "breadcrumb": [*crumbs, ("正文", None)], "date": doc.published,
                   "article": True},
         )
-        folder = posixpath.dirname(path)
-        # only what the publication rule chose (govsite.publication) is copied
-        return html, {f"{folder}/{f.name}": self.root / f.source for f in files}
+        return html, self.copies_of(doc)
+
+    def copies_of(self, doc: Document) -> dict[str, Path]:
+        """The files copied beside a document's page: only what the publication rule chose
+        (govsite.publication)."""
+        folder = posixpath.dirname(self.site.urls[doc.rel])
+        return {f"{folder}/{f.name}": self.root / f.source for f in self.site.files.get(doc.rel, ())}
 
     def not_found(self) -> bytes:
         return self.page("404.html", "404.html", page={
@@ -266,6 +342,15 @@ class Renderer:
 def gov_mark_path(image: str) -> str:
     """Where the 党政机关网站标识 image is copied in build/ (it is a file of the site)."""
     return f"{COLUMN_FOLDER}/gov-mark{posixpath.splitext(image)[1].lower()}"
+IMAGE_PARAGRAPH_RE = re.compile(r'<p>(<img [^>]*alt="([^"]*)"[^>]*>)</p>')
+
+
+def graphic_figures(html: str) -> str:
+    """图解: each image of its own paragraph becomes a full-width figure whose text alternative
+    is also shown, folded, for readers who want the words of the chart."""
+    return IMAGE_PARAGRAPH_RE.sub(
+        lambda m: f'<figure class="graphic">{m.group(1)}<details class="graphic-text">'
+                  f"<summary>图解文字版</summary><p>{m.group(2)}</p></details></figure>", html)
 
 
 def item_page_path(item: Item, number: int) -> str:
@@ -274,6 +359,19 @@ def item_page_path(item: Item, number: int) -> str:
 
 def page_url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + "/" + path.removesuffix("index.html")
+
+
+def _qr_from_data(data: str) -> str:
+    """A cached QR code is put in pages as markup, so it must be exactly what qr_svg writes."""
+    if not (isinstance(data, str) and QR_SVG_RE.fullmatch(data)):
+        raise ValueError("not a QR code")
+    return data
+
+
+QR_SVG_RE = re.compile(r'<svg width="\d+" height="\d+" class="segno"><title>本页二维码</title>'
+                       r'<g transform="scale\(3\)"><path fill="#fff" d="[Mhvz0-9 -]+"/>'
+                       r'<path class="qrline" stroke="#000" d="[Mmhv0-9. -]+"/></g></svg>')
+QR_CODEC = Codec("qr/1", lambda svg: svg, _qr_from_data)
 
 
 def qr_svg(url: str) -> str:
@@ -290,14 +388,18 @@ def _render_documents(rels: list[str]) -> list[tuple[str, bytes, dict[str, Path]
     return [(rel, *_WORKER.document_page(_WORKER.site.by_rel[rel])) for rel in rels]
 
 
-def render_documents(renderer: Renderer) -> list[tuple[str, bytes, dict[str, Path]]]:
-    """Document pages not in the renderer's memo, over forked worker processes when many."""
-    keys = {doc.rel: renderer.document_key(doc) for doc in renderer.site.documents}
-    renderer.used.update(keys.values())
-    missing = [rel for rel, key in keys.items() if key not in renderer.memo]
+def render_documents(renderer: Renderer) -> list[tuple[str, bytes | None, dict[str, Path]]]:
+    """Document pages not in the renderer's memo nor kept from the previous build (page None),
+    over forked worker processes when many."""
+    site = renderer.site
+    keys = {doc.rel: renderer.document_key(doc) for doc in site.documents}
+    kept = {rel for rel, key in keys.items() if renderer.kept(site.urls[rel], key)}
+    renderer.used.update(key for rel, key in keys.items() if rel not in kept)
+    missing = [rel for rel, key in keys.items() if rel not in kept and key not in renderer.memo]
     for rel, html, copies in _render(renderer, missing):
         renderer.memo[keys[rel]] = (html, copies)
-    return [(rel, *renderer.memo[key]) for rel, key in keys.items()]
+    return [(rel, None, renderer.copies_of(site.by_rel[rel])) if rel in kept
+            else (rel, *renderer.memo[key]) for rel, key in keys.items()]
 
 
 def _render(renderer: Renderer, rels: list[str]) -> list[tuple[str, bytes, dict[str, Path]]]:
@@ -346,36 +448,75 @@ def _shown(root: Path, path: str) -> str:
         if resolved.is_relative_to(root.resolve()) else path
 
 
+@dataclass
+class Reuse:
+    """What a CLI build may keep of the previous one: {path: digest of the page's key} of the
+    previous build's pages still intact in build/, and `salt`, a digest of what every page
+    depends on besides its key (templates, catalogue, govsite itself)."""
+
+    pages: dict[str, str]
+    salt: str
+    parts: dict[int, tuple[Any, str]] = field(default_factory=dict)  # id -> (object, digest)
+
+    def digest(self, key: Any) -> str:
+        return hashlib.sha256(f"{self.salt}\0{self._text(key)}".encode()).hexdigest()
+
+    def _text(self, value: Any) -> str:
+        """A key's text: its repr, each dataclass in it (a document, an item) replaced by the
+        digest of its repr, worked out once per object although many pages show it."""
+        if isinstance(value, tuple):
+            return "(" + ",".join(map(self._text, value)) + ")"
+        if is_dataclass(value):
+            known = self.parts.get(id(value))
+            if known is None:  # the object is kept with its digest, so its id is not reused
+                known = self.parts[id(value)] = (value, hashlib.sha256(repr(value).encode()).hexdigest())
+            return known[1]
+        return repr(value)
+
+
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
-                memo: dict[Any, Any] | None = None) -> Output:
+                memo: dict[Any, Any] | None = None, reuse: Reuse | None = None) -> Output:
     """Render every page; `qr` maps document paths to their QR code SVG (when base_url is set).
-    With a `memo` kept between calls, only pages whose inputs changed are rendered again."""
+    With a `memo` kept between calls, only pages whose inputs changed are rendered again; with
+    `reuse`, pages whose key is unchanged since the previous build are not rendered at all
+    (output.reused) and every keyed page's digest is in output.keys."""
     try:
-        return _render_pages(site, root, bodies, qr, memo)
+        return _render_pages(site, root, bodies, qr, memo, reuse)
     except TemplateError as error:
         raise GovsiteError([template_problem(root, error)]) from None
 
 
 def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
-                  memo: dict[Any, Any] | None) -> Output:
-    renderer = Renderer(site, root, bodies, qr, memo)
+                  memo: dict[Any, Any] | None, reuse: Reuse | None) -> Output:
+    renderer = Renderer(site, root, bodies, qr, memo, reuse)
     output = Output()
+
+    def add(path: str, page: bytes | None) -> None:
+        if page is None:
+            output.reused.add(path)
+        else:
+            output.pages[path] = page
+
     output.pages["index.html"] = renderer.home()
     output.pages[f"{CATALOG}/index.html"] = renderer.catalog_page()
     for domain in site.catalog.domains:
         output.pages[domain.url] = renderer.domain_page(domain)
         for item in domain.items:
-            output.pages.update(renderer.item_pages(item))
+            for path, page in renderer.item_pages(item):
+                add(path, page)
+    for pages in (library_pages, project_pages, org_pages):
+        output.pages.update(pages(renderer))
     for rel, html, copies in render_documents(renderer):
-        output.pages[site.urls[rel]] = html
+        add(site.urls[rel], html)
         output.copies.update(copies)
     if site.column is not None:
         output.pages.update(column_pages(renderer, site.column))
     output.pages["404.html"] = renderer.not_found()
     output.copies.update(static_files(theme_dirs(root, site.catalog.site.theme)))
     if renderer.gov_mark:
-        output.copies[renderer.gov_mark] = root / site.catalog.site.gov_mark_image
-    output.pages["sitemap.xml"] = renderer.sitemap(sorted(output.pages))
+        output.copies[renderer.gov_mark] = furniture_image(root, site.catalog.site.gov_mark_image)
+    output.keys = renderer.digests
+    output.pages["sitemap.xml"] = renderer.sitemap(sorted(output.pages.keys() | output.reused))
     output.pages["feed.xml"] = renderer.feed()
     output.pages["robots.txt"] = renderer.robots()
     if memo is not None:

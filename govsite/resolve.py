@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
@@ -35,6 +36,7 @@ def resolve_site(
     published = [d for d in public if show_scheduled or d.published <= build_date]
     problems += check_duplicates(documents, catalog)
     problems += resolve_interpretations(documents, catalog)
+    problems += check_replacements(documents, catalog)
     published = assign_index_numbers(published, catalog)
     published.sort(key=lambda d: (-d.published.toordinal(), -d.date.toordinal(), d.rel))
     urls = {d.rel: page_path(d, catalog) for d in published}
@@ -112,21 +114,36 @@ def check_duplicates(documents: list[Document], catalog: Catalog) -> list[Proble
 
 
 def resolve_interpretations(documents: list[Document], catalog: Catalog) -> list[Problem]:
+    return _policy_references(documents, catalog, "interprets", "E206", "解读对象",
+                              lambda doc: doc.interprets)
+
+
+def check_replacements(documents: list[Document], catalog: Catalog) -> list[Problem]:
+    """replaced_by, when it names a file, must name a published 政策文件 (the banner links it)."""
+    return _policy_references(documents, catalog, "replaced_by", "E855", "替代文件",
+                              lambda doc: doc.replaced_by if (doc.replaced_by or "").endswith(".md")
+                              else None)
+
+
+def _policy_references(documents: list[Document], catalog: Catalog, key: str, code: str, noun: str,
+                       reference: Callable[[Document], str | None]) -> list[Problem]:
+    """Each document's `reference` must name a 政策文件, and a public document a public one."""
     by_rel = {d.rel: d for d in documents}
     found: list[Problem] = []
     for doc in documents:
-        if doc.interprets is None:
+        rel = reference(doc)
+        if rel is None:
             continue
-        target = by_rel.get(doc.interprets)
+        target = by_rel.get(rel)
         if target is None:
-            message = f"解读对象“{doc.interprets}”不存在：interprets 应为政策文件的相对路径"
+            message = f"{noun}“{rel}”不存在：{key} 应为政策文件的相对路径"
         elif target.kind != "政策文件":
-            message = f"解读对象 {target.rel} 的类型是“{target.kind}”，不是政策文件"
+            message = f"{noun} {target.rel} 的类型是“{target.kind}”，不是政策文件"
         elif doc.is_public and not target.is_public:
-            message = f"解读对象 {target.rel} 不是主动公开文件，公开的解读不能关联它"
+            message = f"{noun} {target.rel} 不是主动公开文件，公开的文件不能关联它"
         else:
             continue
-        found.append(_problem(doc, "interprets", "E206", message, catalog))
+        found.append(_problem(doc, key, code, message, catalog))
     return found
 
 

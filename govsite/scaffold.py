@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from govsite.load import ID_RE, PLACEHOLDER, load_catalog
-from govsite.model import INTERP_FORMS, KINDS, Item
+from govsite.model import INTERP_FORMS, INTERP_TYPES, KINDS, VALIDITIES, Item
 from govsite.problems import GovsiteError, Problem
 
 KIND_PREFIXES = {
@@ -57,17 +57,26 @@ def flow(values: list[str]) -> str:
 # --- govsite init -----------------------------------------------------------------------------
 
 
-def init_site(target: Path, county: str, today: dt.date) -> list[Path]:
-    """Create a new site in `target` (missing or empty); return the files written."""
+def ensure_empty(target: Path) -> None:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise GovsiteError([Problem(str(target), None, "E613",
                                     "目录已存在且不是空目录：请指定一个新目录")])
-    files = {
-        "catalog.yaml": catalog_text(county),
-        WELCOME: welcome_text(county, today),
-        "zfxxgk/guide.yaml": guide_text(county, today),
-        ".gitignore": GITIGNORE,
-    }
+
+
+def init_site(target: Path, county: str, today: dt.date, catalog: str | None = None,
+              towns: list[tuple[str, str]] | None = None) -> list[Path]:
+    """Create a new site in `target` (missing or empty); return the files written.
+
+    Without `catalog` (catalog.yaml's text), the site has the standard example catalogue, with
+    an org and the standard 村务 items for each of the `towns`, and a welcome document in its
+    工作动态 item; with it, that catalogue alone.
+    """
+    ensure_empty(target)
+    files = {"catalog.yaml": catalog or catalog_text(county, towns)}
+    if catalog is None:
+        files[WELCOME] = welcome_text(county, today)
+    files["zfxxgk/guide.yaml"] = guide_text(county, today)
+    files[".gitignore"] = GITIGNORE
     written = []
     for rel, content in files.items():
         path = target / rel
@@ -98,7 +107,23 @@ updated: {today.isoformat()}
 """
 
 
-def catalog_text(county: str) -> str:
+def parse_towns(text: str) -> list[tuple[str, str]]:
+    """--towns 大塅镇,永宁镇 (ids town1, town2) or dads=大塅镇,yn=永宁镇: [(id, name)]."""
+    towns: list[tuple[str, str]] = []
+    for number, entry in enumerate((e.strip() for e in text.replace("，", ",").split(",")), 1):
+        if not entry:
+            continue
+        town_id, _, name = entry.rpartition("=")
+        town_id = town_id.strip() or f"town{number}"
+        if not ID_RE.match(town_id) or not name.strip():
+            raise GovsiteError([Problem("--towns", None, "E103", f"乡镇“{entry}”应写作 名称 或 "
+                                        "id=名称，id 须为小写字母、数字、-、_")])
+        towns.append((town_id, name.strip()))
+    return towns
+
+
+def catalog_text(county: str, towns: list[tuple[str, str]] | None = None) -> str:
+    towns = towns or []
     data = standard_domains()
     lines = [
         f"# {county}基层政务公开标准目录（由 govsite init 生成）",
@@ -108,9 +133,18 @@ def catalog_text(county: str) -> str:
     ]
     lines += [f"  {uid}: {scalar(name.replace('{county}', county))}"
               for uid, name in data["units"].items()]
+    lines += [f"  {town_id}-zf: {scalar(name + '人民政府')}" for town_id, name in towns]
+    if towns:
+        lines.append("orgs:                    # 乡镇（街道）；村（居）写 parent: 乡镇 id")
+        lines += [f"  - {{id: {town_id}, name: {scalar(name)}}}" for town_id, name in towns]
     lines.append("domains:")
     for domain in [*data["domains"], data["general"]]:
         lines += domain_lines(domain, data["defaults"], data["common_basis"])
+    for town_id, name in towns:
+        domain = {"id": town_id, "name": f"{name}政务公开", "owner": f"{town_id}-zf",
+                  "items": [item | {"id": f"{town_id}-{item['id']}", "levels": ["乡级"]}
+                            for item in data["village"]]}
+        lines += domain_lines(domain | {"org": town_id}, data["defaults"], data["common_basis"])
     return "\n".join(lines) + "\n"
 
 
@@ -131,7 +165,9 @@ def site_lines(county: str) -> list[str]:
 
 
 def domain_lines(domain: dict[str, Any], defaults: dict[str, Any], common: str) -> list[str]:
-    lines = [f"  - id: {domain['id']}", f"    name: {scalar(domain['name'])}", "    items:"]
+    lines = [f"  - id: {domain['id']}", f"    name: {scalar(domain['name'])}"]
+    lines += [f"    org: {domain['org']}"] if "org" in domain else []
+    lines.append("    items:")
     for raw in domain["items"]:
         item = defaults | raw
         channels = item["channels"]
@@ -237,9 +273,14 @@ def document_text(item: Item, title: str, kind: str, today: dt.date, slug: str) 
     if kind == "政策解读":
         rows += [("# interprets: ../xxx.md",
                   "解读对象：被解读政策文件的相对路径，填写后去掉行首“# ”"),
-                 ("interp_form: 文字", "解读形式：" + " ".join(INTERP_FORMS))]
+                 ("interp_form: 文字", "解读形式：" + " ".join(INTERP_FORMS)),
+                 ("interp_type: 首次解读", "解读类型：" + " ".join(INTERP_TYPES))]
+    if kind == "政策文件":
+        rows += [("validity: 有效", "有效性：" + " | ".join(VALIDITIES)),
+                 ("# replaced_by: ../xxx.md", "失效或废止时：替代它的现行文件（相对路径或名称）")]
     rows += [
         ("# topic: 综合政务", "主题分类（可选）"),
+        ("# project: 项目 id 或项目代码", "重大建设项目的文件：所属项目（见 catalog.yaml 的 projects）"),
         ("# attachments:", "附件（可选）：文件放在本文档旁边"),
         ("#   - file: 附件1.pdf", ""),
         ("#     title: 附件名称", ""),

@@ -13,8 +13,14 @@ SEARCH = "search"  # 搜索页和浏览器端索引
 STATIC = "static"  # 主题的静态文件
 ZFXXGK = "zfxxgk"  # 政府信息公开栏目
 HDHY = "hdhy"  # 互动回应
+LIBRARY = "library"  # 政策文件库 (govsite/structure.py)
+PROJECTS = "projects"  # 重大建设项目
+ORGS = "orgs"  # 基层政务公开：乡镇、村
 
-SECTION_FOLDERS: tuple[str, ...] = (CATALOG, SEARCH, STATIC, ZFXXGK, HDHY)
+SECTION_FOLDERS: tuple[str, ...] = (CATALOG, SEARCH, STATIC, LIBRARY, PROJECTS, ORGS)
+# reserved only on a site with the 政府信息公开 column (a zfxxgk/ data folder): a site without it
+# may use zfxxgk as a domain id, as many real sites do (govsite/column/load.py checks this)
+COLUMN_FOLDERS: tuple[str, ...] = (ZFXXGK, HDHY)
 TOP_FILES: tuple[str, ...] = ("index.html", "404.html", "sitemap.xml", "feed.xml", "robots.txt")
 
 # names a domain id (a top-level folder) must not take: the folders above, and the files'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,11 +28,18 @@ def make_site(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The user's cache folder (where `govsite search` keeps its Whoosh index), per session."""
-    folder = tmp_path_factory.mktemp("user-cache")
-    os.environ["XDG_CACHE_HOME"] = str(folder)
-    return folder
+def cache_key_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds create their cache key (and `govsite search` its Whoosh index) under
+    $XDG_CACHE_HOME: the tests' own, not the user's, and one for all xdist workers of a run, since
+    several of them build the sample site's cache."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "xdg-cache"
+    folder.mkdir(exist_ok=True)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(folder))
+    mp.delenv("GOVSITE_CACHE_KEY", raising=False)
+    yield
+    mp.undo()
 
 
 @pytest.fixture

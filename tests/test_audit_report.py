@@ -51,12 +51,12 @@ def test_text_lists_problems_and_totals():
         "content/zcwj/gfxwj/b.md:12: E301 链接指向不存在的文件 <x.md>",
         "content/zcwj/gfxwj/a.md:5: W601 超过公开时限, 请及时发布",
         "第二行",
-        "1 个错误，1 个警告",
+        "1 个错误，1 个警告。检查结论：不合格",
     ]
 
 
 def test_json_has_exactly_the_contract_keys():
-    records = json.loads(format_json([BROKEN, LATE]))
+    records = json.loads(format_json([BROKEN, LATE]))["problems"]
     assert records[0] == {"path": "content/zcwj/gfxwj/b.md", "line": 12, "code": "E301",
                           "severity": "error", "message": "链接指向不存在的文件 <x.md>",
                           "item": "gfxwj", "unit": "测试县人民政府办公室"}
@@ -121,9 +121,23 @@ def test_html_single_veto_with_five_empty_items():
     html = html_report(EMPTY)
     assert "检查结论：不合格" in html
     assert "单项否决：5 个栏目空白或更新不及时" in html
-    assert "ys0、ys1、ys2、ys3、ys4" in html
+    assert "事项ys0（ys0）、事项ys1（ys1）、事项ys2（ys2）、事项ys3（ys3）、事项ys4（ys4）" in html
+    assert "<td>事项ys0（ys0）</td>" in html  # the problem table names the item too
     passing = html_report(EMPTY[:4])
     assert "检查结论：合格" in passing and "单项否决：" not in passing
+
+
+def test_text_and_json_give_the_html_reports_verdict():
+    """0 errors but 5 blank items: 不合格 by 单项否决 in every format, the items by name."""
+    text = render("text", EMPTY, CATALOG, DOCUMENTS, TODAY).splitlines()[-1]
+    assert text.startswith("0 个错误，5 个警告。检查结论：不合格；单项否决：5 个栏目空白或更新不及时")
+    assert "事项ys0（ys0）" in text
+    summary = json.loads(render("json", EMPTY, CATALOG, DOCUMENTS, TODAY))["summary"]
+    assert summary["verdict"] == "不合格" and summary["veto"] and not summary["passed"]
+    assert summary["veto_items"][0] == {"id": "ys0", "name": "事项ys0"}
+    assert summary["reasons"][0].startswith("单项否决：5 个栏目")
+    assert "检查结论：不合格" in format_html(EMPTY, CATALOG, DOCUMENTS, TODAY)
+    assert json.loads(render("json", EMPTY[:4], CATALOG, DOCUMENTS, TODAY))["summary"]["verdict"] == "合格"
 
 
 def test_html_without_catalog():

@@ -13,13 +13,12 @@ import os
 import re
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import front_matter, mini_site
+from test_serve import fetch
 
 from govsite.build import analyse
 from govsite.render import render_site
@@ -302,14 +301,6 @@ def test_a_live_document_cannot_link_a_scheduled_one_or_its_files(tmp_path: Path
                 (PUBLIC, line_of(root, PUBLIC, "[方案]"), "E313")]
     assert_refused(root, tmp_path, expected, ("CANARYT1TLE", "CANARYB0DY", "canaryplan",
                                               "CANARYC0NTENT"))
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
 
 
 @pytest.mark.parametrize("show", [False, True])

@@ -21,7 +21,7 @@ from govsite.cli import cli
 from govsite.load import PLACEHOLDER
 from govsite.output import MARKER
 from govsite.scaffold import GITIGNORE
-from govsite.sections import RESERVED_NAMES, SECTION_FOLDERS, TOP_FILES
+from govsite.sections import COLUMN_FOLDERS, RESERVED_NAMES, SECTION_FOLDERS, TOP_FILES
 from govsite.textcheck import first_bad
 
 REPO = Path(__file__).resolve().parent.parent
@@ -110,7 +110,7 @@ def test_every_top_level_name_the_site_writes_is_reserved(tmp_path: Path) -> Non
     assert code == 0, stderr
     domains = set(re.findall(r"^  - id: (\S+)", (REPO / "catalog.yaml").read_text("utf-8"), re.M))
     names = {p.name for p in out.iterdir()} - domains - {MARKER}
-    assert names <= set(SECTION_FOLDERS) | set(TOP_FILES), names - RESERVED_NAMES
+    assert names <= set(SECTION_FOLDERS) | set(COLUMN_FOLDERS) | set(TOP_FILES), names - RESERVED_NAMES
     assert set(SECTION_FOLDERS) <= RESERVED_NAMES
 
 

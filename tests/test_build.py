@@ -107,7 +107,7 @@ def test_build_failing_while_indexing_keeps_previous_output(tmp_path: Path,
     def full_disk(*args: object, **kwargs: object) -> dict[str, bytes]:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("govsite.build.browser_index", full_disk)  # inherited by the fork
+    monkeypatch.setattr("govsite.search.browser_index", full_disk)  # inherited by the fork
     with pytest.raises(OSError, match="No space left"):
         build(root, out)
     assert tree_digest(out) == before

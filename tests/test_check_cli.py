@@ -34,7 +34,7 @@ def site(site_factory: Callable[[dict[str, str | bytes]], Path]) -> Callable[[st
 def test_clean_site_exits_zero(site):
     result = check(site(), "--today", "2026-11-28")
     assert result.exit_code == 0, result.output
-    assert result.output == "0 个错误，0 个警告\n"
+    assert result.output == "0 个错误，0 个警告。检查结论：合格\n"
 
 
 def test_warnings_fail_only_with_strict(site):
@@ -49,14 +49,18 @@ def test_errors_exit_one_with_location(site):
     result = check(site(reviewed="2026-11-21"), "--today", "2026-11-28")
     assert result.exit_code == 1
     assert "content/zwgk/tzgg/a.md:8: E201 " in result.output
-    assert result.output.endswith("1 个错误，0 个警告\n")
+    assert result.output.endswith("1 个错误，0 个警告。检查结论：不合格\n")
 
 
 def test_json_format(site):
     result = check(site(reviewed="2026-11-21"), "--format", "json", "--today", "2026-12-20")
-    records = json.loads(result.output)
+    data = json.loads(result.output)
+    records = data["problems"]
     assert all(list(r) == ["path", "line", "code", "severity", "message", "item", "unit"]
                for r in records)
+    assert data["summary"] | {"reasons": []} == {
+        "verdict": "不合格", "passed": False, "errors": 1, "warnings": 1, "veto": False,
+        "veto_threshold": 5, "veto_items": [], "reasons": []}
     by_code = {r["code"]: r for r in records}
     assert by_code["E201"]["severity"] == "error"
     assert by_code["E201"]["unit"] == "测试县人民政府办公室"
@@ -77,7 +81,7 @@ def test_html_report_to_file(site, tmp_path):
     out = tmp_path / "report.html"
     result = check(site(), "--format", "html", "--output", str(out), "--today", "2026-12-20")
     assert result.exit_code == 0
-    assert f"报告已写入 {out}：0 个错误，1 个警告" in result.output
+    assert f"报告已写入 {out}：0 个错误，1 个警告。检查结论：合格" in result.output
     html = out.read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html
     assert "检查结论：合格" in html
@@ -111,7 +115,7 @@ SAMPLE_WARNINGS: Counter[str] = Counter()
 
 def test_sample_site_checks_clean():
     result = check(REPO, "--format", "json", "--today", "2026-11-28")
-    records = json.loads(result.stdout)  # stderr lists the scheduled notice
+    records = json.loads(result.stdout)["problems"]  # stderr lists the scheduled notice
     assert "content/jy/jy-zph/jyyzy-zph-2026-12.md:5: 待发布 2026-12-15" in result.stderr
     assert [r for r in records if r["severity"] == "error"] == []
     assert result.exit_code == 0
@@ -121,7 +125,7 @@ def test_sample_site_checks_clean():
 def test_real_corpus_runs_without_crashing():
     result = check(REAL_CORPUS, "--format", "json", "--today", "2026-11-28")
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    codes = Counter(r["code"] for r in json.loads(result.output))
+    codes = Counter(r["code"] for r in json.loads(result.output)["problems"])
     assert 100 < sum(codes.values()) < 600
     assert codes["W801"] == 59  # 59 policies, the archive has no interpretations
     assert codes["W302"] >= 30  # most bodies start with their 文号

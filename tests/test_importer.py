@@ -114,7 +114,7 @@ def test_domain_option_section_rows_repeated_headers_and_notes(tmp_path: Path) -
     result = import_table(table, "就业")
     assert result.problems == []
     assert [(d["id"], len(d["items"])) for d in result.domains.values()] == [("jy", 2), ("shjz", 1)]
-    assert result.units == {"rsj": "县人力资源和社会保障局"}
+    assert result.units == {"rlzyhshbzj": "县人力资源和社会保障局"}  # pinyin initials
 
 
 def test_missing_domain_and_missing_columns(tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def test_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
         import_catalog(FIXTURES / "catalog-multi.csv", out)
     assert error.value.problems[0].code == "E612" and out.read_text() == "keep"
     import_catalog(FIXTURES / "catalog-multi.csv", out, force=True)
-    assert len(yaml.safe_load(out.read_text("utf-8"))["domains"]) == 3
+    assert len(yaml.safe_load(out.read_text("utf-8"))["domains"]) == 3 + 1  # + 政务公开工作
 
 
 def test_cli_import_catalog(tmp_path: Path) -> None:
@@ -159,7 +159,52 @@ def test_cli_import_catalog(tmp_path: Path) -> None:
     out = tmp_path / "catalog.yaml"
     result = runner.invoke(cli, ["import-catalog", str(table), "-o", str(out), "--name", "测试县"])
     assert result.exit_code == 0, result.output
-    assert "1 个领域、10 个事项、4 个单位" in result.output
+    added = "已补充标准事项：工作动态（zwgk-gzdt）、通知公告（zwgk-tzgg）"
+    assert f"2 个领域、12 个事项、5 个单位；{added}" in result.output
     assert yaml.safe_load(out.read_text("utf-8"))["site"]["title"] == "测试县人民政府"
     result = runner.invoke(cli, ["import-catalog", str(table), "-o", str(out)])
     assert result.exit_code == 1 and f"{out}:-: E612" in result.output
+
+
+def test_township_table_without_optional_columns(tmp_path: Path) -> None:
+    """A 乡镇 catalogue as published: no 公开对象/方式/层级 columns, ☐ boxes, numbered content."""
+    result = import_table(FIXTURES / "catalog-township.csv")
+    warnings = [p for p in result.problems if p.code == "W620"]
+    assert not has_errors(result.problems) and len(warnings) == 3
+    assert "“全社会”" in warnings[0].message and "“主动”" in warnings[1].message
+    assert "“乡级”" in warnings[2].message  # a 镇 table
+    files, subsidy = result.domains["涉农补贴"]["items"]
+    assert files["content"] == ["中央及地方政府下发涉农资金相关文件", "我镇涉农资金相关文件"]
+    assert subsidy["content"] == ["补贴对象名单", "补贴标准"]
+    assert files["channels"] == {"required": ["政府网站", "政务公开栏"], "optional": []}  # ☐ as bullets
+    assert subsidy["channels"] == {"required": ["政府网站"], "optional": ["两微一端"]}  # þ ☑, ¨ ☐
+    assert (files["audience"], files["mode"], files["levels"]) == ("全社会", "主动", ["乡级"])
+    # unit ids are the names' pinyin initials: 镇级人民政府 is not 民政局's mzj
+    assert result.units == {"zjrmzf": "镇级人民政府", "nyncj": "县农业农村局", "czj": "县财政局"}
+    assert files["owner"] == "zjrmzf" and "co_owners" not in files
+    assert subsidy["owner"] == "nyncj" and subsidy["co_owners"] == ["zjrmzf", "czj"]
+
+
+def test_init_from_the_office_catalogue(tmp_path: Path) -> None:
+    """One step: the site holds the office's own items, 工作动态/通知公告 added, and no welcome document."""
+    site = tmp_path / "site"
+    run = CliRunner().invoke(cli, ["init", str(site), "--name", "某某镇",
+                                   "--catalog", str(FIXTURES / "catalog-township.csv")])
+    assert run.exit_code == 0, run.output
+    assert "W620" in run.output and "已补充标准事项：工作动态（zwgk-gzdt）、通知公告（zwgk-tzgg）" in run.output
+    assert not list((site / "content").rglob("*.md"))  # no welcome document
+    assert (site / "content/snbt/snbt-001/.gitkeep").is_file()  # each item's folder, ready
+    catalog, problems = load_catalog(site)
+    assert catalog is not None and not has_errors(problems)
+    assert [i.name for i in catalog.items] == ["资金文件", "补贴对象", "工作动态", "通知公告"]
+    assert catalog.unit_name(catalog.item("zwgk-gzdt").owner) == "某某镇人民政府办公室"
+    problems, _, _ = collect_problems(site, TODAY)
+    assert not has_errors(problems) and "E207" not in {p.code for p in problems}
+    build(site, site / "build")
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((site / "build/catalog/index.html").read_text("utf-8"), "html.parser")
+    row = page.find("tr", id="item-snbt-002")
+    assert row is not None and "县农业农村局、镇级人民政府、县财政局" in row.get_text()
+    again = CliRunner().invoke(cli, ["init", str(site), "--catalog", str(FIXTURES / "catalog-township.csv")])
+    assert again.exit_code == 1 and "E613" in again.output

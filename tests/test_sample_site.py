@@ -39,7 +39,8 @@ def test_catalogue_table_has_one_row_per_item(site: Path) -> None:
     assert catalog is not None
     page = soup(site, "catalog/index.html")
     rows = page.select("table.catalog-table tbody tr")
-    assert [r["id"] for r in rows] == [f"item-{item.id}" for item in catalog.items]
+    county = [item for item in catalog.items if item.org is None]  # 乡镇/村 have their own
+    assert [r["id"] for r in rows] == [f"item-{item.id}" for item in county]
     headers = [th.get_text() for th in page.select("table.catalog-table thead th")]
     assert headers[:11] == ["序号", "一级事项", "二级事项", "公开内容（要素）", "公开依据", "公开时限",
                             "公开主体", "公开渠道和载体", "公开对象", "公开方式", "公开层级"]
@@ -67,7 +68,9 @@ def test_document_page_breadcrumb_metadata_and_meta(site: Path) -> None:
     crumbs = [li.get_text(strip=True) for li in page.select("nav.breadcrumb li")]
     assert crumbs[:2] == ["首页", "标准目录"] and crumbs[-1] == "正文"
     labels = [th.get_text() for th in page.select(".doc-meta th")]
-    assert labels == ["索引号", "主题分类", "发文机关", "成文日期", "文号", "发布日期", "有效性", "来源"]
+    assert labels == ["索引号", "主题分类", "发文机关", "成文日期", "文号", "发布日期", "有效性", "来源",
+                      "公开属性", "类型"]
+    assert page.select_one(".doc-meta td.disclosure").get_text() == "主动公开"
     metas = {m["name"]: m["content"] for m in page.select("meta[name]")}
     assert metas["ArticleTitle"] == page.h1.get_text()
     assert metas["PubDate"].startswith("2026-")

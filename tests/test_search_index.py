@@ -14,6 +14,7 @@ from search_helpers import REPO_ROOT, Search, all_documents, copy_site, searcher
 from whoosh import index
 
 from govsite.build import analyse, build, resolve_today
+from govsite.cache import load_json, save_json
 from govsite.cli import cli
 from govsite.model import Site
 from govsite.search import export, site_entries
@@ -173,9 +174,9 @@ def break_index(folder: Path, how: str) -> None:
         toc.write_bytes(b"\x80\x04garbage" * 50)
     elif how == "truncated segment, manifest forged":
         segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = load_json(folder / MANIFEST)  # damage the signed manifest cannot see
         manifest["files"][segment.name] = hashlib.sha256(segment.read_bytes()).hexdigest()
-        (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        save_json(folder / MANIFEST, manifest)
     elif how == "no manifest":
         (folder / MANIFEST).unlink()
 
@@ -289,7 +290,7 @@ def test_export_after_publishing_a_document_equals_a_fresh_build(
 
 
 @pytest.mark.parametrize("kept_by", ["an older format", "another field list", "not JSON",
-                                     "entries that are not varints", "a pickle"])
+                                     "unsigned", "entries that are not varints", "a pickle"])
 def test_a_cache_of_another_format_is_rebuilt_not_patched(tmp_path: Path, kept_by: str) -> None:
     """After an upgrade that changes the browser index format, or with a cache file that is
     damaged or forged, the build makes the entries again (with a one-line notice for a file it
@@ -297,16 +298,18 @@ def test_a_cache_of_another_format_is_rebuilt_not_patched(tmp_path: Path, kept_b
     root = copy_site(REPO_ROOT, tmp_path / "site")
     build(root, tmp_path / "out")
     cache_file = root / ".govsite-cache" / "search" / export.CACHE_FILE
-    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    data = load_json(cache_file)  # signed JSON data
     if kept_by == "an older format":
         data["format"][0] -= 1
     elif kept_by == "another field list":
         data["format"][1] = data["format"][1][:-1]
     elif kept_by == "entries that are not varints":
         data["entries"] = {term: "<script>alert(1)</script>" for term in data["entries"]}
-    cache_file.write_text(json.dumps(data), encoding="utf-8")
+    save_json(cache_file, data)
     if kept_by == "not JSON":
         cache_file.write_bytes(cache_file.read_bytes()[:1000])
+    elif kept_by == "unsigned":
+        cache_file.write_text(json.dumps(data), encoding="utf-8")
     elif kept_by == "a pickle":
         marker = tmp_path / "pwned"
         cache_file.write_bytes(b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR.")

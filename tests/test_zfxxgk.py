@@ -13,7 +13,8 @@ from bs4 import BeautifulSoup
 
 from govsite.build import build, collect_problems
 from govsite.column.annual_report import APPLICANTS, GROUPS
-from govsite.problems import Problem
+from govsite.problems import GovsiteError, Problem
+from govsite.publication import furniture_image
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 28)
@@ -21,11 +22,16 @@ REPORT = "zfxxgk/nb/2025.yaml"
 MARK_LINE = 12  # gov_mark_image in catalog.yaml
 
 
+def built_sample(factory: pytest.TempPathFactory, name: str, today: dt.date) -> Path:
+    """The sample site built once for a test module (no cache: the tests share nothing)."""
+    out = factory.mktemp(name) / "build"
+    build(ROOT, out, today=today, use_cache=False)
+    return out
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("zfxxgk") / "build"
-    build(ROOT, out, today=TODAY, use_cache=False)
-    return out
+    return built_sample(tmp_path_factory, "zfxxgk", TODAY)
 
 
 def soup(site: Path, path: str) -> BeautifulSoup:
@@ -179,13 +185,13 @@ def test_bad_cells_and_keys_are_located(tmp_path: Path) -> None:
 def test_report_deadline_and_the_sites_numbers(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     late = edit(root, REPORT, "published: 2026-03-27", "published: 2026-04-01")
-    count = edit(root, REPORT, "published_total: 10", "published_total: 12")
+    count = edit(root, REPORT, "published_total: 12", "published_total: 10")
     problems, _, _ = collect_problems(root, TODAY)
     (deadline,) = codes(problems, "W904")
     assert (deadline.path, deadline.line) == (REPORT, late) and "2026-03-31" in deadline.message
     (number,) = codes(problems, "W903")
     assert (number.path, number.line) == (REPORT, count)
-    assert "12 条" in number.message and "为 10 条" in number.message
+    assert "写明主动公开 10 条" in number.message and "为 12 条" in number.message
 
 
 def test_carried_over_matches_last_years_report(tmp_path: Path) -> None:
@@ -220,7 +226,7 @@ def test_every_page_carries_the_gov_mark_and_the_error_report_link(site: Path) -
         mark = footer.select_one("a.gov-mark")
         assert mark["href"].startswith("https://bszs.conac.cn/"), path
         image = (path.parent / mark.img["src"]).resolve()
-        assert image == (site / "zfxxgk/gov-mark.svg").resolve() and image.is_file()
+        assert image == (site / "zfxxgk/gov-mark.png").resolve() and image.is_file()
         assert mark.img["alt"].startswith("党政机关网站标识")
         assert footer.select_one("a.error-report").get_text() == "我为政府网站找错"
 
@@ -237,13 +243,28 @@ def test_unconfigured_furniture_is_a_warning(tmp_path: Path) -> None:
 
 def test_missing_gov_mark_image_is_a_warning_and_no_broken_image(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
-    (root / "zfxxgk/dzjg.svg").unlink()
+    (root / "zfxxgk/dzjg.png").unlink()
     problems, _, _ = collect_problems(root, TODAY)
     assert [(p.path, p.line, p.code) for p in problems] == [("catalog.yaml", MARK_LINE, "W914")]
     out = build(root, tmp_path / "out", today=TODAY, use_cache=False).out
     footer = soup(out, "index.html").footer
     assert footer.select("img") == [] and footer.select_one("a.error-report")
 
+
+
+@pytest.mark.parametrize("image", ["content/zcwj/zcwj-qtwj/mark.png", "zfxxgk/mark.svg", "../mark.png"])
+def test_gov_mark_image_is_only_a_raster_image_outside_content(tmp_path: Path, image: str) -> None:
+    root = copy_sample(tmp_path / "site")
+    target = (root / image).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"CANARY-MARK-7f3a")
+    line = edit(root, "catalog.yaml", "  gov_mark_image: zfxxgk/dzjg.png", f"  gov_mark_image: {image}")
+    problems, _, _ = collect_problems(root, TODAY)
+    assert [(p.path, p.line) for p in codes(problems, "E908")] == [("catalog.yaml", line)]
+    with pytest.raises(GovsiteError):
+        build(root, tmp_path / "out", today=TODAY, use_cache=False, keep_going=True)
+    assert furniture_image(root, image) is None  # so the renderer would not copy it either
+    assert not (tmp_path / "out").exists()
 
 # --- 互动回应 ----------------------------------------------------------------------------------
 
@@ -380,7 +401,7 @@ def test_withheld_documents_referenced_by_the_column_never_reach_build(tmp_path:
     edit(root, "zfxxgk/zdjc/2026.yaml", "    adoption: content/zcwj/zcwj-zdjc/tcss-yjcn.md",
          "    adoption: content/zcwj/zcwj-zdjc/tcss-fxpg.md")
     result = build(root, tmp_path / "out", today=TODAY, use_cache=False)
-    assert result.withheld == 4
+    assert result.withheld == 5
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():
             assert canary.encode() not in path.read_bytes(), path

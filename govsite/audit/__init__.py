@@ -17,6 +17,7 @@ from govsite.audit.identity import check_identity
 from govsite.audit.interpretation import check_interpretations
 from govsite.audit.records import check_doc_numbers, check_titles
 from govsite.audit.staleness import check_staleness
+from govsite.audit.structure import check_invalid_citations, check_projects
 from govsite.audit.timeliness import check_timeliness
 from govsite.model import Catalog, Document, Site
 from govsite.problems import Problem
@@ -31,6 +32,8 @@ CHECKS = (
     check_interpretations,
     check_identity,
     *COLUMN_CHECKS,
+    check_projects,
+    check_invalid_citations,
 )
 
 

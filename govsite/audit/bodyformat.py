@@ -29,7 +29,8 @@ NUMBERED = re.compile(r"^(\d+\s*[.．、]|[（(]\d+[)）])\s*(?=\S)")
 ENTRY_SPLIT = re.compile(r"(?<=\D)(?=\d{1,2}[.．、](?!\d{1,3}(?!\d)))|(?<=\S)(?=附件\d+[：:])")
 HEADING = re.compile(r"^(#{1,6})(\s|$)")
 FENCE = re.compile(r"^(```|~~~)")
-MARKUP = re.compile(r"[*_`#>]|^\s*[-+]\s|\\")
+MARKUP = re.compile(r"[*_`#>\\]+")  # with a list marker at the start, and whitespace
+LIST_MARK = re.compile(r"^\s*[-+]\s")
 LEADING_LINES = 3
 
 
@@ -60,7 +61,7 @@ def findings(doc: Document) -> tuple[tuple[int, str, str], ...]:
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"\s+", "", MARKUP.sub("", text)).replace("&nbsp;", "")
+    return "".join(MARKUP.sub("", LIST_MARK.sub("", text, count=1)).split()).replace("&nbsp;", "")
 
 
 def _text_lines(doc: Document) -> Iterator[tuple[int, str]]:
@@ -95,15 +96,17 @@ def _repeats_number(doc: Document, lines: list[tuple[int, str]]) -> Found:
 
 
 def _sign_off(lines: list[tuple[int, str]]) -> Found:
-    tail = [line for line in lines[-3:] if not NOTE.match(line[1])]
+    """The 落款 at the body's end, before any 附注 and 版记 lines (W304 reports those)."""
+    text = [line for line in lines if not NOTE.match(line[1]) and not IMPRINT.search(line[1])]
+    tail = text[-3:]
     if tail and SIGN_OFF.match(tail[-1][1]) and not IMPRINT.search(tail[-1][1]):
         message = "正文末尾含落款（发文机关署名和成文日期）：页面已显示发文机关和成文日期，请删除"
         yield tail[-1][0], "W303", message
 
 
 def _imprint(lines: list[tuple[int, str]]) -> Found:
-    for offset, text in lines:
-        if IMPRINT.search(text):
+    for offset, text in lines:  # IMPRINT, its unanchored date searched only where it can end
+        if (text.startswith(("抄送", "抄报")) or text.endswith("印发")) and IMPRINT.search(text):
             yield offset, "W304", "正文含版记（抄送、印发）：网上公开时不发布版记，请删除这一行"
 
 

@@ -12,6 +12,7 @@ from govsite.column.annual_report import CARRIED, CARRY_ON, REPORTS, site_publis
 from govsite.column.decisions import COMMENT_DAYS
 from govsite.column.model import Column
 from govsite.problems import Problem
+from govsite.publication import furniture_image
 
 REPLY_WORKDAYS = 10
 UNANSWERED_MONTHS = 3
@@ -180,6 +181,10 @@ def check_furniture(audit: Audit) -> list[Problem]:
         problems.append(audit.site_problem("gov_mark_image", "W914",
                                            f"党政机关网站标识图片“{site.gov_mark_image}”不存在"
                                            "（路径相对于站点根目录），页脚不显示标识"))
+    elif furniture_image(audit.root, site.gov_mark_image) is None:
+        problems.append(audit.site_problem("gov_mark_image", "E908",
+                                           f"党政机关网站标识图片“{site.gov_mark_image}”须是站点目录内、content/ 之外的"
+                                           "PNG、JPEG、GIF 或 WebP 等图片（不发布其他位置或类型的文件）"))
     if not site.error_report_url:
         problems.append(audit.site_problem("error_report_url", "W911",
                                            "未配置“我为政府网站找错”入口：请在 site 下写 error_report_url"

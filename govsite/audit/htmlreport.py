@@ -13,11 +13,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from govsite.audit.verdict import VETO_THRESHOLD, item_label, verdict
 from govsite.model import Catalog, Document
 from govsite.problems import CODES, Problem, count_errors
 
-VETO_CODES = ("W501", "W701")  # 空白栏目 and 栏目不更新 count towards 单项否决
-VETO_THRESHOLD = 5
 INTERACTION_VETO = "W909"  # a message unanswered for 3 months: 互动回应差, 单项否决 on its own
 COLUMN_CODES = ("E901", "E902", "E903", "E904", "E905", "E906", "W903", "W904", "W905",
                 "W906", "W907", "W908", "W909", "W910", "W911", "W912", "W913", "W914")  # the 政府信息公开 column
@@ -65,9 +64,10 @@ def render_report(
     problems: list[Problem], catalog: Catalog | None, documents: list[Document], today: date
 ) -> str:
     units = unit_rows(problems)
+    orgs = org_rows(problems, catalog) if catalog and catalog.orgs else []
     domains = domain_rows(problems, catalog, documents, today) if catalog else []
-    veto_items = sorted({p.item for p in problems if p.code in VETO_CODES and p.item})
-    errors = count_errors(problems)
+    result = verdict(problems)
+    errors = result.errors
     unanswered = [p for p in problems if p.code == INTERACTION_VETO]
     context = {
         "title": catalog.site.title if catalog else "（catalog.yaml 无法读取）",
@@ -75,16 +75,18 @@ def render_report(
         "problems": problems,
         "errors": errors,
         "warnings": len(problems) - errors,
-        "veto": len(veto_items) >= VETO_THRESHOLD or bool(unanswered),
+        "veto": result.veto,
         "unanswered": unanswered,
         "column_units": unit_rows([p for p in problems if p.code in COLUMN_CODES]),
-        "veto_items": veto_items,
+        "veto_items": [item_label(catalog, item) for item in result.veto_items],
+        "item_label": lambda item: item_label(catalog, item),
         "veto_threshold": VETO_THRESHOLD,
         "documents": len(documents),
         "public": sum(d.is_public for d in documents),
         "items": len(catalog.items) if catalog else 0,
         "codes": code_rows(problems),
         "units": units,
+        "orgs": orgs,
         "domains": domains,
         "unit_chart": bars([(u.name, len(u.problems), str(len(u.problems))) for u in units]),
         "domain_chart": bars([
@@ -115,6 +117,33 @@ def unit_rows(problems: list[Problem]) -> list[UnitRow]:
         name = problem.unit or NO_UNIT
         rows.setdefault(name, UnitRow(name)).problems.append(problem)
     return sorted(rows.values(), key=lambda r: (-r.errors, -len(r.problems), r.name))
+
+
+COUNTY = "县本级"
+
+
+def org_label(org_id: str | None, catalog: Catalog) -> str:
+    """"大塅镇", "大塅镇石门村" (a village under its town), or 县本级."""
+    if org_id is None:
+        return COUNTY
+    org = catalog.org_by_id[org_id]
+    return (catalog.org_by_id[org.parent].name if org.parent else "") + org.name
+
+
+def org_of(problem: Problem, catalog: Catalog) -> str:
+    """The 乡镇/村 a problem belongs to, by its item."""
+    item = catalog.item_by_id.get(problem.item or "")
+    return org_label(item.org if item else None, catalog)
+
+
+def org_rows(problems: list[Problem], catalog: Catalog) -> list[UnitRow]:
+    """One row per org in catalogue order, 县本级 first: inspectors count each 乡镇's empty and
+    stale columns separately (单项否决 at VETO_THRESHOLD of them)."""
+    rows = {COUNTY: UnitRow(COUNTY)}
+    rows |= {label: UnitRow(label) for label in (org_label(o.id, catalog) for o in catalog.orgs)}
+    for problem in problems:
+        rows[org_of(problem, catalog)].problems.append(problem)
+    return list(rows.values())
 
 
 def domain_rows(

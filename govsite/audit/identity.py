@@ -26,11 +26,16 @@ def check_identity(audit: Audit) -> list[Problem]:
     for key, label, pattern, example in IDENTITY:
         value = getattr(site, key).strip()
         if not pattern.match(value):
-            state = f"“{value}”格式错误" if value else "缺失"
+            state = f"“{value}”格式错误" if value else "未填写，页脚不显示"
             message = f"{label}（site.{key}）{state}：应为{example}，请按备案信息填写"
             problems.append(audit.site_problem(key, "W901", message))
     prefix = site.index_prefix.strip()
-    if prefix and not INDEX_PREFIX.match(prefix):
+    if not prefix:
+        used = f"网站标识码 {site.site_code.strip()}" if site.site_code.strip() else "000000000"
+        message = (f"索引号前缀（site.index_prefix）未填写：索引号将以 {used} 开头。"
+                   "请填写本机关的组织机构代码或统一社会信用代码")
+        problems.append(audit.site_problem("index_prefix", "W902", message))
+    elif not INDEX_PREFIX.match(prefix):
         message = (
             f"索引号前缀（site.index_prefix）“{prefix}”不规范：应为 8–18 位数字或大写字母，"
             "即组织机构代码或统一社会信用代码"

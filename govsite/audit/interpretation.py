@@ -14,6 +14,7 @@ from govsite.problems import Problem
 POLICY = "政策文件"
 INTERPRETATION = "政策解读"
 MAX_WORKDAYS = 3
+FOLLOW_UPS = ("二次解读", "跟踪解读", "专项解读")
 
 
 def check_interpretations(audit: Audit) -> list[Problem]:
@@ -41,6 +42,8 @@ def check_timing(audit: Audit, interp: Document, policy: Document) -> list[Probl
             "请与政策文件同步发布，或核对两者的 published"
         )
         return [audit.doc_problem(interp, "published", "W802", message)]
+    if interp.interp_type in FOLLOW_UPS:
+        return []  # a later interpretation by nature: the 3 working days bind the first one
     count = count_workdays(policy.published, interp.published, MAX_WORKDAYS)
     problems = fallback_problems(audit, interp, "published", count)
     if count.days > MAX_WORKDAYS:

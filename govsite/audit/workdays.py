@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import chinese_calendar
 
@@ -52,6 +53,7 @@ class Deadline:
     fallback_years: tuple[int, ...] = ()  # years counted Mon–Fri: the calendar lacks them
 
 
+@cache  # a site's documents share their days: each is looked up in the calendar once
 def is_workday(day: date) -> tuple[bool, bool]:
     """(is a working day, whether the Mon–Fri fallback was used)."""
     try:

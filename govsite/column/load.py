@@ -11,9 +11,10 @@ from govsite.column.decisions import DECISIONS, load_decisions
 from govsite.column.guide import GUIDE, load_guide
 from govsite.column.interaction import INTERACTION, load_interaction
 from govsite.column.model import FOLDER, AnnualReport, Column, DecisionYear
-from govsite.load import ID_RE, read_text
+from govsite.load import CATALOG, ID_RE, read_text
 from govsite.model import Catalog
 from govsite.problems import Problem
+from govsite.sections import COLUMN_FOLDERS
 from govsite.yamlio import load_yaml
 
 
@@ -39,6 +40,7 @@ def load_column(root: Path, catalog: Catalog) -> tuple[Column | None, list[Probl
     data, problems = read_yaml(root, GUIDE)
     if data is None:
         return None, problems
+    problems += _collisions(catalog)
     guide, found = load_guide(root, catalog, data)
     problems += found
     reports, found = _reports(root, catalog)
@@ -53,6 +55,13 @@ def load_column(root: Path, catalog: Catalog) -> tuple[Column | None, list[Probl
             interaction, found = load_interaction(data, catalog)
             problems += found
     return Column(guide, reports, interaction, years), problems
+
+
+def _collisions(catalog: Catalog) -> list[Problem]:
+    """A domain's pages would be written where the column's are."""
+    return [Problem(CATALOG, domain.line or None, "E107",
+                    f"领域 id“{domain.id}”与政府信息公开栏目的输出目录 {domain.id}/ 重名：请换一个 id")
+            for domain in catalog.domains if domain.id in COLUMN_FOLDERS]
 
 
 def _slug(rel: str, stem: str, problems: list[Problem]) -> bool:

@@ -1,20 +1,19 @@
 """The browser index's term entries, made whole (worker processes analyse a share of the
 documents each, postings.py) or patched (only the terms whose postings changed in edited or newly
 published documents, when every other document keeps its number), with a data-only cache between
-builds: `browser.json`, JSON checked on load and discarded with a notice when it is not what this
-version writes. docs/search.md has the threat model."""
+builds: `browser.json`, signed JSON data (cache.save_json) checked on load and discarded with a
+notice when it is not what this version writes. docs/search.md has the threat model."""
 
 from __future__ import annotations
 
 import itertools
-import json
-import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govsite.cache import load_json, save_json
 from govsite.search.browser import FORMAT_VERSION, Lengths, Run, decode_entry, encode_entry, gaps, join_entry
 from govsite.search.documents import FIELDS, Entry
 from govsite.search.postings import field_postings
@@ -127,16 +126,11 @@ def _patched(old: Analysed, docs: list[Entry], changed: list[int]) -> Analysed:
 
 
 def _load(path: Path, notices: list[str]) -> Analysed | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return None
-    except (OSError, ValueError) as error:
-        notices.append(f"{path}: 搜索索引缓存无法读取（{type(error).__name__}），已重建")
-        return None
-    found = _valid(data)
+    found = _valid(load_json(path))
     if found is None:
-        notices.append(f"{path}: 搜索索引缓存格式不符，已重建")
+        notices.append(f"注意：{path}: 搜索索引缓存无法读取、未通过校验或格式不符，已重建")
     return found
 
 
@@ -159,10 +153,5 @@ def _valid(data: Any) -> Analysed | None:
 
 
 def _save(path: Path, result: Analysed) -> None:
-    """Atomically: a reader never sees half a file, and concurrent writers never share a temp."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(f".tmp-{os.getpid()}")
-    data = {"format": [FORMAT_VERSION, list(FIELDS)], "rels": result.rels,
-            "fields": result.fields, "lengths": result.lengths, "entries": result.entries}
-    temp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(temp, path)
+    save_json(path, {"format": [FORMAT_VERSION, list(FIELDS)], "rels": result.rels,
+                     "fields": result.fields, "lengths": result.lengths, "entries": result.entries})

@@ -1,7 +1,8 @@
 """The Whoosh index that `govsite search` queries, kept through Whoosh's public API only, made on
 demand (the build never opens it), in the user's cache rather than the site folder, checked against
-a manifest of its files' sha256 before Whoosh reads anything, and discarded and made again, with a
-one-line notice, when it cannot be trusted or read (docs/search.md: threat model). The text is
+a signed manifest of its files' sha256 (cache.save_json) before Whoosh reads anything, and
+discarded and made again, with a one-line notice, when it cannot be trusted or read
+(docs/search.md: threat model). The text is
 tokenized by tokens.py beforehand and Whoosh's own RegexTokenizer splits it on spaces, so no govsite
 class is pickled into the index. A tail term is written as its bigram + TAIL ("政府_"), at the
 bigram's position; query.py looks terms up accordingly."""
@@ -9,7 +10,6 @@ bigram's position; query.py looks terms up accordingly."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 from pathlib import Path
@@ -21,6 +21,7 @@ from whoosh.analysis import RegexTokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.util.filelock import FileLock
 
+from govsite.cache import load_json, save_json
 from govsite.search.documents import FIELDS, Entry
 from govsite.search.tokens import TAIL, TAIL_KEYS, scan
 
@@ -95,7 +96,7 @@ def _trusted(folder: Path, notices: list[str]) -> index.Index:
 def discard(folder: Path, reason: object) -> str:
     shutil.rmtree(folder, ignore_errors=True)
     why = type(reason).__name__ if isinstance(reason, BaseException) else reason
-    return f"{folder}: 搜索索引无法使用（{why}），已删除并重建"
+    return f"注意：{folder}: 搜索索引无法使用（{why}），已删除并重建"
 
 
 def _update(ix: index.Index, wanted: dict[str, Entry]) -> None:
@@ -122,18 +123,14 @@ def _files(folder: Path) -> dict[str, str]:
 
 
 def _write_manifest(folder: Path) -> None:
-    data = {"version": SCHEMA_VERSION, "files": _files(folder)}
-    temp = folder / f"{MANIFEST}.tmp"
-    temp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-    os.replace(temp, folder / MANIFEST)
+    save_json(folder / MANIFEST, {"version": SCHEMA_VERSION, "files": _files(folder)})
 
 
 def _manifest_problem(folder: Path) -> str | None:
     """Why the folder's files are not those its manifest lists, if they are not."""
-    try:
-        data: Any = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "清单缺失或损坏"
+    data: Any = load_json(folder / MANIFEST)
+    if data is None:
+        return "清单缺失、损坏或未通过校验"
     if not isinstance(data, dict) or data.get("version") != SCHEMA_VERSION:
         return "版本不同"
     if data.get("files") != _files(folder):

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from govsite.serve import QuietServer
+from govsite.structure import FORM_SLUGS, form_page_path
 
 from .browser_harness import (
     CHROMIUM,
@@ -192,6 +193,21 @@ def page_urls(
     urls["document"] = first_url(site, lambda d: d.attachments and site.interpretations.get(d.rel))
     urls["interpretation"] = first_url(site, lambda d: d.interprets)
     urls["document-table"] = first_url(site, lambda d: "\n|" in d.body)
+    urls["library"] = "library/index.html"
+    urls["library-filter"] = "library/validity/feizhi/index.html"
+    urls["repealed-policy"] = first_url(site, lambda d: d.validity == "废止" and d.replaced_by)
+    urls["projects"] = "projects/index.html"
+    urls["project"] = site.catalog.projects[0].url if site.catalog.projects else None
+    urls["orgs"] = "orgs/index.html"
+    village = next((org for org in site.catalog.orgs if org.parent), None)
+    urls["org"] = village and village.url
+    urls["org-catalog"] = village and village.catalog_url
+    urls["org-document"] = first_url(site, lambda d: site.catalog.item(d.item_id).org is not None)
+    press = next((d for d in site.documents if d.interp_form == "新闻发布会"), None)
+    urls["interp-form"] = press and form_page_path(site.catalog.item(press.item_id),
+                                                   FORM_SLUGS["新闻发布会"])
+    urls["interp-graphic"] = first_url(site, lambda d: d.interp_form == "图解")
+    urls["interp-media"] = first_url(site, lambda d: any(a.captions for a in d.attachments))
     urls["search"] = "search/index.html"
     urls["search-results"] = "search/index.html?q=" + site.documents[0].title[:4]
     # the 政府信息公开 column (zfxxgk/): every page type it adds

@@ -1,0 +1,205 @@
+"""CLI builds that do not redo work (state.py): a build with nothing changed reads, renders and
+writes nothing; after an edit only the pages whose key changed are rendered, the others are
+hard-linked from the previous build/. Whatever the path, build/ equals a cold build byte for byte."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import front_matter, mini_site
+from test_build import all_bytes, tree_digest
+from test_zfxxgk import TODAY, copy_sample
+
+from govsite.build import build, collect_problems
+from govsite.state import STATE_FILE
+
+BODY = "## 正文\n\n内容段落。\n"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def site(root: Path) -> Path:
+    return mini_site(root, {
+        "zcwj/zcwj-qtwj/a.md": front_matter(title="甲文件", slug="a") + "见[乙](b.md)。\n",
+        "zcwj/zcwj-qtwj/b.md": front_matter(title="乙文件", slug="b", attachments="[{file: t.pdf}]")
+        + BODY,
+        "zcwj/zcwj-qtwj/t.pdf": "%PDF v1",
+        "zcwj/zcwj-qtwj/c.md": front_matter(title="丙文件", slug="c") + BODY,
+        "czyjs/czyjs-zfys/d.md": front_matter(title="丁文件", slug="d", kind="报告") + BODY,
+    })
+
+
+def cold(root: Path, out: Path) -> dict[str, str]:
+    build(root, out, use_cache=False)
+    return tree_digest(out)
+
+
+def inodes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_nothing_changed_builds_nothing(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    first = build(root, out)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")}
+    again = build(root, out)
+    assert again.site is None  # nothing was loaded
+    assert (again.published, again.withheld, again.pages) == (first.published, first.withheld, first.pages)
+    assert again.problems == first.problems
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")} == before
+
+
+def test_one_edit_renders_only_what_changed_and_equals_a_cold_build(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    before = inodes(out)
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
+    result = build(root, out)
+    assert result.site is not None
+    after = inodes(out)
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert "zcwj/zcwj-qtwj/c/index.html" in changed
+    # other documents' pages, the attachment and the other item's page were kept, not rewritten
+    for kept in ("zcwj/zcwj-qtwj/a/index.html", "zcwj/zcwj-qtwj/b/index.html", "zcwj/zcwj-qtwj/b/t.pdf",
+                 "czyjs/czyjs-zfys/d/index.html", "czyjs/czyjs-zfys/index.html", "static/site.css"):
+        assert kept not in changed, kept
+    assert "修改后的段落" in (out / "zcwj/zcwj-qtwj/c/index.html").read_text(encoding="utf-8")
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+    # once the previous build/ is gone, no file of build/ shares its data with another
+    assert {p.stat().st_nlink for p in out.rglob("*") if p.is_file()} == {1}
+
+
+def test_a_linked_document_title_change_rerenders_the_pages_that_show_it(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    edit(root / "content/zcwj/zcwj-qtwj/b.md", "乙文件", "乙文件（修订）")
+    (root / "content/zcwj/zcwj-qtwj/t.pdf").write_text("%PDF version two", encoding="utf-8")
+    build(root, out)
+    assert "乙文件（修订）" in (out / "zcwj/zcwj-qtwj/index.html").read_text(encoding="utf-8")
+    assert (out / "zcwj/zcwj-qtwj/b/t.pdf").read_text() == "%PDF version two"
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+
+def test_catalogue_or_template_change_rerenders_every_page(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    edit(root / "catalog.yaml", "title: ", "title: 新")
+    build(root, out)
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+    theme = root / "themes/default/templates"
+    theme.mkdir(parents=True)
+    base = (ROOT / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    (theme / "base.html").write_text(base.replace("<body", "<!-- 本地主题 -->\n<body", 1), encoding="utf-8")
+    build(root, out)
+    assert "本地主题" in (out / "czyjs/czyjs-zfys/d/index.html").read_text(encoding="utf-8")
+    assert tree_digest(out) == cold(root, tmp_path / "cold2")
+
+
+def test_files_edited_in_build_are_not_kept(tmp_path: Path) -> None:
+    """Someone edits build/ in place: the next build restores what govsite writes, whether or
+    not an input changed, and never carries the edit forward through a hard link."""
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    page = out / "zcwj/zcwj-qtwj/a/index.html"
+    with page.open("a", encoding="utf-8") as file:
+        file.write("<!-- edited in build/ -->")
+    (out / "stray.html").write_text("extra", encoding="utf-8")
+    build(root, out)  # nothing changed in the site
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+    with page.open("a", encoding="utf-8") as file:
+        file.write("<!-- edited again -->")
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "又一次修改。")
+    build(root, out)
+    assert tree_digest(out) == cold(root, tmp_path / "cold2")
+
+
+def test_editing_build_after_a_linked_build_changes_nothing_else(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改。")
+    build(root, out)  # a.md's page and t.pdf were linked from the previous build/
+    sources = all_bytes(root / "content")
+    for path in (out / "zcwj/zcwj-qtwj/a/index.html", out / "zcwj/zcwj-qtwj/b/t.pdf"):
+        path.write_bytes(b"overwritten in place")
+    assert all_bytes(root / "content") == sources
+    build(root, out)
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+
+def test_withdrawn_document_leaves_build_on_an_incremental_build(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    b = root / "content/zcwj/zcwj-qtwj/b.md"
+    edit(b, "内容段落。", "内容段落CANARY-17。")
+    build(root, out)
+    assert any(b"CANARY-17" in data for _, data in all_bytes(out))
+    edit(b, "disclosure: 主动公开", "disclosure: 不予公开\nexempt_basis: 《中华人民共和国政府信息公开条例》第十四条")
+    edit(root / "content/zcwj/zcwj-qtwj/a.md", "见[乙](b.md)。", "无链接。")
+    build(root, out)
+    assert not any(b"CANARY-17" in data or b"%PDF v1" in data for _, data in all_bytes(out))
+    assert not (out / "zcwj/zcwj-qtwj/b").exists()
+
+
+def test_a_damaged_state_file_means_a_full_build(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    state = root / ".govsite-cache" / STATE_FILE
+    assert json.loads(state.read_bytes().partition(b"\n")[2])["format"] == 1  # signed JSON
+    state.write_text("{not json", encoding="utf-8")
+    assert build(root, out).site is not None
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+
+def test_check_reuses_the_build_and_sees_edits(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    built = build(root, out)
+    problems, catalog, documents = collect_problems(root, documents=False)
+    assert (problems, documents) == (built.problems, [])  # recorded: no document loaded
+    assert catalog is not None and catalog.units  # only catalog.yaml, for the verdict's item names
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "见[不存在](missing.md)。")
+    problems, catalog, _ = collect_problems(root, documents=False)
+    assert catalog is not None
+    assert [p.code for p in problems if p.path.endswith("c.md")] == ["E301"]
+    again, _, documents = collect_problems(root, documents=False)
+    assert (again, documents) == (problems, [])  # recorded: no document loaded
+
+
+def test_no_change_build_and_check_do_not_import_search_or_watch_libraries(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    script = (
+        "import sys\nfrom govsite.cli import cli\n"
+        "for args in (['build', '--site', sys.argv[1], '--out', sys.argv[2], '-q'], "
+        "['check', '--site', sys.argv[1]]):\n"
+        "    try:\n        cli(args)\n    except SystemExit as stop:\n        assert stop.code == 0, stop\n"
+        "heavy = ('numpy', 'whoosh', 'watchdog', 'markdown', 'jinja2', 'segno', 'nh3')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", script, str(root), str(out)], capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_edit_of_the_columns_data_rebuilds_every_footer(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    out = tmp_path / "out"
+    build(root, out, today=TODAY)
+    edit(root / "zfxxgk/interaction.yaml", "  - name: 县长信箱", "  - name: 县长信箱（新）")
+    build(root, out, today=TODAY)
+    assert "县长信箱（新）" in (out / "index.html").read_text(encoding="utf-8")
+    build(root, tmp_path / "cold", today=TODAY, use_cache=False)
+    assert tree_digest(out) == tree_digest(tmp_path / "cold")
+
+
+def test_a_state_file_not_signed_with_this_machines_key_is_ignored(tmp_path: Path) -> None:
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    state = root / ".govsite-cache" / STATE_FILE
+    payload = state.read_bytes().partition(b"\n")[2]
+    state.write_bytes(b"0" * 64 + b"\n" + payload)  # the same content, a forged signature
+    assert build(root, out).site is not None  # a full build, not the recorded outcome
