@@ -126,6 +126,20 @@ class Org:
 
 
 @dataclass(frozen=True)
+class SearchPage:
+    """A page that is not a document but is found by search like one: the 政府信息公开 column's
+    text pages, each 重大建设项目's page."""
+
+    url: str
+    title: str
+    text: str
+    date: date
+    section: str  # 政府信息公开, 重大建设项目: the result's 领域 in the search filters
+    part: str  # 政府信息公开指南, 年度报告…: the result's 事项
+    code: str = ""  # a 项目代码: a query for it puts the page first
+
+
+@dataclass(frozen=True)
 class Project:
     """A 重大建设项目, declared once in catalog.yaml; documents name it by id or 项目代码."""
 

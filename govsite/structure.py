@@ -10,12 +10,23 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from govsite import sections
-from govsite.model import INTERP_FORMS, PROJECT_STAGES, Catalog, Document, Item, Org, Project, Site
+from govsite.model import (
+    INTERP_FORMS,
+    PROJECT_STAGES,
+    Catalog,
+    Document,
+    Item,
+    Org,
+    Project,
+    SearchPage,
+    Site,
+)
 
 if TYPE_CHECKING:
     from govsite.render import Renderer
@@ -159,16 +170,17 @@ def project_stages(site: Site, project: Project) -> list[Stage]:
             for number, name in enumerate(PROJECT_STAGES, start=1)]
 
 
-def project_records(site: Site) -> list[dict[str, str]]:
-    """Each project page as plain data (url, title, code, text) for the search index: a search
-    for a 项目代码 should put the project page first."""
-    records = []
+def project_search_pages(site: Site) -> list[SearchPage]:
+    """Each project page for the search index, found first by its 项目代码."""
+    pages = []
     for project in site.catalog.projects:
-        titles = [doc.title for stage in project_stages(site, project) for doc in stage.docs]
-        records.append({"url": project.url, "title": project.name, "code": project.code,
-                        "text": " ".join([project.code, project.name, project.location,
-                                          site.catalog.unit_name(project.owner), *titles])})
-    return records
+        docs = [doc for stage in project_stages(site, project) for doc in stage.docs]
+        dates = [doc.published for doc in docs] or [project.start or date(1970, 1, 1)]
+        text = " ".join([project.code, project.name, project.location,
+                         site.catalog.unit_name(project.owner), *(doc.title for doc in docs)])
+        pages.append(SearchPage(project.url, project.name, text, max(dates), "重大建设项目",
+                                "项目全链条信息", project.code))
+    return pages
 
 
 def project_pages(renderer: Renderer) -> Iterable[tuple[str, bytes]]:

@@ -19,10 +19,12 @@ Search = Callable[..., list[dict]]
 
 
 def copy_site(source: Path, target: Path) -> Path:
-    """catalog.yaml and content/ only: the cache and build/ stay out of the copy."""
+    """catalog.yaml, content/ and the zfxxgk/ column: the cache and build/ stay out of the copy."""
     target.mkdir(parents=True)
     shutil.copyfile(source / "catalog.yaml", target / "catalog.yaml")
-    shutil.copytree(source / "content", target / "content")
+    for folder in ("content", "zfxxgk"):
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, target / folder)
     return target
 
 

@@ -16,10 +16,12 @@ from whoosh import index
 from govsite.build import analyse, build, resolve_today
 from govsite.cache import load_json, save_json
 from govsite.cli import cli
+from govsite.column.pages import search_pages
 from govsite.model import Site
 from govsite.search import export, site_entries
 from govsite.search.documents import entries
 from govsite.search.whoosh_index import MANIFEST, whoosh_dir
+from govsite.structure import project_search_pages
 
 QNJY_URL = "zcwj/zcwj-gfxwj/qnjy-cs-2026/index.html"
 CANARIES = ("LEAK-CANARY-ONREQUEST", "LEAK-CANARY-WITHHELD")
@@ -43,12 +45,22 @@ def find(sample: tuple[Path, Path]) -> Search:
     return searcher(sample[0])
 
 
-def stored_rels(root: Path) -> list[str]:
+def stored_keys(root: Path) -> list[str]:
+    """What the Whoosh index holds: documents by path, other pages as page:URL."""
     ix = index.open_dir(str(whoosh_dir(root)))
     with ix.searcher() as found:
-        rels = sorted(fields["rel"] for fields in found.all_stored_fields())
+        keys = sorted(fields["rel"] for fields in found.all_stored_fields())
     ix.close()
-    return rels
+    return keys
+
+
+def stored_rels(root: Path) -> list[str]:
+    return [key for key in stored_keys(root) if not key.startswith("page:")]
+
+
+def page_keys(site: Site) -> list[str]:
+    """The column's text pages and the project pages, as the index names them."""
+    return sorted(f"page:{page.url}" for page in [*search_pages(site), *project_search_pages(site)])
 
 
 def test_index_holds_exactly_the_published_documents(sample: tuple[Path, Path],
@@ -58,9 +70,11 @@ def test_index_holds_exactly_the_published_documents(sample: tuple[Path, Path],
     documents = all_documents(root)
     published = sorted(d.rel for d in documents if d.is_live(resolve_today()))  # as built
     assert len(published) < len(documents)  # the sample has non-public documents
-    assert stored_rels(root) == published
+    pages = page_keys(analyse(root).site)
+    assert len(pages) > 5  # the column's pages and two projects
+    assert stored_keys(root) == sorted(published + pages)
     meta = (out / "search" / "meta.js").read_text(encoding="utf-8")
-    assert f'"count":{len(published)},' in meta
+    assert f'"count":{len(published) + len(pages)},' in meta
 
 
 def test_search_output_has_no_trace_of_non_public_documents(sample: tuple[Path, Path]) -> None:
@@ -202,7 +216,8 @@ def test_a_documents_digest_is_the_same_with_or_without_its_body_digest() -> Non
     """The build hands the index each body's digest (Body.text_digest) instead of hashing every
     body again; a digest must not depend on which way it was made."""
     analysis = analyse(REPO_ROOT)
-    known = site_entries(analysis.site, analysis.bodies)
+    known = {rel: entry for rel, entry in site_entries(analysis.site, analysis.bodies).items()
+             if rel in analysis.bodies}
     hashed = entries(analysis.site, {rel: body.text for rel, body in analysis.bodies.items()})
     assert all(entry.body_digest for entry in known.values())
     assert not any(entry.body_digest for entry in hashed.values())
@@ -229,10 +244,13 @@ def test_unpublishing_a_document_removes_it_from_search(tmp_path: Path) -> None:
 
 def test_project_code_finds_exactly_the_project_documents(
         sample: tuple[Path, Path], sample_site: Site, find: Search) -> None:
+    """The documents that cite a 项目代码, after the project's own page."""
     for code in ("2024-360999-46-01-012345", "2026-360999-84-01-004567"):
         holders = {sample_site.urls[d.rel] for d in sample_site.documents if code in d.body}
         assert len(holders) >= 2
-        assert {r["url"] for r in find(code, 50)} == holders
+        project = next(p for p in sample_site.catalog.projects if p.code == code)
+        found = [r["url"] for r in find(code, 50)]
+        assert found[0] == project.url and set(found[1:]) == holders
         assert find(code.replace("-", "－"), 50)  # full-width hyphens
 
 

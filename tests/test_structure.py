@@ -418,12 +418,16 @@ def test_serve_rerenders_the_library_only_when_a_policy_changes(tmp_path: Path) 
     builder.close()
 
 
-def test_project_records_give_search_the_project_page_by_its_code() -> None:
-    from govsite.build import analyse
-    from govsite.structure import project_records
+def test_a_project_code_puts_the_project_page_first_in_search() -> None:
+    from search_helpers import searcher
 
-    records = {r["code"]: r for r in project_records(analyse(ROOT, today=TODAY).site)}
-    record = records["2026-360999-84-01-004567"]
-    assert record["url"] == "projects/dery/index.html" and record["title"] == "青山县第二人民医院迁建工程"
-    assert "2026-360999-84-01-004567" in record["text"]
-    assert "关于青山县第二人民医院迁建工程可行性研究报告的批复" in record["text"]
+    from govsite.build import analyse
+    from govsite.structure import project_search_pages
+
+    pages = {p.code: p for p in project_search_pages(analyse(ROOT, today=TODAY).site)}
+    page = pages["2026-360999-84-01-004567"]
+    assert page.url == "projects/dery/index.html" and page.title == "青山县第二人民医院迁建工程"
+    assert "关于青山县第二人民医院迁建工程可行性研究报告的批复" in page.text
+    found = searcher(ROOT)("2026-360999-84-01-004567", 10)
+    assert found[0]["url"] == "projects/dery/index.html"
+    assert len(found) > 1  # the project's documents follow

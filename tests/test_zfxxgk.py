@@ -445,17 +445,27 @@ def test_a_domain_cannot_take_the_columns_folder(tmp_path: Path) -> None:
     assert [(p.path, p.line) for p in codes(problems, "E107")] == [("catalog.yaml", line)]
 
 
-def test_page_texts_for_the_search_index(site: Path) -> None:
+def test_search_pages_of_the_column(site: Path) -> None:
     from govsite.build import analyse
-    from govsite.column.pages import page_texts
-    texts = {path: (title, text) for path, title, text in page_texts(analyse(ROOT, today=TODAY).site)}
-    for path, (title, _) in texts.items():
+    from govsite.column.pages import search_pages
+    pages = {page.url: page for page in search_pages(analyse(ROOT, today=TODAY).site)}
+    for path, page in pages.items():
         assert (site / path).is_file(), path
-        assert title in (site / path).read_text(encoding="utf-8")
-    assert "信息处理费" in texts["zfxxgk/zn/index.html"][1]
-    assert "灵活就业" in texts["hdhy/dfs/2026-013/index.html"][1]
-    assert texts["zfxxgk/nb/2025/index.html"][0] == "青山县人民政府2025年政府信息公开工作年度报告"
-    assert not any("过程稿" in text for _, text in texts.values())
+        assert page.title in (site / path).read_text(encoding="utf-8")
+    assert "信息处理费" in pages["zfxxgk/zn/index.html"].text
+    assert "灵活就业" in pages["hdhy/dfs/2026-013/index.html"].text
+    assert pages["zfxxgk/nb/2025/index.html"].title == "青山县人民政府2025年政府信息公开工作年度报告"
+    assert not any("过程稿" in page.text for page in pages.values())
+
+
+def test_govsite_search_finds_the_columns_pages(site: Path) -> None:
+    from search_helpers import searcher
+
+    search = searcher(ROOT)
+    assert "zfxxgk/zn/index.html" in [r["url"] for r in search("信息处理费", 10)]
+    assert "hdhy/dfs/2026-013/index.html" in [r["url"] for r in search("灵活就业", 10)]
+    first = search("2025年政府信息公开工作年度报告", 10)[0]
+    assert first["url"] == "zfxxgk/nb/2025/index.html"
 
 
 def test_what_is_dated_after_the_build_day_is_left_out(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """The column's pages, rendered through the theme like every other page: {output path: html}.
 
-`page_texts` gives the text of these pages as plain data for the search index.
+`search_pages` gives the text of these pages to the search index.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from govsite.column.annual_report import APPLICANTS, PROACTIVE_TABLES, REVIEW_RESULTS, site_published
 from govsite.column.guide import FEES_BY_COUNT, FEES_BY_VOLUME
 from govsite.column.model import FOLDER, INTERACTION_FOLDER, AnnualReport, Column, Reply
-from govsite.model import Catalog, Site
+from govsite.model import Catalog, SearchPage, Site
 
 if TYPE_CHECKING:
     from govsite.render import Renderer
@@ -144,21 +144,24 @@ def _newest_reply(replies: list[Reply]) -> date | None:
     return max((r.answered or r.received for r in replies), default=None)
 
 
-def page_texts(site: Site) -> list[tuple[str, str, str]]:
-    """(output path, title, text) of the column's text pages, for the search index."""
+def search_pages(site: Site) -> list[SearchPage]:
+    """The column's text pages (指南, 年报, decisions, 答复) for the search index."""
     column = site.column
     if column is None:
         return []
-    found = [(GUIDE, "政府信息公开指南", "\n".join([
-        column.guide.organisation, *column.guide.channels, *column.guide.contents,
-        column.guide.time_limit, column.guide.fees, column.guide.remedies]))]
+    newest = max((d.published for d in site.documents), default=date(1970, 1, 1))
+    guide = column.guide
+    found = [SearchPage(GUIDE, "政府信息公开指南", "\n".join([
+        guide.organisation, *guide.channels, *guide.contents, guide.time_limit, guide.fees,
+        guide.remedies]), guide.updated or newest, NAME, "政府信息公开指南")]
     for report in column.reports:
-        text = "\n".join([report.overview, report.issues, report.other])
-        found.append((report.url, report_title(site.catalog, report), text))
+        found.append(SearchPage(report.url, report_title(site.catalog, report),
+                                "\n".join([report.overview, report.issues, report.other]),
+                                report.published, NAME, "政府信息公开工作年度报告"))
     for year in column.decisions:
-        for decision in year.decisions:
-            found.append((decision.url, decision.name, f"{decision.basis}\n{decision.planned}"))
-    if column.interaction:
-        for reply in column.interaction.replies:
-            found.append((reply.url, reply.title, f"{reply.question}\n{reply.answer}"))
+        found += [SearchPage(decision.url, decision.name, f"{decision.basis}\n{decision.planned}",
+                             year.published, NAME, "重大行政决策") for decision in year.decisions]
+    for reply in column.interaction.replies if column.interaction else ():
+        found.append(SearchPage(reply.url, reply.title, f"{reply.question}\n{reply.answer}",
+                                reply.answered or reply.received, "互动回应", "留言答复"))
     return found

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govsite.body import Body
+from govsite.column.pages import search_pages
 from govsite.model import Site
 from govsite.search.browser import browser_files
-from govsite.search.documents import Entry, entries, in_order
+from govsite.search.documents import Entry, entries, facet_names, in_order
 from govsite.search.export import analysed
 from govsite.search.query import IndexView, search_view
 from govsite.search.synonyms import merged
 from govsite.search.whoosh_index import discard, updated, whoosh_dir
+from govsite.structure import project_search_pages
 
 __all__ = ["BrowserIndex", "browser_index", "search", "site_entries"]
 
@@ -30,8 +32,10 @@ class BrowserIndex:
 
 
 def site_entries(site: Site, bodies: dict[str, Body]) -> dict[str, Entry]:
+    """The published documents, the column's text pages and the project pages."""
     return entries(site, {rel: body.text for rel, body in bodies.items()},
-                   {rel: body.text_digest for rel, body in bodies.items()})
+                   {rel: body.text_digest for rel, body in bodies.items()},
+                   [*search_pages(site), *project_search_pages(site)])
 
 
 def browser_index(site: Site, bodies: dict[str, Body], cache_dir: Path | None,
@@ -40,9 +44,7 @@ def browser_index(site: Site, bodies: dict[str, Body], cache_dir: Path | None,
     notices: list[str] = []
     docs = in_order(site_entries(site, bodies))
     found = analysed(docs, cache_dir, workers, notices)
-    names = {"domains": {d.id: d.name for d in site.catalog.domains},
-             "items": {i.id: i.name for i in site.catalog.items}}
-    files, version = browser_files(docs, found.lengths, found.entries, names,
+    files, version = browser_files(docs, found.lengths, found.entries, facet_names(docs),
                                    merged(site.catalog.synonyms))
     return BrowserIndex(files, version, notices)
 

@@ -1,4 +1,5 @@
-"""What the search indexes hold for each published document, and the fields' ranking weights.
+"""What the search indexes hold for each published document (and each SearchPage: the column's
+text pages, project pages), and the fields' ranking weights.
 
 Both indexes (the browser's, export.py; the CLI's Whoosh index, whoosh_index.py) are made from
 these entries, and both sides of ranking (query.py, static/search-rank.js) read these weights
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from govsite.model import Document, Site
+from govsite.model import Document, SearchPage, Site
 
 FIELDS = ("title", "name", "doc_number", "index_no", "body", "attachments", "issuer", "item",
           "domain", "kind", "year")
@@ -23,6 +25,7 @@ NAMING = ("name", "doc_number", "index_no")
 LENGTH_B = {"title": 0.75, "body": 0.75}
 K1 = 1.2
 EXCERPT_CHARS = 160
+PAGE_KIND = "栏目页面"  # the 类型 of a SearchPage's result
 QUOTED = re.compile(r"《[^《》]*》")
 
 
@@ -79,11 +82,34 @@ def entry_for(site: Site, doc: Document, text: str, text_digest: str | None = No
     return Entry(doc.rel, fields, record, text_digest)
 
 
-def entries(site: Site, texts: dict[str, str],
-            text_digests: dict[str, str] | None = None) -> dict[str, Entry]:
+def page_entry(page: SearchPage) -> Entry:
+    """A page's entry: its code (a 项目代码) is a naming field like a 索引号, so a query for it
+    puts the page first. Its key is `page:` and its URL, which no document's path can be."""
+    fields = {name: "" for name in FIELDS} | {
+        "title": page.title, "name": name_of(page.title), "index_no": page.code, "body": page.text,
+        "item": page.part, "domain": page.section, "kind": PAGE_KIND, "year": str(page.date.year)}
+    record = {"url": page.url, "title": page.title, "date": page.date.isoformat(),
+              "doc_number": "", "item_id": f"page:{page.part}", "domain_id": f"page:{page.section}",
+              "kind": PAGE_KIND, "excerpt": " ".join(page.text.split())[:EXCERPT_CHARS]}
+    return Entry(f"page:{page.url}", fields, record)
+
+
+def entries(site: Site, texts: dict[str, str], text_digests: dict[str, str] | None = None,
+            pages: Iterable[SearchPage] = ()) -> dict[str, Entry]:
     digests = text_digests or {}
-    return {doc.rel: entry_for(site, doc, texts.get(doc.rel, ""), digests.get(doc.rel))
-            for doc in site.documents}
+    found = {doc.rel: entry_for(site, doc, texts.get(doc.rel, ""), digests.get(doc.rel))
+             for doc in site.documents}
+    found.update((entry.rel, entry) for entry in map(page_entry, pages))
+    return found
+
+
+def facet_names(entries: Iterable[Entry]) -> dict[str, dict[str, str]]:
+    """{"domains"/"items": {id: label}} of the entries' records, for the search filters."""
+    names: dict[str, dict[str, str]] = {"domains": {}, "items": {}}
+    for entry in entries:
+        names["domains"][entry.record["domain_id"]] = entry.fields["domain"]
+        names["items"][entry.record["item_id"]] = entry.fields["item"]
+    return names
 
 
 def in_order(entries: dict[str, Entry]) -> list[Entry]:

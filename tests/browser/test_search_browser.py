@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 QNJY = "zcwj/zcwj-gfxwj/qnjy-cs-2026/index.html"
 AGREE = ["就业", "青山县", "预算", "府", "城南镇 污水", "青财预", "2026", "补贴", "招标公告",
          "安全生产", "高校毕业生", "环境 处罚", "经费", "县财政局", "青府办发〔2026〕31号",
-         "政务公开工作要点", "低保", "城乡低保", "旧改", "任务分解表"]
+         "政务公开工作要点", "低保", "城乡低保", "旧改", "任务分解表", "信息处理费", "灵活就业",
+         "2026-360999-84-01-004567"]
 NOTHING = ["LEAK-CANARY-ONREQUEST", "LEAK-CANARY-WITHHELD", "附着物评估方式", "不存在的词语组合"]
 
 
@@ -88,6 +89,16 @@ def test_the_named_document_first_and_synonyms(page: Any, base: str) -> None:
     marks = page.eval_on_selector_all("#search-results mark", "ms => ms.map(m => m.textContent)")
     assert "最低生活保障" in marks
     assert set(results(page, base, "旧改")) == set(cli("老旧小区改造")) != set()
+
+
+def test_column_and_project_pages_are_found(page: Any, base: str) -> None:
+    """The 政府信息公开 column's text pages and the project pages are searched like documents; a
+    项目代码 puts its project page first, and the filters name their sections."""
+    assert results(page, base, "2026-360999-84-01-004567")[0] == "projects/dery/index.html"
+    assert "zfxxgk/zn/index.html" in results(page, base, "信息处理费")
+    page.wait_for_function("() => document.querySelectorAll('#search-domain option').length > 1")
+    options = page.eval_on_selector_all("#search-domain option", "os => os.map(o => o.textContent)")
+    assert any("政府信息公开" in option for option in options)
 
 
 def test_no_results_explains_and_links_the_catalogue(page: Any, base: str) -> None:
