@@ -3,13 +3,23 @@ by posting, it must give what each document's own tokens() give (the browser ind
 
 from __future__ import annotations
 
+import bisect
 import json
 from pathlib import Path
 
 import numpy as np
 from conftest import REAL_CORPUS
 
-from govsite.search.browser import decode, encode_entry, gaps, join_entry, varints
+from govsite.search.browser import (
+    decode,
+    encode_entry,
+    gaps,
+    join_entry,
+    shard_bounds,
+    shard_terms,
+    utf16_key,
+    varints,
+)
 from govsite.search.postings import field_postings, varint_chars
 from govsite.search.tokens import TAIL, term_positions
 
@@ -53,3 +63,21 @@ def test_no_text_has_no_postings() -> None:
     found = field_postings(["", "，。"])
     assert found.terms == [] and found.lengths.tolist() == [0, 0]
     assert list(found.runs(0)) == []
+
+
+def test_a_term_is_in_the_shard_its_bound_says() -> None:
+    """meta.shards holds the shortest bounds between shards; the page finds a term's shard as
+    the number of bounds not after it (UTF-16 order, as JavaScript compares), which must be the
+    shard that holds it, for every term, and the same shard for any text sorting among them."""
+    terms = sorted({a + b for a in "政府预算公开" for b in "府算开息"} | {"2026", "2027", "_府", "z"},
+                   key=utf16_key)
+    entries = {term: "x" * 2000 for term in terms}  # a few terms a shard
+    shards = shard_terms(entries)
+    bounds = shard_bounds(shards).split(" ")
+    assert len(shards) > 4 and len(bounds) == len(shards) - 1
+    assert sum(map(len, bounds)) < sum(len(next(iter(s))) for s in shards[1:])  # shortened
+    keys = [utf16_key(bound) for bound in bounds]
+    for n, shard in enumerate(shards):
+        for term in shard:
+            assert bisect.bisect_right(keys, utf16_key(term)) == n, term
+    assert shard_terms({}) == [{}] and shard_bounds([{}]) == ""

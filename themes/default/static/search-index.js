@@ -28,18 +28,24 @@
     return pending[name];
   }
 
+  // shard N + 1 starts at bounds[N]: a term is in the shard after the last bound not after it
+  function boundsOf(meta) {
+    if (!meta.bounds) meta.bounds = meta.shards ? meta.shards.split(" ") : [];
+    return meta.bounds;
+  }
+
   function shardOf(meta, term) {
-    var lo = 0, hi = meta.shards.length - 1;
+    var bounds = boundsOf(meta), lo = 0, hi = bounds.length;
     while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (meta.shards[mid] <= term) lo = mid; else hi = mid - 1;
+      var mid = (lo + hi) >> 1;
+      if (bounds[mid] <= term) lo = mid + 1; else hi = mid;
     }
     return lo;
   }
 
   function shardsFor(meta, groups) {
     var wanted = {};
-    if (!meta.shards.length) return [];  // nothing published yet
+    if (!meta.count) return [];  // nothing published yet
     [].concat.apply([], groups).forEach(function (phrase) {
       phrase.forEach(function (unit) {
         var first = shardOf(meta, unit.text), last = first;
