@@ -77,6 +77,7 @@ class Caches:
     """The build's memos of pure functions, persisted in <site>/.govsite-cache/ (docs/cache.md)."""
 
     def __init__(self, folder: Path | None):
+        from govsite.audit.bodyformat import FINDINGS_CODEC
         from govsite.body import BODY_CODEC  # lazily: a build that finds nothing changed converts nothing
         from govsite.render import QR_CODEC
 
@@ -84,6 +85,8 @@ class Caches:
         self.folder = folder if key else None
         self.bodies = Memo(self.folder / "bodies.json" if self.folder else None, BODY_CODEC, key)
         self.qr = Memo(self.folder / "qr.json" if self.folder else None, QR_CODEC, key)
+        self.findings = Memo(self.folder / "bodyformat.json" if self.folder else None,
+                             FINDINGS_CODEC, key)
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
         from govsite.body import BODY_CODEC, convert
@@ -91,6 +94,14 @@ class Caches:
         keys = {d.rel: digest(BODY_CODEC.name, d.rel, d.body_line, d.body) for d in documents}
         results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
                                                 for d in documents})
+        return {rel: results[key] for rel, key in keys.items()}
+
+    def body_findings(self, documents: Iterable[Document]) -> dict[str, tuple]:
+        """The body-format findings of each document (audit/bodyformat.py), by path."""
+        from govsite.audit.bodyformat import findings, findings_key
+
+        keys = {d.rel: findings_key(d) for d in documents}
+        results = self.findings.compute(findings, {keys[d.rel]: (d,) for d in documents})
         return {rel: results[key] for rel, key in keys.items()}
 
     def qr_codes(self, site: Site) -> dict[str, str]:
@@ -106,6 +117,7 @@ class Caches:
     def save(self) -> None:
         self.bodies.save()
         self.qr.save()
+        self.findings.save()
         if self.folder:  # where earlier govsites pickled them; never read
             for legacy in ("bodies.pickle", "qr.pickle"):
                 (self.folder / legacy).unlink(missing_ok=True)
@@ -155,7 +167,8 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
         column, found = resolve_column(column, loaded, set(site.urls), catalog, day)
         problems += found
         site = replace(site, column=column)
-    problems += run_checks(catalog, documents, day, root=root, site=site)
+    problems += run_checks(catalog, documents, day, root=root, site=site,
+                           body_findings=(cache or Caches(None)).body_findings(documents))
     if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
         problems += check_templates(root, catalog.site.theme)  # else checked when they changed
     return Analysis(catalog, documents, site, bodies, sort_problems(problems))
@@ -184,12 +197,14 @@ def collect_problems(root: Path, today: dt.date | None = None, *, documents: boo
     recorded = None if documents else state.unchanged_check(key)
     if recorded is not None:  # the catalogue still names the items in the verdict's reasons
         return recorded, load_catalog(root)[0], []
+    caches = Caches(root / CACHE_DIR)
     try:
-        analysis = analyse(root, today=day, cache=Caches(root / CACHE_DIR))
+        analysis = analyse(root, today=day, cache=caches)
     except GovsiteError as error:
         return error.problems, None, []
     state.record_check(key, analysis.problems, len(scheduled_documents(analysis.documents, day)))
     with contextlib.suppress(OSError):  # a read-only site is still checked
+        caches.save()
         state.save()
     return analysis.problems, analysis.catalog, analysis.documents
 

@@ -319,3 +319,29 @@ def test_index_prefix(audit):
     root, problems = audit({}, catalog=catalog)
     assert_at(single(problems, "W902"), "catalog.yaml",
               line_of(root, "catalog.yaml", "  index_prefix:"), None, "测试县人民政府办公室")
+
+
+def test_body_format_findings_come_from_the_cache_when_bodies_are_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build keeps each body's format findings (bodyformat.json, keyed by what they read):
+    a later check reports the same problems without running the checks on unchanged bodies,
+    and runs them on an edited one."""
+    from search_helpers import REPO_ROOT, copy_site
+
+    import govsite.audit.bodyformat as bodyformat
+    from govsite.build import collect_problems
+
+    root = copy_site(REPO_ROOT, tmp_path / "site")
+    first, _, _ = collect_problems(root, TODAY)
+    assert (root / ".govsite-cache" / "bodyformat.json").is_file()
+    checked: list[str] = []
+    real = bodyformat.findings.__wrapped__
+    monkeypatch.setattr(bodyformat, "findings", lambda doc: checked.append(doc.rel) or real(doc))
+    again, _, _ = collect_problems(root, TODAY, documents=True)
+    assert again == first and checked == []
+    edited = root / "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n抄送：县委办公室。\n", encoding="utf-8")
+    third, _, _ = collect_problems(root, TODAY, documents=True)
+    assert checked == ["content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"]
+    assert [p.code for p in third if p.path == "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"
+            and p.code == "W304"] == ["W304"]

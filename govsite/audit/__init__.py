@@ -6,10 +6,11 @@ unpublished documents, so they go to the terminal or a report file, never into b
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from govsite.audit.bodyformat import check_body_format
+from govsite.audit.bodyformat import Findings, check_body_format
 from govsite.audit.column import COLUMN_CHECKS
 from govsite.audit.context import Audit
 from govsite.audit.coverage import check_coverage
@@ -39,9 +40,10 @@ CHECKS = (
 
 def run_checks(
     catalog: Catalog, documents: list[Document], today: date, *, root: Path,
-    site: Site | None = None,
+    site: Site | None = None, body_findings: Mapping[str, Findings] | None = None,
 ) -> list[Problem]:
-    """`site`: the published site, for the checks of the 政府信息公开 column (zfxxgk/)."""
-    audit = Audit(catalog, tuple(documents), today, root, site)
+    """`site`: the published site, for the checks of the 政府信息公开 column (zfxxgk/);
+    `body_findings`: the body-format findings already known (the build's cache), by path."""
+    audit = Audit(catalog, tuple(documents), today, root, site, body_findings or {})
     return [problem for check in CHECKS for problem in check(audit)]  # callers sort
 

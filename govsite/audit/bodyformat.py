@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from govsite.audit.context import Audit
+from govsite.cache import Codec, digest
 from govsite.model import Document
 from govsite.problems import Problem
 
@@ -42,11 +43,34 @@ def check_body_format(audit: Audit) -> list[Problem]:
 
 
 def check_document(audit: Audit, doc: Document) -> list[Problem]:
-    return [audit.doc_line_problem(doc, doc.body_line + n, code, msg) for n, code, msg in findings(doc)]
+    found = audit.body_findings[doc.rel] if doc.rel in audit.body_findings else findings(doc)
+    return [audit.doc_line_problem(doc, doc.body_line + n, code, msg) for n, code, msg in found]
+
+
+Findings = tuple[tuple[int, str, str], ...]  # (line offset in the body, code, message)
+
+
+def findings_key(doc: Document) -> str:
+    """Of everything findings() reads: the build keeps its results by this key (cache.Memo)."""
+    return digest(FINDINGS_CODEC.name, doc.title, doc.doc_number, doc.body,
+                  [(a.title, a.file) for a in doc.attachments])
+
+
+def _findings_from_data(data: object) -> Findings:
+    if not isinstance(data, list):
+        raise TypeError("findings")
+    found = tuple((n, code, message) for n, code, message in data)
+    if not all(isinstance(n, int) and isinstance(code, str) and re.fullmatch(r"W\d{3}", code)
+               and isinstance(message, str) for n, code, message in found):
+        raise ValueError("findings")
+    return found
+
+
+FINDINGS_CODEC = Codec("bodyformat/1", list, _findings_from_data)  # bump when findings() changes
 
 
 @lru_cache(maxsize=1 << 18)  # a pure function of the document: govsite serve re-checks only edits
-def findings(doc: Document) -> tuple[tuple[int, str, str], ...]:
+def findings(doc: Document) -> Findings:
     lines = list(_text_lines(doc))
     if not lines:
         return ((0, "W307", "正文为空：请补充正文或内容概述（只有附件时，写明附件内容）"),)

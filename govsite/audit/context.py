@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,8 @@ class Audit:
     today: date
     root: Path
     site: Site | None = None  # the published site: its column (zfxxgk/), when it has one
+    # bodyformat.findings of documents by path, computed beforehand (the build's cache)
+    body_findings: Mapping[str, tuple[tuple[int, str, str], ...]] = field(default_factory=dict)
 
     @cached_property
     def live(self) -> tuple[Document, ...]:
