@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from govsite.search.query import query_groups
-from govsite.search.synonyms import SYNONYMS, merged
+from govsite.search.synonyms import built_in, merged
 from govsite.search.tokens import TAIL, Unit, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,5 +85,5 @@ def test_synonyms_expand_a_query_part_both_ways() -> None:
 
 
 def test_the_built_in_synonyms_cover_the_common_abbreviations() -> None:
-    abbreviations = {group[0] for group in SYNONYMS}
+    abbreviations = {group[0] for group in built_in()}
     assert {"低保", "医保", "社保", "公租房", "放管服"} <= abbreviations

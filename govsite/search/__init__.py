@@ -14,7 +14,7 @@ from govsite.body import Body
 from govsite.column.pages import search_pages
 from govsite.model import Site
 from govsite.search.browser import browser_files
-from govsite.search.documents import Entry, entries, facet_names, in_order
+from govsite.search.documents import Entry, entries, in_order
 from govsite.search.export import analysed
 from govsite.search.query import IndexView, search_view
 from govsite.search.synonyms import merged
@@ -44,7 +44,7 @@ def browser_index(site: Site, bodies: dict[str, Body], cache_dir: Path | None,
     notices: list[str] = []
     docs = in_order(site_entries(site, bodies))
     found = analysed(docs, cache_dir, workers, notices)
-    files, version = browser_files(docs, found.lengths, found.entries, facet_names(docs),
+    files, version = browser_files(docs, found.lengths, found.entries,
                                    merged(site.catalog.synonyms))
     return BrowserIndex(files, version, notices)
 

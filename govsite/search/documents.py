@@ -103,15 +103,6 @@ def entries(site: Site, texts: dict[str, str], text_digests: dict[str, str] | No
     return found
 
 
-def facet_names(entries: Iterable[Entry]) -> dict[str, dict[str, str]]:
-    """{"domains"/"items": {id: label}} of the entries' records, for the search filters."""
-    names: dict[str, dict[str, str]] = {"domains": {}, "items": {}}
-    for entry in entries:
-        names["domains"][entry.record["domain_id"]] = entry.fields["domain"]
-        names["items"][entry.record["item_id"]] = entry.fields["item"]
-    return names
-
-
 def in_order(entries: dict[str, Entry]) -> list[Entry]:
     """The entries in publication order, oldest first: their numbers in both indexes."""
     values = list(entries.values())

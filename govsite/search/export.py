@@ -109,11 +109,7 @@ def _patched(old: Analysed, docs: list[Entry], changed: list[int]) -> Analysed:
                     postings[n] = (len(positions), gaps(positions))
                 else:
                     postings.pop(n, None)
-        entry = encode_entry(by_field)
-        if entry:
-            entries[term] = entry
-        else:
-            entries.pop(term, None)
+        entries[term] = encode_entry(by_field)  # "" once no document holds it
     lengths = {}
     for field in SCORED:
         column = old.lengths[field] + [0] * (len(docs) - len(old.rels))
@@ -122,7 +118,7 @@ def _patched(old: Analysed, docs: list[Entry], changed: list[int]) -> Analysed:
             column[n] = count
         lengths[field] = column
     return Analysed([doc.rel for doc in docs], {doc.rel: doc.fields for doc in docs}, lengths,
-                    entries)
+                    {term: entry for term, entry in entries.items() if entry})
 
 
 def _load(path: Path, notices: list[str]) -> Analysed | None:

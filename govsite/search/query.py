@@ -83,8 +83,7 @@ class IndexView:
         """Per field, per character: the terms ending a run with it ("政府_" for 府)."""
         found: dict[str, dict[str, list[str]]] = {}
         for field in FIELDS:
-            for raw in self.reader.lexicon(field):
-                term = raw.decode() if isinstance(raw, bytes) else raw
+            for term in self.reader.field_terms(field):
                 if term.endswith(TAIL):
                     found.setdefault(field, {}).setdefault(term[-2], []).append(term)
         return found
@@ -96,8 +95,7 @@ class IndexView:
         tails = self._tails.get(field, {}).get(unit.text, [])
         if unit.mode == "suffix":
             return [unit.text, *tails]
-        prefixed = [t.decode() if isinstance(t, bytes) else t
-                    for t in self.reader.expand_prefix(field, unit.text)]
+        prefixed = [t.decode() for t in self.reader.expand_prefix(field, unit.text)]  # bytes
         return sorted({*prefixed, *tails}) if unit.mode == "any" else prefixed
 
 

@@ -132,10 +132,6 @@ def term_positions(text: str) -> dict[str, list[int]]:
     return found
 
 
-def is_lone_cjk(term: str) -> bool:
-    return len(term) == 1 and any(low <= ord(term) <= high for low, high in CJK_RANGES)
-
-
 @dataclass(frozen=True)
 class Unit:
     """One query position: terms that may stand there.
@@ -157,5 +153,7 @@ LONE = {(True, True): "term", (True, False): "prefix", (False, True): "suffix",
 
 def phrase(part: str) -> Phrase:
     plain = [term for term, _ in tokens(part) if not term.startswith(TAIL)]
-    return [Unit(term, LONE[i > 0, i < len(plain) - 1] if is_lone_cjk(term) else "term")
+    lone = [len(term) == 1 and any(low <= ord(term) <= high for low, high in CJK_RANGES)
+            for term in plain]  # a lone CJK character
+    return [Unit(term, LONE[i > 0, i < len(plain) - 1] if lone[i] else "term")
             for i, term in enumerate(plain)]

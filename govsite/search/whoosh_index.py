@@ -72,7 +72,7 @@ def updated(folder: Path, wanted: dict[str, Entry], notices: list[str]) -> index
             notices.append(discard(folder, error))
             ix = _trusted(folder, notices)
             _update(ix, wanted)
-        _write_manifest(folder)
+        save_json(folder / MANIFEST, {"version": SCHEMA_VERSION, "files": _files(folder)})
         return ix
     finally:
         lock.release()
@@ -120,10 +120,6 @@ def _update(ix: index.Index, wanted: dict[str, Entry]) -> None:
 def _files(folder: Path) -> dict[str, str]:
     return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
             for path in sorted(folder.iterdir()) if path.is_file() and path.name != MANIFEST}
-
-
-def _write_manifest(folder: Path) -> None:
-    save_json(folder / MANIFEST, {"version": SCHEMA_VERSION, "files": _files(folder)})
 
 
 def _manifest_problem(folder: Path) -> str | None:
