@@ -443,14 +443,11 @@ def _candidates(root: Path, memo: DocumentMemo | None,
 
 def item_for(rel: str, catalog: Catalog) -> str | None:
     """The item whose folder holds `rel` (the deepest one, so nested item paths work)."""
-    parent = str(PurePosixPath(rel).parent)
-    best: tuple[int, str] | None = None
-    for item in catalog.items:
-        if parent == item.path or parent.startswith(item.path + "/"):
-            depth = item.path.count("/")
-            if best is None or depth > best[0]:
-                best = (depth, item.id)
-    return best[1] if best else None
+    folder = PurePosixPath(rel).parent
+    for candidate in (folder, *folder.parents):
+        if item := catalog.item_by_path.get(str(candidate)):
+            return item.id
+    return None
 
 
 def assigned(rel: str, catalog: Catalog, document: Document | None,

@@ -179,6 +179,14 @@ class Catalog:
     def item_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}
 
+    @cached_property
+    def item_by_path(self) -> dict[str, Item]:
+        """Each folder's item (the first declared, if two share one)."""
+        found: dict[str, Item] = {}
+        for item in self.items:
+            found.setdefault(item.path, item)
+        return found
+
     def item(self, item_id: str) -> Item:
         return self.item_by_id[item_id]
 
