@@ -83,10 +83,9 @@ class Caches:
 
         key = usable_key() if folder else None
         self.folder = folder if key else None
-        self.bodies = Memo(self.folder / "bodies.json" if self.folder else None, BODY_CODEC, key)
-        self.qr = Memo(self.folder / "qr.json" if self.folder else None, QR_CODEC, key)
-        self.findings = Memo(self.folder / "bodyformat.json" if self.folder else None,
-                             FINDINGS_CODEC, key)
+        self.bodies = Memo(self.folder / "bodies" if self.folder else None, BODY_CODEC, key)
+        self.qr = Memo(self.folder / "qr" if self.folder else None, QR_CODEC, key)
+        self.findings = Memo(self.folder / "bodyformat" if self.folder else None, FINDINGS_CODEC, key)
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
         from govsite.body import BODY_CODEC, convert
@@ -118,8 +117,8 @@ class Caches:
         self.bodies.save()
         self.qr.save()
         self.findings.save()
-        if self.folder:  # where earlier govsites pickled them; never read
-            for legacy in ("bodies.pickle", "qr.pickle"):
+        if self.folder:  # where earlier govsites kept them (pickles, then one JSON file); never read
+            for legacy in ("bodies.pickle", "qr.pickle", "bodies.json", "qr.json", "bodyformat.json"):
                 (self.folder / legacy).unlink(missing_ok=True)
 
 

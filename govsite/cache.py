@@ -96,22 +96,29 @@ class Codec:
 
 
 class Memo:
-    def __init__(self, file: Path | None, codec: Codec, key: bytes | None = None):
-        self.file, self.codec, self.key = file, codec, key
+    """The results of one pure function, by key, kept in `folder` as up to 256 shard files
+    (`00.json` … `ff.json`, by a hash of the key): a build that computes a few new results
+    rewrites only their shards."""
+
+    def __init__(self, folder: Path | None, codec: Codec, key: bytes | None = None):
+        self.folder, self.codec, self.key = folder, codec, key
         self.entries: dict[str, Any] = {}
-        self.dirty = False
-        if file and key:
+        self.dirty: set[str] = set()  # shards to write again
+        if not (folder and key and folder.is_dir()):
+            return
+        refused: list[CacheError] = []
+        for file in sorted(folder.glob("*.json")):
             try:
-                self.entries = self._read(file, key)
+                self.entries.update(self._read(file, key))
             except CacheError as error:
-                log.warning("注意：缓存文件 %s %s，已丢弃，本次重新生成", file, error)
-                self.dirty = True  # replace it even if nothing is computed
+                refused.append(error)
+                self.dirty.add(file.stem)  # replace it even if nothing is computed
+        if refused:
+            log.warning("注意：缓存 %s 中 %d 个文件%s，已丢弃，本次重新生成", folder, len(refused), refused[0])
 
     def _read(self, file: Path, key: bytes) -> dict[str, Any]:
         try:
             data = file.read_bytes()
-        except FileNotFoundError:
-            return {}
         except OSError as error:
             raise CacheError(f"无法读取（{error.strerror or error}）") from error
         payload = unseal(key, data)
@@ -121,7 +128,7 @@ class Memo:
             if header != (FORMAT, __version__, self.codec.name):
                 raise CacheError(f"由另一版本的 govsite（{memo['govsite']}）写入")
             entries = memo["entries"]
-            if not isinstance(entries, dict):
+            if not isinstance(entries, dict) or any(shard_of(k) != file.stem for k in entries):
                 raise TypeError("entries")
             return {key: self.codec.decode(value) for key, value in entries.items()}
         except (ValueError, TypeError, KeyError, IndexError) as error:
@@ -141,18 +148,31 @@ class Memo:
         stale = self.entries.keys() - jobs.keys()
         for key in stale:
             del self.entries[key]
-        self.dirty = self.dirty or bool(todo) or bool(stale)
+        self.dirty.update(shard_of(key) for key in [*(key for key, _ in todo), *stale])
         return {key: self.entries[key] for key in jobs}
 
     def save(self) -> None:
-        if not (self.file and self.key and self.dirty):
+        if not (self.folder and self.key and self.dirty):
             return
-        encoded = ((key, self.codec.encode(value)) for key, value in self.entries.items())
-        memo = {"format": FORMAT, "govsite": __version__, "codec": self.codec.name,
-                "entries": {key: data for key, data in encoded if data is not None}}
-        payload = json.dumps(memo, ensure_ascii=False, separators=(",", ":")).encode()
-        _write_atomically(self.file, seal(self.key, payload))
-        self.dirty = False
+        shards: dict[str, dict[str, Any]] = {name: {} for name in self.dirty}
+        for key, value in self.entries.items():
+            if (name := shard_of(key)) in shards and (data := self.codec.encode(value)) is not None:
+                shards[name][key] = data
+        for name, entries in sorted(shards.items()):
+            file = self.folder / f"{name}.json"
+            if not entries:
+                file.unlink(missing_ok=True)
+                continue
+            memo = {"format": FORMAT, "govsite": __version__, "codec": self.codec.name,
+                    "entries": entries}
+            payload = json.dumps(memo, ensure_ascii=False, separators=(",", ":")).encode()
+            _write_atomically(file, seal(self.key, payload))
+        self.dirty = set()
+
+
+def shard_of(key: str) -> str:
+    """The shard file (two hex digits) that keeps `key`."""
+    return hashlib.blake2s(key.encode(), digest_size=1).hexdigest()
 
 
 def seal(key: bytes, payload: bytes) -> bytes:

@@ -24,7 +24,8 @@ import govsite.body as body_module
 from govsite import __version__
 from govsite.body import BODY_CODEC
 from govsite.build import Caches, build
-from govsite.cache import CACHE_DIR, Memo, key_file
+from govsite.cache import CACHE_DIR, Memo, key_file, shard_of
+from govsite.render import QR_CODEC, qr_svg
 from govsite.search.whoosh_index import whoosh_dir
 
 PAYLOAD = "<script>alert('cache-poisoned')</script>"
@@ -61,9 +62,9 @@ def notices(result: subprocess.CompletedProcess[str]) -> list[str]:
 
 
 def cache_files(root: Path) -> list[Path]:
-    """The memo files at the top of the cache folder (the build state has its own test in
+    """The shard files of the body and QR memos (the build state has its own test in
     tests/test_build_state.py, the search caches at the end of this file)."""
-    return sorted(p for p in (root / CACHE_DIR).iterdir() if p.name in ("bodies.json", "qr.json"))
+    return sorted(p for name in ("bodies", "qr") for p in (root / CACHE_DIR / name).glob("*.json"))
 
 
 def forge(path: Path) -> None:
@@ -90,13 +91,14 @@ def test_a_planted_pickle_runs_no_code(tmp_path: Path) -> None:
     root = mini_site(tmp_path / "site", DOCS)
     assert build_cli(root, tmp_path / "clean").returncode == 0
     canary = tmp_path / "CODE-RAN"
-    for name in ("bodies.pickle", "qr.pickle", "bodies.json", "qr.json"):
+    planted = ["bodies.pickle", "qr.pickle", "bodies.json", "qr.json"]  # where they once were
+    for name in [*planted, *(p.relative_to(root / CACHE_DIR) for p in cache_files(root))]:
         (root / CACHE_DIR / name).write_bytes(pickle.dumps({"x": Planted(canary)}))
     result = build_cli(root, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert not canary.exists()
     assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "clean")
-    assert not (root / CACHE_DIR / "bodies.pickle").exists()  # nothing reads it; it is removed
+    assert not any((root / CACHE_DIR / name).exists() for name in planted)  # removed unread
 
 
 def test_a_forged_body_cannot_bypass_the_sanitiser(tmp_path: Path) -> None:
@@ -128,11 +130,11 @@ def test_a_restored_cache_with_the_same_key_is_used(tmp_path: Path) -> None:
     root = mini_site(tmp_path / "site", DOCS)
     env = {"GOVSITE_CACHE_KEY": "ci-secret-" + "0" * 32, "XDG_CACHE_HOME": str(tmp_path / "one")}
     assert build_cli(root, tmp_path / "a", env).returncode == 0
-    written = {p.name: p.read_bytes() for p in cache_files(root)}
+    written = {p.relative_to(root).as_posix(): p.read_bytes() for p in cache_files(root)}
     env["XDG_CACHE_HOME"] = str(tmp_path / "two")
     result = build_cli(root, tmp_path / "b", env)
     assert result.returncode == 0 and notices(result) == []
-    assert {p.name: p.read_bytes() for p in cache_files(root)} == written  # nothing recomputed
+    assert {p.relative_to(root).as_posix(): p.read_bytes() for p in cache_files(root)} == written
     assert not (tmp_path / "two").exists()  # the key came from the environment
 
 
@@ -140,14 +142,14 @@ def test_a_restored_cache_with_the_same_key_is_used(tmp_path: Path) -> None:
 def test_an_unreadable_cache_is_rebuilt_with_a_notice(tmp_path: Path, damage: str) -> None:
     root = mini_site(tmp_path / "site", DOCS)
     assert build_cli(root, tmp_path / "clean").returncode == 0
-    bodies = root / CACHE_DIR / "bodies.json"
+    bodies = next((root / CACHE_DIR / "bodies").glob("*.json"))  # one shard file
     data = bodies.read_bytes()
     bodies.write_bytes({"truncate": data[: len(data) // 2], "garbage": os.urandom(300),
                         "empty": b""}[damage])
     result = build_cli(root, tmp_path / "out")
     assert result.returncode == 0
     [notice] = notices(result)
-    assert "bodies.json" in notice and notice.endswith("已丢弃，本次重新生成")
+    assert f"{CACHE_DIR}/bodies 中 1 个文件" in notice and notice.endswith("已丢弃，本次重新生成")
     assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "clean")
     assert notices(build_cli(root, tmp_path / "again")) == []
 
@@ -171,12 +173,27 @@ def test_validly_signed_data_of_the_wrong_shape_or_version_is_discarded(
     key = b"k" * 32
     memo = {"format": "govsite-memo/1", "govsite": __version__, "codec": BODY_CODEC.name,
             "entries": {}} | change
-    write_memo(tmp_path / "bodies.json", key, memo)
+    (tmp_path / "bodies").mkdir()
+    write_memo(tmp_path / "bodies" / f"{shard_of('k')}.json", key, memo)  # the shard of its key
     with caplog.at_level(logging.WARNING):
-        loaded = Memo(tmp_path / "bodies.json", BODY_CODEC, key)
-    assert loaded.entries == {} and loaded.dirty
+        loaded = Memo(tmp_path / "bodies", BODY_CODEC, key)
+    assert loaded.entries == {} and loaded.dirty == {shard_of("k")}
     assert len(caplog.records) == 1
-    assert f"注意：缓存文件 {tmp_path / 'bodies.json'} {reason}" in caplog.text
+    assert f"注意：缓存 {tmp_path / 'bodies'} 中 1 个文件{reason}" in caplog.text
+
+
+def test_an_entry_in_another_keys_shard_is_discarded(tmp_path: Path) -> None:
+    """Each shard holds only the keys that hash to it, so a build rewriting a shard cannot
+    leave a stale copy of an entry in another."""
+    key = b"k" * 32
+    memo = {"format": "govsite-memo/1", "govsite": __version__, "codec": QR_CODEC.name,
+            "entries": {"k": qr_svg("https://example.gov.cn/")}}
+    (tmp_path / "qr").mkdir()
+    write_memo(tmp_path / "qr" / f"{shard_of('k')}.json", key, memo)
+    assert set(Memo(tmp_path / "qr", QR_CODEC, key).entries) == {"k"}
+    other = next(f"{n:02x}" for n in range(256) if f"{n:02x}" != shard_of("k"))
+    (tmp_path / "qr" / f"{shard_of('k')}.json").rename(tmp_path / "qr" / f"{other}.json")
+    assert Memo(tmp_path / "qr", QR_CODEC, key).entries == {}
 
 
 def test_a_forged_qr_code_is_refused_even_when_signed(tmp_path: Path,
@@ -187,15 +204,16 @@ def test_a_forged_qr_code_is_refused_even_when_signed(tmp_path: Path,
     os.environ["GOVSITE_CACHE_KEY"] = key.decode()
     try:
         build(root, tmp_path / "clean")
-        qr = root / CACHE_DIR / "qr.json"
-        memo = json.loads(qr.read_bytes().partition(b"\n")[2])
-        memo["entries"] = {k: v.replace("</g>", f"</g>{PAYLOAD}") for k, v in memo["entries"].items()}
-        write_memo(qr, key, memo)
+        for qr in (root / CACHE_DIR / "qr").glob("*.json"):
+            memo = json.loads(qr.read_bytes().partition(b"\n")[2])
+            memo["entries"] = {k: v.replace("</g>", f"</g>{PAYLOAD}")
+                               for k, v in memo["entries"].items()}
+            write_memo(qr, key, memo)
         with caplog.at_level(logging.WARNING):
             build(root, tmp_path / "out")
     finally:
         del os.environ["GOVSITE_CACHE_KEY"]
-    assert "qr.json 内容格式不符" in caplog.text
+    assert f"{CACHE_DIR}/qr 中" in caplog.text and "内容格式不符" in caplog.text
     assert no_payload(tmp_path / "out")
     assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "clean")
 
@@ -224,7 +242,7 @@ def test_without_a_usable_key_the_build_runs_uncached(tmp_path: Path,
     with caplog.at_level(logging.WARNING):
         build(root, tmp_path / "out")
     assert "无法读取或创建缓存密钥" in caplog.text and "本次构建不读写缓存" in caplog.text
-    assert not (root / CACHE_DIR / "bodies.json").exists()
+    assert not (root / CACHE_DIR / "bodies").exists()
     assert (tmp_path / "out/zcwj/zcwj-qtwj/a/index.html").is_file()
 
 
