@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, is_dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -76,6 +77,13 @@ def theme_dirs(root: Path, theme: str) -> list[Path]:
 
 
 def make_env(dirs: list[Path]) -> Environment:
+    """The theme's environment, one per process and theme: check_templates() and the renderer
+    share its compiled templates (Jinja2 reloads one whose file changed)."""
+    return _env(tuple(dirs))
+
+
+@lru_cache(maxsize=8)
+def _env(dirs: tuple[Path, ...]) -> Environment:
     loaders = [FileSystemLoader(str(d / "templates")) for d in dirs]
     env = Environment(
         loader=ChoiceLoader([*loaders, PrefixLoader({"default": loaders[-1]})]),
