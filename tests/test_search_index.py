@@ -19,7 +19,7 @@ from govsite.cli import cli
 from govsite.column.pages import search_pages
 from govsite.model import Site
 from govsite.search import export, site_entries
-from govsite.search.documents import entries
+from govsite.search.documents import entries, in_order
 from govsite.search.whoosh_index import MANIFEST, whoosh_dir
 from govsite.structure import project_search_pages
 
@@ -341,3 +341,15 @@ def test_a_cache_of_another_format_is_rebuilt_not_patched(tmp_path: Path, kept_b
     assert search_files(tmp_path / "out") == search_files(tmp_path / "fresh-out")
     assert not (tmp_path / "pwned").exists()
     assert build(root, tmp_path / "out").notices == []
+
+
+def test_the_entries_are_the_same_in_any_number_of_shares(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analysis runs in shares of at most SHARE documents (bounding its memory), over one or
+    more processes: the joined entries must not depend on where the shares are cut."""
+    analysis = analyse(REPO_ROOT)
+    docs = in_order(site_entries(analysis.site, analysis.bodies))
+    one = export.whole(docs, 1)
+    monkeypatch.setattr(export, "SHARE", 7)
+    for workers in (1, 2):
+        cut = export.whole(docs, workers)
+        assert (cut.entries, cut.lengths, cut.rels) == (one.entries, one.lengths, one.rels)

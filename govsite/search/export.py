@@ -22,6 +22,7 @@ from govsite.search.tokens import scan, term_positions
 CACHE_FILE = "browser.json"
 VARINT_TEXT = re.compile(r"[0-9A-Za-z_-]*")
 SCORED = ("title", "body")  # the fields whose lengths the browser reads
+SHARE = 400  # documents analysed at once: the arrays take about 100 bytes a character
 
 
 @dataclass
@@ -53,9 +54,10 @@ def analysed(docs: list[Entry], cache_dir: Path | None, workers: int,
 
 
 def whole(docs: list[Entry], workers: int) -> Analysed:
-    shares = [(docs[start:end], start) for start, end in _shares(len(docs), workers)]
-    if len(shares) > 1:
-        with ProcessPoolExecutor(max_workers=len(shares)) as pool:
+    """In shares of at most SHARE documents over `workers` processes, joined in document order."""
+    shares = [(docs[a:b], a) for a, b in _shares(len(docs), max(workers, -(-len(docs) // SHARE)))]
+    if workers > 1 and len(shares) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(_share_runs, *zip(*shares, strict=True)))
     else:
         parts = [_share_runs(*share) for share in shares]

@@ -119,10 +119,6 @@ def _has_phrase(positions: list[list[int]]) -> bool:
     return any(all(start + i + 1 in s for i, s in enumerate(later)) for start in positions[0])
 
 
-def idf(count: int, df: int) -> float:
-    return math.log(count / (df + 1)) + 1
-
-
 def search_view(view: IndexView, query: str, synonyms: Sequence[Sequence[str]] = ()) -> list[Hit]:
     groups = query_groups(query, synonyms)
     if not groups:
@@ -161,5 +157,6 @@ def _field_score(view: IndexView, field: str, doc: int, units: list[Positions]) 
     b = LENGTH_B.get(field, 0.0)
     total = 0.0
     for postings in units:
-        total += bm25(idf(view.count, len(postings)), len(postings[doc]), length, average, b, K1)
+        idf = math.log(view.count / (len(postings) + 1)) + 1  # of the unit, as search-rank.js
+        total += bm25(idf, len(postings[doc]), length, average, b, K1)
     return total
