@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from govsite.cache import CACHE_DIR, Memo, digest, usable_key
 from govsite.column.load import load_column
 from govsite.column.resolve import resolve_column
-from govsite.load import CATALOG, DocumentMemo, load_catalog, load_documents
+from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import Output, check_output_dir, staging, write_tree
 from govsite.parallel import INDEXED, leave_half, workers
@@ -125,10 +125,11 @@ class Caches:
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,
             cache: Caches | None = None, exclude: frozenset[str] = frozenset(),
             documents_memo: DocumentMemo | None = None, changed: set[str] | None = None,
-            catalog: Catalog | None = None, show_scheduled: bool = False) -> Analysis:
+            catalog: LoadedCatalog | None = None, show_scheduled: bool = False) -> Analysis:
     """Read and validate everything; write nothing. Raises GovsiteError if the catalogue is
     unusable (nothing else can be checked without it). `documents_memo`, `changed` and an
-    already loaded `catalog` let govsite serve skip reading what did not change. The Site holds
+    already loaded `catalog` (load_catalog's result) let govsite serve skip reading what did not
+    change. The Site holds
     the documents published on `today` (see resolve_today), or with `show_scheduled` also
     those published later."""
     from govsite.audit import run_checks
@@ -137,11 +138,11 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     from govsite.render import check_templates
     from govsite.resolve import resolve_site
 
-    problems: list[Problem] = []
-    if catalog is None:
-        catalog, problems = load_catalog(root)
-    if catalog is None:
+    loaded, catalog_problems = catalog or load_catalog(root)
+    problems = list(catalog_problems)
+    if loaded is None:
         raise GovsiteError(problems)
+    catalog = loaded
     if base_url is not None:
         catalog = replace(catalog, site=replace(catalog.site, base_url=base_url or None))
     loaded, found_on_load = load_documents(root, catalog, documents_memo, changed)

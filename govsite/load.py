@@ -394,6 +394,7 @@ def scan_content(root: Path) -> tuple[list[Path], list[Problem]]:
 
 
 DocumentMemo = dict[str, tuple[Any, Document | None, list[Problem]]]
+LoadedCatalog = tuple[Catalog | None, list[Problem]]  # load_catalog's result
 
 
 def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = None,

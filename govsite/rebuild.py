@@ -12,8 +12,7 @@ from typing import Any
 from govsite.build import STAGES, Analysis, BuildResult, Caches, Stages, analyse, search_output
 from govsite.cache import CACHE_DIR
 from govsite.column.model import FOLDER as COLUMN_FOLDER
-from govsite.load import CATALOG, DocumentMemo
-from govsite.model import Catalog
+from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog
 from govsite.output import Output, publish, publish_changes
 from govsite.problems import GovsiteError, has_errors
 from govsite.render import render_site
@@ -26,7 +25,7 @@ class ServeMemo:
 
     documents: DocumentMemo = field(default_factory=dict)  # documents read, by file
     pages: dict[Any, Any] = field(default_factory=dict)  # rendered pages, by everything they show
-    catalog: Catalog | None = None  # None: read catalog.yaml again
+    catalog: LoadedCatalog | None = None  # None: read catalog.yaml again
     published: Output | None = None  # what the output folder holds
 
 
@@ -55,13 +54,11 @@ class SiteBuilder:
         self.forget(changed or ())
         stage = Stages(None)
         with stage(STAGES[0]):
-            if changed is None or CATALOG in changed:
-                memo.catalog = None
+            if changed is None or CATALOG in changed or memo.catalog is None:
+                memo.catalog = load_catalog(self.root)
             analysis = analyse(self.root, cache=self.caches, documents_memo=memo.documents,
                                changed=changed, catalog=memo.catalog,
                                show_scheduled=self.show_scheduled)
-            memo.catalog = None if any(p.path == CATALOG for p in analysis.problems) \
-                else analysis.catalog
             if has_errors(analysis.problems):
                 raise GovsiteError(analysis.problems)
         with stage(STAGES[1]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from conftest import front_matter, mini_site
 from test_build import tree_digest
 
@@ -107,3 +108,32 @@ def test_search_catches_up_after_skipped_rounds(tmp_path: Path) -> None:
     assert {p: d for p, d in served.items() if p.startswith("search/")} == search_before
     builder.rebuild([])
     assert tree_digest(tmp_path / "served") == fresh_build(root, tmp_path)
+
+
+def test_an_edit_to_a_document_reads_neither_the_catalogue_nor_the_other_documents(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalogue and the unchanged documents are kept between rebuilds (a catalogue with
+    warnings included), and the problems found when they were read are still reported."""
+    import govsite.load as load
+    import govsite.rebuild as rebuild
+
+    root = mini_site(tmp_path / "site", {
+        "zcwj/zcwj-qtwj/a.md": front_matter(title="甲文件", slug="a") + BODY,
+        "zcwj/zcwj-qtwj/b.md": front_matter(title="乙文件", slug="b") + BODY,
+    })
+    builder = SiteBuilder(root, tmp_path / "served")
+    first = builder.rebuild().problems
+    assert any(p.path == "catalog.yaml" for p in first)  # e.g. an item without documents
+    read: list[str] = []
+    real_catalog, real_document = rebuild.load_catalog, load.load_document
+    monkeypatch.setattr(rebuild, "load_catalog", lambda r: read.append("catalog.yaml") or real_catalog(r))
+    monkeypatch.setattr(load, "load_document",
+                        lambda r, path, c: read.append(path.name) or real_document(r, path, c))
+    b = root / "content/zcwj/zcwj-qtwj/b.md"
+    b.write_text(b.read_text().replace("乙文件", "乙文件（修订）"), encoding="utf-8")
+    touch_later(b)
+    again = builder.rebuild(["content/zcwj/zcwj-qtwj/b.md"]).problems
+    assert read == ["b.md"]
+    assert [p for p in again if p.path == "catalog.yaml"] == [p for p in first if p.path == "catalog.yaml"]
+    builder.rebuild(["catalog.yaml"])  # saved unchanged: read again, an equal catalogue
+    assert read[1:] == ["catalog.yaml"]
