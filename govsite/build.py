@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,9 +89,9 @@ class Caches:
         self.findings = Memo(self.folder / "bodyformat" if self.folder else None, FINDINGS_CODEC, key)
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
-        from govsite.body import BODY_CODEC, convert
+        from govsite.body import convert
 
-        keys = {d.rel: digest(BODY_CODEC.name, d.rel, d.body_line, d.body) for d in documents}
+        keys = {d.rel: body_key(d) for d in documents}
         results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
                                                 for d in documents})
         return {rel: results[key] for rel, key in keys.items()}
@@ -120,6 +121,14 @@ class Caches:
         if self.folder:  # where earlier govsites kept them (pickles, then one JSON file); never read
             for legacy in ("bodies.pickle", "qr.pickle", "bodies.json", "qr.json", "bodyformat.json"):
                 (self.folder / legacy).unlink(missing_ok=True)
+
+
+@lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
+def body_key(doc: Document) -> str:
+    """Of everything body.convert reads: the body memo keeps its result by this key."""
+    from govsite.body import BODY_CODEC
+
+    return digest(BODY_CODEC.name, doc.rel, doc.body_line, doc.body)
 
 
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,

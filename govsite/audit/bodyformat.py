@@ -50,6 +50,7 @@ def check_document(audit: Audit, doc: Document) -> list[Problem]:
 Findings = tuple[tuple[int, str, str], ...]  # (line offset in the body, code, message)
 
 
+@lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
 def findings_key(doc: Document) -> str:
     """Of everything findings() reads: the build keeps its results by this key (cache.Memo)."""
     return digest(FINDINGS_CODEC.name, doc.title, doc.doc_number, doc.body,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
+import posixpath
 import re
 from datetime import date
-from pathlib import PurePosixPath
+from functools import lru_cache
 
 from govsite.audit.context import Audit
 from govsite.load import CATALOG
@@ -49,22 +49,23 @@ def check_projects(audit: Audit) -> list[Problem]:
 def check_invalid_citations(audit: Audit) -> list[Problem]:
     """W851: a page published after a policy was replaced (or, with no replacement named, after
     the policy itself) links to the 失效/废止 policy in a sentence that does not say so."""
-    problems = []
+    problems: list[Problem] = []
+    if not any(doc.validity in INVALID for doc in audit.live):
+        return problems
     for doc in audit.live:
-        for line_number, line in enumerate(doc.body.split("\n"), start=doc.body_line):
-            for target in MD_LINK_RE.findall(line):
-                policy = audit.live_by_rel.get(_resolve(doc.rel, target))
-                if policy is None or policy.validity not in INVALID or FLAGGED_RE.search(line):
-                    continue
-                if doc.interprets == policy.rel or doc.validity in INVALID:
-                    continue
-                since = _invalid_since(audit, policy)
-                if doc.published > since:
-                    message = (
-                        f"链接的政策文件“{policy.title}”已{policy.validity}，本文件却按现行文件引用："
-                        "请改为引用现行文件，或在同一句中注明该文件已失效或废止"
-                    )
-                    problems.append(audit.doc_line_problem(doc, line_number, "W851", message))
+        for line_number, line, target in _citations(doc):
+            policy = audit.live_by_rel.get(target)
+            if policy is None or policy.validity not in INVALID or FLAGGED_RE.search(line):
+                continue
+            if doc.interprets == policy.rel or doc.validity in INVALID:
+                continue
+            since = _invalid_since(audit, policy)
+            if doc.published > since:
+                message = (
+                    f"链接的政策文件“{policy.title}”已{policy.validity}，本文件却按现行文件引用："
+                    "请改为引用现行文件，或在同一句中注明该文件已失效或废止"
+                )
+                problems.append(audit.doc_line_problem(doc, line_number, "W851", message))
     return problems
 
 
@@ -73,5 +74,13 @@ def _invalid_since(audit: Audit, policy: Document) -> date:
     return replacement.published if replacement else policy.published
 
 
+@lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
+def _citations(doc: Document) -> tuple[tuple[int, str, str], ...]:
+    """(line number, line, linked path) of each Markdown link in the body."""
+    return tuple((number, line, _resolve(doc.rel, target))
+                 for number, line in enumerate(doc.body.split("\n"), start=doc.body_line)
+                 for target in MD_LINK_RE.findall(line))
+
+
 def _resolve(rel: str, target: str) -> str:
-    return os.path.normpath(str(PurePosixPath(rel).parent / target)).replace(os.sep, "/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
