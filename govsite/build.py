@@ -390,7 +390,9 @@ def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, 
     so, in further passes, are documents whose only errors come from leaving those out (a link
     to a skipped document); the problems of every skipped document are kept for the report."""
     memo: DocumentMemo = {}
-    analysis = analyse(root, today=today, base_url=base_url, cache=cache, documents_memo=memo)
+    catalog = load_catalog(root)
+    analysis = analyse(root, today=today, base_url=base_url, cache=cache, documents_memo=memo,
+                       catalog=catalog)
     if not has_errors(analysis.problems):
         return analysis, []
     errors = [p for p in analysis.problems if p.severity == ERROR]
@@ -404,8 +406,9 @@ def _analyse_for_build(root: Path, today: dt.date | None, base_url: str | None, 
         invalid |= {p.path for p in errors}
         skipped += errors
         # later passes read nothing again: same catalogue, documents from the memo
-        analysis = analyse(root, today=today, cache=cache, exclude=frozenset(invalid),
-                           documents_memo=memo, changed=set(), catalog=analysis.catalog)
+        analysis = analyse(root, today=today, base_url=base_url, cache=cache,
+                           exclude=frozenset(invalid), documents_memo=memo, changed=set(),
+                           catalog=catalog)
         errors = [p for p in analysis.problems if p.severity == ERROR and p.path not in invalid]
     analysis.problems = sort_problems(analysis.problems + skipped + _withheld(sorted(invalid)))
     return analysis, sorted(invalid)
