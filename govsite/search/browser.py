@@ -58,7 +58,7 @@ def gaps(positions: Sequence[int]) -> str:
     return varints([positions[0], *(b - a for a, b in itertools.pairwise(positions))])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a share holds hundreds of thousands of them
 class Run:
     """A field's postings of one term for a range of document numbers, encoded, with the first
     document's head kept apart: so the runs of consecutive ranges (one per worker) join into one
