@@ -45,7 +45,7 @@ def test_field_postings_are_each_documents_tokens() -> None:
     assert found.terms == sorted(by_term)
     assert found.lengths.tolist() == lengths
     runs = dict(found.runs(100))
-    assert {term: join_entry({3: [run]}) for term, run in runs.items()} == {
+    assert {term: join_entry({3: run}) for term, run in runs.items()} == {
         term: encode_entry({3: postings}) for term, postings in by_term.items()}
     far = by_term["结尾"]
     assert any(gap >= 32_768 for _, text in far.values() for gap in decode(text))  # 4 digits

@@ -61,8 +61,7 @@ def gaps(positions: Sequence[int]) -> str:
 @dataclass(frozen=True, slots=True)  # a share holds hundreds of thousands of them
 class Run:
     """A field's postings of one term for a range of document numbers, encoded, with the first
-    document's head kept apart: so the runs of consecutive ranges (one per worker) join into one
-    entry (join_runs)."""
+    document's head kept apart: so the runs of consecutive ranges (one per share) merge into one."""
 
     count: int
     first: int
@@ -72,29 +71,27 @@ class Run:
     positions: str  # every document's positions
 
 
-def join_runs(runs: Sequence[Run]) -> str:
-    """[count, per document: 2 * delta + 1 if it has one position, else 2 * delta and the number
-    of positions] as varints; then per document its positions: first position, deltas..."""
-    parts, previous = [varints([sum(run.count for run in runs)])], 0
-    for run in runs:
-        parts += [varints(_head(run.first - previous, run.first_size)), run.heads]
-        previous = run.last
-    return "".join(parts + [run.positions for run in runs])
+def merged(a: Run, b: Run) -> Run:
+    """The runs of two consecutive document ranges as one."""
+    return Run(a.count + b.count, a.first, a.first_size, b.last,
+               a.heads + varints(_head(b.first - a.last, b.first_size)) + b.heads, a.positions + b.positions)
 
 
 def _head(delta: int, size: int) -> list[int]:
     return [2 * delta + 1] if size == 1 else [2 * delta, size]
 
 
-def join_entry(fields: dict[int, Sequence[Run]]) -> str:
-    """A term's entry: [field index, length, postings...] per field holding it, in field order;
-    the length is that of the postings, in characters."""
-    sections = ((index, join_runs(fields[index])) for index in sorted(fields) if fields[index])
+def join_entry(fields: dict[int, Run]) -> str:
+    """A term's entry: [field index, length in characters, postings] per field, in field order;
+    postings: [count, per document: 2 * delta + 1 if one position, else 2 * delta and the number
+    of positions] as varints, then per document its positions (first position, deltas...)."""
+    sections = [(index, varints([run.count, *_head(run.first, run.first_size)]) + run.heads
+                 + run.positions) for index, run in sorted(fields.items())]
     return "".join(varints([index, len(postings)]) + postings for index, postings in sections)
 
 
 def encode_entry(fields: dict[int, Encoded]) -> str:
-    return join_entry({index: [_run(postings)] for index, postings in fields.items() if postings})
+    return join_entry({index: _run(postings) for index, postings in fields.items() if postings})
 
 
 def _run(postings: Encoded) -> Run:
@@ -159,14 +156,11 @@ def script(name: str, data: object) -> bytes:
 
 
 def browser_files(docs: list[Entry], lengths: Lengths, entries: dict[str, str],
-                  synonyms: list[list[str]]
-                  ) -> tuple[dict[str, bytes], str]:
+                  synonyms: list[list[str]]) -> tuple[dict[str, bytes], str]:
     """({path under search/: bytes}, version) of `docs` (numbered in this order), their
     title/body `lengths` in tokens and their term `entries`."""
-    files: dict[str, bytes] = {}
     shards = shard_terms(entries)
-    for n, shard in enumerate(shards):
-        files[f"t/{n}.js"] = script(f"t/{n}", shard)
+    files = {f"t/{n}.js": script(f"t/{n}", shard) for n, shard in enumerate(shards)}
     records = [doc.record for doc in docs]
     facets = _facets(docs)
     index = {key: {row[0]: n for n, row in enumerate(rows)} for key, rows in facets.items()}

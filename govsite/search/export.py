@@ -9,12 +9,22 @@ from __future__ import annotations
 import itertools
 import re
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from govsite.cache import load_json, save_json
-from govsite.search.browser import FORMAT_VERSION, Lengths, Run, decode_entry, encode_entry, gaps, join_entry
+from govsite.search.browser import (
+    FORMAT_VERSION,
+    Lengths,
+    Run,
+    decode_entry,
+    encode_entry,
+    gaps,
+    join_entry,
+    merged,
+)
 from govsite.search.documents import FIELDS, Entry
 from govsite.search.postings import field_postings
 from govsite.search.tokens import scan, term_positions
@@ -55,20 +65,18 @@ def analysed(docs: list[Entry], cache_dir: Path | None, workers: int,
 
 def whole(docs: list[Entry], workers: int) -> Analysed:
     """In shares of at most SHARE documents over `workers` processes, joined in document order."""
-    shares = [(docs[a:b], a) for a, b in _shares(len(docs), max(workers, -(-len(docs) // SHARE)))]
-    if workers > 1 and len(shares) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_share_runs, *zip(*shares, strict=True)))
-    else:
-        parts = [_share_runs(*share) for share in shares]
-    runs: dict[str, dict[int, list[Run]]] = {}
+    bounds = _shares(len(docs), max(workers, -(-len(docs) // SHARE)))
+    runs: dict[str, dict[int, Run]] = {}  # each share's runs merged in as it arrives
     lengths: Lengths = {field: [] for field in SCORED}
-    for part, part_lengths in parts:
-        for term, by_field in part.items():
-            for index, run in by_field.items():
-                runs.setdefault(term, {}).setdefault(index, []).append(run)
-        for field in SCORED:
-            lengths[field] += part_lengths[field]
+    shares = [docs[a:b] for a, b in bounds], [a for a, _ in bounds]
+    with ProcessPoolExecutor(workers) if workers > 1 and len(bounds) > 1 else nullcontext() as pool:
+        for part, part_lengths in (pool.map if pool else map)(_share_runs, *shares):
+            for term, by_field in part.items():
+                joined = runs.setdefault(term, {})
+                for index, run in by_field.items():
+                    joined[index] = merged(joined[index], run) if index in joined else run
+            for field in SCORED:
+                lengths[field] += part_lengths[field]
     return Analysed([doc.rel for doc in docs], {doc.rel: doc.fields for doc in docs}, lengths,
                     {term: join_entry(by_field) for term, by_field in runs.items()})
 
@@ -106,8 +114,7 @@ def _patched(old: Analysed, docs: list[Entry], changed: list[int]) -> Analysed:
         for index, field in enumerate(FIELDS):
             postings = by_field.setdefault(index, {})
             for n in changed:
-                positions = now[n][field].get(term)
-                if positions:
+                if positions := now[n][field].get(term):
                     postings[n] = (len(positions), gaps(positions))
                 else:
                     postings.pop(n, None)
