@@ -7,7 +7,9 @@ Whoosh's own writers). Two things make sure none is left behind:
   (prctl PR_SET_PDEATHSIG), which covers SIGKILL and the out-of-memory killer; the request is
   inherited through os.register_at_fork, so workers' own workers do the same;
 - SIGTERM and SIGHUP raise SystemExit in the main process, so that its cleanup runs: the
-  search process is stopped and the staging folder removed.
+  search process is stopped and the staging folder removed. An exception raised at an arbitrary
+  point can leave a process pool waiting for ever as the interpreter exits, so the process is
+  also ended, its unfinished output folders deleted, FORCED_EXIT_SECONDS later at the latest.
 """
 
 from __future__ import annotations
@@ -15,14 +17,19 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import shutil
 import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import FrameType
 
 PR_SET_PDEATHSIG = 1
 _parent = 0  # the pid of the process about to fork
 _installed = False
+_unfinished: list[Path] = []  # output folders being written: deleted by a forced exit
+FORCED_EXIT_SECONDS = 30.0  # more than a normal cleanup takes (serve joins its threads)
 
 
 def _before_fork() -> None:
@@ -37,7 +44,26 @@ def _after_fork_in_child(prctl: Callable[..., int]) -> None:
 
 
 def _exit_on_signal(number: int, _frame: FrameType | None) -> None:
+    timer = threading.Timer(FORCED_EXIT_SECONDS, _force_exit, (128 + number,))
+    timer.daemon = True
+    timer.start()
     sys.exit(128 + number)
+
+
+def _force_exit(status: int) -> None:
+    for folder in list(_unfinished):
+        shutil.rmtree(folder, ignore_errors=True)
+    os._exit(status)
+
+
+@contextlib.contextmanager
+def unfinished(folder: Path) -> Iterator[None]:
+    """While the block runs, `folder` is deleted if the process has to be ended at once."""
+    _unfinished.append(folder)
+    try:
+        yield
+    finally:
+        _unfinished.remove(folder)
 
 
 def end_with_this_process() -> None:

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from govsite.lifetime import unfinished
+
 MARKER = ".govsite-output"
 
 
@@ -96,7 +98,8 @@ def staging(out: Path) -> Iterator[Path]:
     try:
         temp.mkdir()
         (temp / MARKER).write_text("govsite build output; safe to delete\n", encoding="utf-8")
-        yield temp
+        with unfinished(temp):
+            yield temp
         if out.exists():
             os.replace(out, old)
         os.replace(temp, out)

@@ -307,6 +307,41 @@ def test_a_killed_build_leaves_no_workers_behind(tmp_path: Path, sig: signal.Sig
         assert [p.name for p in root.iterdir() if p.name.startswith(".build")] == []
 
 
+HANGING_CLEANUP = """
+import sys, time
+from pathlib import Path
+from govsite import lifetime
+lifetime.FORCED_EXIT_SECONDS = 0.5
+lifetime.end_with_this_process()
+folder = Path(sys.argv[1])
+folder.mkdir()
+with lifetime.unfinished(folder):
+    print("ready", flush=True)
+    try:
+        time.sleep(60)
+    except SystemExit:
+        time.sleep(60)  # a cleanup that never ends, as a process pool's can after a signal
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+def test_a_cleanup_that_hangs_after_sigterm_is_cut_short(tmp_path: Path) -> None:
+    folder = tmp_path / ".build.tmp-unfinished"
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-c", HANGING_CLEANUP, str(folder)],
+                               stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout.readline().strip() == "ready"  # type: ignore[union-attr]
+        assert folder.is_dir()
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 128 + signal.SIGTERM
+        assert time.monotonic() - started < 10
+        assert not folder.exists()
+    finally:
+        process.kill()
+
+
 def test_staging_folders_of_dead_builds_are_removed_and_git_ignored(tmp_path: Path) -> None:
     root = mini_site(tmp_path, {GOOD: good_doc()})
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
