@@ -14,7 +14,6 @@ whose `refused` holds the located problem, so `--keep-going` can skip that one d
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import signal
 import threading
@@ -24,7 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape, unescape
 from html.parser import HTMLParser
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -33,6 +31,7 @@ import nh3
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from govsite.cache import Codec
+from govsite.publication import normalised
 
 PLACEHOLDER = "govsite:"
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -184,7 +183,7 @@ def classify(rel: str, url: str, line: int, image: bool = False) -> Link:
         return Link(url, "", "absolute", line, image)
     path, _, fragment = url.partition("#")
     path = unquote(path.split("?")[0])
-    target = os.path.normpath(str(PurePosixPath(rel).parent / path)).replace(os.sep, "/")
+    target = normalised(rel, path)
     if not target.startswith("content/"):
         return Link(url, fragment, "outside", line, image)
     kind = "page" if target.endswith(".md") else "file"

@@ -91,18 +91,14 @@ class Caches:
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
         from govsite.body import convert
 
-        keys = {d.rel: body_key(d) for d in documents}
-        results = self.bodies.compute(convert, {keys[d.rel]: (d.rel, d.body, d.body_line)
-                                                for d in documents})
-        return {rel: results[key] for rel, key in keys.items()}
+        return _by_document(self.bodies, convert, documents, body_key,
+                            lambda d: (d.rel, d.body, d.body_line))
 
     def body_findings(self, documents: Iterable[Document]) -> dict[str, tuple]:
         """The body-format findings of each document (audit/bodyformat.py), by path."""
         from govsite.audit.bodyformat import findings, findings_key
 
-        keys = {d.rel: findings_key(d) for d in documents}
-        results = self.findings.compute(findings, {keys[d.rel]: (d,) for d in documents})
-        return {rel: results[key] for rel, key in keys.items()}
+        return _by_document(self.findings, findings, documents, findings_key, lambda d: (d,))
 
     def qr_codes(self, site: Site) -> dict[str, str]:
         from govsite.render import page_url, qr_svg
@@ -121,6 +117,15 @@ class Caches:
         if self.folder:  # where earlier govsites kept them (pickles, then one JSON file); never read
             for legacy in ("bodies.pickle", "qr.pickle", "bodies.json", "qr.json", "bodyformat.json"):
                 (self.folder / legacy).unlink(missing_ok=True)
+
+
+def _by_document(memo: Memo, function: Callable[..., Any], documents: Iterable[Document],
+                 key: Callable[[Document], str], args: Callable[[Document], tuple[Any, ...]]
+                 ) -> dict[str, Any]:
+    """`function` of each document, by path, from `memo` under the document's `key`."""
+    keys = {d.rel: (key(d), d) for d in documents}
+    results = memo.compute(function, {k: args(d) for k, d in keys.values()})
+    return {rel: results[k] for rel, (k, _) in keys.items()}
 
 
 @lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept

@@ -21,7 +21,7 @@ The only other files copied are the theme's static files and the 党政机关网
 
 from __future__ import annotations
 
-import os
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -219,7 +219,7 @@ def _link_name(target: str, names: dict[str, str]) -> str:
 
 def normalised(rel: str, name: str) -> str:
     """`name`, written in the document `rel`, as a site-relative posix path."""
-    return os.path.normpath(str(PurePosixPath(rel).parent / name)).replace(os.sep, "/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), name))
 
 
 def publish_files(root: Path, site: Site, bodies: dict[str, Body], withheld: dict[str, Withheld]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from datetime import date
 from functools import lru_cache
@@ -11,6 +10,7 @@ from govsite.audit.context import Audit
 from govsite.load import CATALOG
 from govsite.model import INVALID, PROJECT_STAGES, Document
 from govsite.problems import Problem
+from govsite.publication import normalised
 
 MD_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>#]+\.md)>?(?:#[^)\s]*)?(?:\s+\"[^\"]*\")?\s*\)")
 # a sentence that names the policy as no longer in force is citing it knowingly
@@ -77,10 +77,6 @@ def _invalid_since(audit: Audit, policy: Document) -> date:
 @lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
 def _citations(doc: Document) -> tuple[tuple[int, str, str], ...]:
     """(line number, line, linked path) of each Markdown link in the body."""
-    return tuple((number, line, _resolve(doc.rel, target))
+    return tuple((number, line, normalised(doc.rel, target))
                  for number, line in enumerate(doc.body.split("\n"), start=doc.body_line)
                  for target in MD_LINK_RE.findall(line))
-
-
-def _resolve(rel: str, target: str) -> str:
-    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
