@@ -316,8 +316,8 @@ lifetime.end_with_this_process()
 folder = Path(sys.argv[1])
 folder.mkdir()
 with lifetime.unfinished(folder):
-    print("ready", flush=True)
     try:
+        print("ready", flush=True)  # inside the try: the signal may come as soon as it is read
         time.sleep(60)
     except SystemExit:
         time.sleep(60)  # a cleanup that never ends, as a process pool's can after a signal
