@@ -80,6 +80,7 @@ class Caches:
     def __init__(self, folder: Path | None):
         from govsite.audit.bodyformat import FINDINGS_CODEC
         from govsite.body import BODY_CODEC  # lazily: a build that finds nothing changed converts nothing
+        from govsite.docstore import DOCUMENT_CODEC
         from govsite.render import QR_CODEC
 
         key = usable_key() if folder else None
@@ -87,6 +88,7 @@ class Caches:
         self.bodies = Memo(self.folder / "bodies" if self.folder else None, BODY_CODEC, key)
         self.qr = Memo(self.folder / "qr" if self.folder else None, QR_CODEC, key)
         self.findings = Memo(self.folder / "bodyformat" if self.folder else None, FINDINGS_CODEC, key)
+        self.documents = Memo(self.folder / "documents" if self.folder else None, DOCUMENT_CODEC, key)
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
         from govsite.body import convert
@@ -114,6 +116,7 @@ class Caches:
         self.bodies.save()
         self.qr.save()
         self.findings.save()
+        self.documents.save()
         if self.folder:  # where earlier govsites kept them (pickles, then one JSON file); never read
             for legacy in ("bodies.pickle", "qr.pickle", "bodies.json", "qr.json", "bodyformat.json"):
                 (self.folder / legacy).unlink(missing_ok=True)
@@ -159,7 +162,8 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     catalog = loaded
     if base_url is not None:
         catalog = replace(catalog, site=replace(catalog.site, base_url=base_url or None))
-    loaded, found_on_load = load_documents(root, catalog, documents_memo, changed)
+    loaded, found_on_load = load_documents(root, catalog, documents_memo, changed,
+                                           cache.documents if cache else None)
     problems += found_on_load
     documents = [d for d in loaded if d.rel not in exclude]
     day = resolve_today(today)

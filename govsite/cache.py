@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +104,7 @@ class Memo:
         self.folder, self.codec, self.key = folder, codec, key
         self.entries: dict[str, Any] = {}
         self.dirty: set[str] = set()  # shards to write again
+        self.asked: set[str] = set()  # keys read or written since it was loaded
         if not (folder and key and folder.is_dir()):
             return
         refused: list[CacheError] = []
@@ -144,12 +145,29 @@ class Memo:
                 results = list(pool.map(_call, [(function, a) for _, a in todo], chunksize=64))
         else:
             results = [function(*args) for _, args in todo]
-        self.entries.update((key, result) for (key, _), result in zip(todo, results, strict=True))
-        stale = self.entries.keys() - jobs.keys()
-        for key in stale:
-            del self.entries[key]
-        self.dirty.update(shard_of(key) for key in [*(key for key, _ in todo), *stale])
+        for (key, _), result in zip(todo, results, strict=True):
+            self.put(key, result)
+        self.keep_only(jobs.keys())
         return {key: self.entries[key] for key in jobs}
+
+    def get(self, key: str) -> Any | None:
+        self.asked.add(key)
+        return self.entries.get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        self.asked.add(key)
+        self.entries[key] = value
+        self.dirty.add(shard_of(key))
+
+    def drop_unasked(self) -> None:
+        """Drop the entries neither read (get) nor written (put) since the memo was loaded."""
+        self.keep_only(self.asked)
+
+    def keep_only(self, keys: Collection[str]) -> None:
+        """Drop the entries whose key is not in `keys` (no longer asked for)."""
+        for key in self.entries.keys() - keys:
+            del self.entries[key]
+            self.dirty.add(shard_of(key))
 
     def save(self) -> None:
         if not (self.folder and self.key and self.dirty):

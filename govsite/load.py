@@ -7,6 +7,7 @@ after a problem so that the editor sees all of them at once.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
@@ -14,6 +15,8 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from govsite.cache import Memo
+from govsite.docstore import FileState, Loaded, catalog_digest, entry_key, file_state, still_valid, stripped
 from govsite.model import (
     DISCLOSURES,
     INTERP_FORMS,
@@ -100,7 +103,10 @@ ATTACHMENT_FIELDS = (Field("file", required=True, alias="文件"), Field("title"
 
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
     """Strict UTF-8 (a BOM is fine, CRLF becomes LF); never guess another encoding."""
-    data = path.read_bytes()
+    return decoded(path.read_bytes(), path, rel)
+
+
+def decoded(data: bytes, path: Path, rel: str) -> tuple[str | None, list[Problem]]:
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -398,23 +404,27 @@ LoadedCatalog = tuple[Catalog | None, list[Problem]]  # load_catalog's result
 
 
 def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = None,
-                   changed: set[str] | None = None) -> tuple[list[Document], list[Problem]]:
+                   changed: set[str] | None = None, stored: Memo | None = None
+                   ) -> tuple[list[Document], list[Problem]]:
     """Load every document. With a `memo` kept between calls (govsite serve), a file whose
     size and modification time are unchanged is not read again; given the site-relative paths
-    that `changed` since the memo was filled, other files are not even looked at."""
+    that `changed` since the memo was filled, other files are not even looked at. With the
+    `stored` memo kept between builds (docstore.py), a document read again is parsed and
+    validated only if its bytes or the files it names changed."""
     documents: list[Document] = []
     fresh: DocumentMemo = {}
+    every_file_read = not memo and changed is None  # then stored entries not asked for are stale
     rels, problems = _candidates(root, memo, changed)
+    catalog_key = catalog_digest(catalog) if stored is not None else ""
     for rel in rels:
         path = root / rel
         cached = memo.get(rel) if memo is not None else None
         if cached is not None and changed is not None and rel not in changed and cached[0][2] is catalog:
             fresh[rel] = cached
         else:
-            stat = path.stat()
-            key = (stat.st_mtime_ns, stat.st_size, catalog)
-            fresh[rel] = cached if cached is not None and cached[0] == key else \
-                (key, *assigned(rel, catalog, *load_document(root, path, catalog)))
+            key = _stat_key(path, catalog)
+            fresh[rel] = cached if cached is not None and key is not None and cached[0] == key else \
+                (key, *assigned(rel, catalog, *load_document(root, path, catalog, stored, catalog_key)))
         _, document, found = fresh[rel]
         problems += found
         if document:
@@ -422,7 +432,17 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
     if memo is not None:
         memo.clear()
         memo.update(fresh)
+    if stored is not None and every_file_read:
+        stored.drop_unasked()
     return documents, problems
+
+
+def _stat_key(path: Path, catalog: Catalog) -> tuple[int, int, Catalog] | None:
+    try:
+        found = path.stat()
+    except OSError:  # a dangling symlink or a loop: load_document reports it
+        return None
+    return found.st_mtime_ns, found.st_size, catalog
 
 
 def _candidates(root: Path, memo: DocumentMemo | None,
@@ -463,15 +483,46 @@ def assigned(rel: str, catalog: Catalog, document: Document | None,
                       for p in problems]
 
 
-def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | None, list[Problem]]:
+def load_document(root: Path, path: Path, catalog: Catalog, stored: Memo | None = None,
+                  catalog_key: str = "") -> tuple[Document | None, list[Problem]]:
+    """The document at `path` and the problems found reading it; from the `stored` memo (its
+    catalogue's digest `catalog_key`) when its bytes and the files it names are unchanged."""
     rel = path.relative_to(root).as_posix()
     source = resolved_source(root, rel)
     if source is None or any(hidden(part) for part in source.split("/")[1:]):
         return None, [Problem(rel, 1, "E312", "文件经符号链接指向 content/ 之外（或隐藏目录中），"
                               "不发布：请把文件本身放在事项目录中")]
-    content, problems = read_text(path, rel)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        if error.errno != errno.ELOOP:
+            raise
+        return None, [Problem(rel, 1, "E312", "文件是循环的符号链接，不发布：请把文件本身放在事项目录中")]
+    content, problems = decoded(data, path, rel)
     if content is None:
         return None, problems
+    key = entry_key(catalog_key, rel, data) if stored is not None else ""
+    kept = stored.get(key) if stored is not None else None
+    if kept is not None and still_valid(root, kept):
+        return _with_body(kept.document, content), kept.problems
+    files: dict[str, FileState] = {}
+    document, problems = _parse(root, path, rel, content, catalog, files)
+    if stored is not None:
+        stored.put(key, stripped(Loaded(document, problems, files)))
+    return document, problems
+
+
+def _with_body(document: Document | None, content: str) -> Document | None:
+    """A kept record with its body, taken from the file's `content` as loading takes it."""
+    split = split_front_matter(content)
+    if document is None or split is None:
+        return document
+    return replace(document, body=clean_body(split[1], document.rel, split[2])[0])
+
+
+def _parse(root: Path, path: Path, rel: str, content: str, catalog: Catalog,
+           files: dict[str, FileState]) -> tuple[Document | None, list[Problem]]:
+    """The record and body of a document's `content`; `files` gets the state of each file it names."""
     split = split_front_matter(content)
     if split is None:
         message = "缺少 YAML 头部：文件须以“---”开头，列出发布意见单各项，再以“---”结束"
@@ -494,8 +545,8 @@ def load_document(root: Path, path: Path, catalog: Catalog) -> tuple[Document | 
                                 "请移到事项目录（content/<领域>/<事项>/）或在 catalog.yaml 中设置 path"))
     if has_errors(problems) or item_id is None:
         return None, problems
-    attachments, attachment_problems = _attachments(root, path, values.get("attachments") or [],
-                                                    rel)
+    attachments, attachment_problems = _attachments(root, values.get("attachments") or [], rel,
+                                                    files)
     problems += attachment_problems
     project, project_problems = _project_ref(rel, values, lines, catalog, item_id)
     problems += project_problems
@@ -544,14 +595,21 @@ def _replacement(rel: str, value: str) -> str | None:
     return _resolve_rel(rel, value) if value.endswith(".md") else value
 
 
+FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+
+
 def split_front_matter(content: str) -> tuple[str, str, int] | None:
-    lines = content.split("\n")
-    if not lines or lines[0].strip() != "---":
+    """(front matter, body, file line of the body's first line), or None without front matter.
+    Only a line of "---" (or "...") at column 0 ends it, not an indented one in a block scalar."""
+    first, newline, rest = content.partition("\n")
+    if first.strip() != "---" or not newline:
         return None
-    for index in range(1, len(lines)):  # only a line of "---" at column 0 ends it, not an
-        if lines[index].rstrip() in ("---", "..."):  # indented one inside a block scalar
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
-    return None
+    end = FRONT_MATTER_END.search(rest)
+    if end is None:
+        return None
+    body_start = rest.find("\n", end.end())
+    body = "" if body_start < 0 else rest[body_start + 1 :]
+    return rest[: max(end.start() - 1, 0)], body, rest.count("\n", 0, end.start()) + 3
 
 
 def default_slug(path: Path, rel: str) -> str:
@@ -565,10 +623,11 @@ def _resolve_rel(rel: str, target: str) -> str | None:
     return normalised(rel, target) if target else None
 
 
-def _attachments(root: Path, path: Path, entries: list[Any],
-                 rel: str) -> tuple[tuple[Attachment, ...], list[Problem]]:
+def _attachments(root: Path, entries: list[Any], rel: str,
+                 files: dict[str, FileState]) -> tuple[tuple[Attachment, ...], list[Problem]]:
     """The attachments as listed; whether each may be published is the publication rule's
-    decision (govsite.publication), taken once the document's disclosure is known."""
+    decision (govsite.publication), taken once the document's disclosure is known. `files`
+    gets the state of each file named."""
     attachments: list[Attachment] = []
     problems: list[Problem] = []
     lines = getattr(entries, "lines", [])
@@ -586,10 +645,10 @@ def _attachments(root: Path, path: Path, entries: list[Any],
         if not name:
             continue
         source = normalised(rel, name)
-        resolved = resolved_source(root, source) if source.startswith("content/") else None
-        size = (root / resolved).stat().st_size if resolved and (root / resolved).is_file() else 0
+        files[source] = file_state(root, source)
+        size = max(files[source][1], 0)
         title = text(values.get("title")) or PurePosixPath(name).stem
-        captions, found = _captions(root, rel, name, text(values.get("captions")), line)
+        captions, found = _captions(root, rel, name, text(values.get("captions")), line, files)
         problems += found
         attachments.append(Attachment(
             name, title, source, output_file_name(name, index + 1), size, line, captions,
@@ -597,8 +656,8 @@ def _attachments(root: Path, path: Path, entries: list[Any],
     return tuple(attachments), problems
 
 
-def _captions(root: Path, rel: str, name: str, captions: str,
-              line: int) -> tuple[str | None, list[Problem]]:
+def _captions(root: Path, rel: str, name: str, captions: str, line: int,
+              files: dict[str, FileState]) -> tuple[str | None, list[Problem]]:
     """A video or audio attachment plays in the page only with WebVTT captions (<track>); without
     them it is a download and a warning. Whether the captions file may be published is the
     publication rule's decision, like any attachment's."""
@@ -608,7 +667,7 @@ def _captions(root: Path, rel: str, name: str, captions: str,
         return None, [Problem(rel, line, "W852", f"音视频附件“{name}”没有字幕，只能下载、不在页面中播放："
                               "请用 captions 登记 WebVTT 字幕文件（.vtt），供听障读者使用")]
     source = normalised(rel, captions)
-    resolved = resolved_source(root, source) if source.startswith("content/") else None
-    if not captions.lower().endswith(".vtt") or resolved is None or not (root / resolved).is_file():
+    files[source] = file_state(root, source)
+    if not captions.lower().endswith(".vtt") or files[source][1] < 0:
         return None, [Problem(rel, line, "E857", f"字幕文件“{captions}”不存在或不是 content/ 内的 .vtt 文件")]
     return source, []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
@@ -167,6 +168,19 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line or '-'}: {self.code} {self.message}"
+
+    def row(self) -> list[object]:
+        """As the JSON caches keep it (from_row reads it back)."""
+        return [self.path, self.line, self.code, self.message, self.item, self.unit]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> Problem:
+        path, line, code, message, item, unit = row
+        if not all(isinstance(v, str) for v in (path, code, message)) or \
+                not isinstance(line, int | None) or not isinstance(item, str | None) \
+                or not isinstance(unit, str | None):
+            raise TypeError("problem")
+        return cls(path, line, code, message, item, unit)
 
     def as_dict(self) -> dict[str, object]:
         return {

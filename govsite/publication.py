@@ -21,6 +21,8 @@ The only other files copied are the theme's static files and the 党政机关网
 
 from __future__ import annotations
 
+import errno
+import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -72,15 +74,21 @@ def output_file_name(name: str, number: int, prefix: str = "attachment") -> str:
 
 
 def resolved_source(root: Path, target: str) -> str | None:
-    """`target` with symlinks resolved, relative to the site root; None unless under content/."""
+    """`target` with symlinks resolved, relative to the site root; None unless under content/
+    (or on a symlink loop). On strings: it runs for every document and file of every build."""
     try:
-        path = (root / target).resolve()
-        content = (root / "content").resolve()
-    except (OSError, RuntimeError):
+        path = os.path.realpath(os.path.join(root, target))
+        content = os.path.realpath(os.path.join(root, "content"))
+    except (OSError, ValueError):
         return None
-    if not path.is_relative_to(content):
+    if not path.startswith(content + os.sep):
         return None
-    return (PurePosixPath("content") / path.relative_to(content).as_posix()).as_posix()
+    try:
+        os.stat(path)
+    except OSError as error:  # realpath leaves a loop unresolved; a missing file is fine here
+        if error.errno == errno.ELOOP:
+            return None
+    return "content/" + path[len(content) + 1 :].replace(os.sep, "/")
 
 
 def file_problem(root: Path, target: str, what: str) -> tuple[str, str] | None:

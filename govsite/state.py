@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,15 @@ def _feed(sha: Any, folder: Path, prefix: str) -> None:
             sha.update(f"{rel}\0{value}\n".encode())
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Of govsite's own modules (their stamps), as this process found them: memos whose entries
+    depend on how govsite validates, not only on what it outputs, are keyed by it."""
+    sha = hashlib.sha256(__version__.encode())
+    _feed(sha, PACKAGE, "govsite/")
+    return sha.hexdigest()
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Digests of the stamps of everything a build reads: `site` covers catalog.yaml, content/,
@@ -92,14 +102,6 @@ def scan_inputs(root: Path) -> Inputs:
 def output_stamps(out: Path) -> dict[str, Stamp]:
     """Every file and folder in build/ (folders end with "/": adding a file changes its folder)."""
     return {rel + "/" if is_dir else rel: value for rel, value, is_dir in walk(out)}
-
-
-def _problem(row: list[Any]) -> Problem:
-    return Problem(*row)
-
-
-def _row(problem: Problem) -> list[Any]:
-    return [problem.path, problem.line, problem.code, problem.message, problem.item, problem.unit]
 
 
 @dataclass
@@ -194,13 +196,13 @@ class BuildState:
 
     @staticmethod
     def _rows(recorded: Recorded) -> dict[str, Any]:
-        return {"problems": [_row(p) for p in recorded.problems], "published": recorded.published,
+        return {"problems": [p.row() for p in recorded.problems], "published": recorded.published,
                 "withheld": recorded.withheld, "pages": recorded.pages,
                 "withheld_invalid": recorded.withheld_invalid, "scheduled": recorded.scheduled}
 
     @staticmethod
     def _recorded(data: dict[str, Any]) -> Recorded:
-        return Recorded([_problem(row) for row in data.get("problems", [])], data.get("published", 0),
+        return Recorded([Problem.from_row(row) for row in data.get("problems", [])], data.get("published", 0),
                         data.get("withheld", 0), data.get("pages", 0), data.get("withheld_invalid", []),
                         data.get("scheduled", 0))
 

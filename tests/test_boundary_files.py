@@ -219,6 +219,31 @@ def test_a_document_symlinked_from_outside_content_is_not_published(tmp_path: Pa
                    ("CANARYT1TLE", "CANARYB0DY", "leak", "CANARYDRAFT"))
 
 
+def test_symlink_loops_are_refused_without_a_traceback(tmp_path: Path) -> None:
+    root = site_with(tmp_path, {f"{ITEM}/public.md": front_matter(slug="public") + "正文。\n\n[环](loop.pdf)\n"})
+    folder = root / "content" / ITEM
+    (folder / "loop.pdf").symlink_to(folder / "loop2.pdf")
+    (folder / "loop2.pdf").symlink_to(folder / "loop.pdf")
+    (folder / "self.md").symlink_to(folder / "self.md")
+    result = build_cli(root, tmp_path / "out")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert [p for p in problems_of(result) if p[2].startswith("E")] == [
+        (PUBLIC, line_of(root, PUBLIC, "[环]"), "E302"), (f"content/{ITEM}/self.md", 1, "E312")]
+
+
+def test_an_attachment_swapped_for_a_symlink_outside_after_a_build_is_refused(tmp_path: Path) -> None:
+    """The document is unchanged, so its record comes from the build's memo: the swap is still seen."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.pdf").write_text("%PDF CANARYSWAP")
+    record = front_matter(slug="public", attachments="[{file: a.pdf, title: 附件}]")
+    root = site_with(tmp_path, {f"{ITEM}/public.md": record + "正文。\n", f"{ITEM}/a.pdf": "%PDF fine"})
+    assert build_cli(root, tmp_path / "first").returncode == 0
+    (root / "content" / ITEM / "a.pdf").unlink()
+    (root / "content" / ITEM / "a.pdf").symlink_to(outside / "secret.pdf")
+    assert_refused(root, tmp_path, [(PUBLIC, line_of(root, PUBLIC, "a.pdf"), "E302")], ("CANARYSWAP",))
+
+
 def test_allowed_file_types_are_copied_under_their_names(tmp_path: Path) -> None:
     names = ["通知.docx", "表格.xls", "公文.wps", "公文.ofd", "文件.pdf", "照片.JPG", "资料.zip",
              "讲解.mp4", "数据.csv", "说明.txt"]

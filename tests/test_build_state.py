@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import front_matter, mini_site
 from test_build import all_bytes, tree_digest
 from test_zfxxgk import TODAY, copy_sample
@@ -203,3 +204,26 @@ def test_a_state_file_not_signed_with_this_machines_key_is_ignored(tmp_path: Pat
     payload = state.read_bytes().partition(b"\n")[2]
     state.write_bytes(b"0" * 64 + b"\n" + payload)  # the same content, a forged signature
     assert build(root, out).site is not None  # a full build, not the recorded outcome
+
+
+def test_kept_documents_are_parsed_again_only_when_their_bytes_or_files_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import govsite.load as load
+
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    parsed: list[str] = []
+    real = load._parse
+    monkeypatch.setattr(load, "_parse", lambda r, path, *rest: parsed.append(path.name) or real(r, path, *rest))
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "内容段落（修订）。")
+    build(root, out)
+    assert parsed == ["c.md"]
+    (root / "content/zcwj/zcwj-qtwj/t.pdf").write_text("%PDF v2, longer")  # b's attachment
+    build(root, out)
+    assert parsed == ["c.md", "b.md"]
+    edit(root / "content/zcwj/zcwj-qtwj/b.md", "disclosure: 主动公开",
+         "disclosure: 不予公开\nexempt_basis: 《中华人民共和国政府信息公开条例》第十四条")
+    edit(root / "content/zcwj/zcwj-qtwj/a.md", "见[乙](b.md)。", "无链接。")
+    result = build(root, out)
+    assert parsed == ["c.md", "b.md", "a.md", "b.md"] and result.withheld == 1
+    assert tree_digest(out) == cold(root, tmp_path / "cold")

@@ -114,12 +114,36 @@ def test_a_forged_body_cannot_bypass_the_sanitiser(tmp_path: Path) -> None:
     assert len(lines) == 2 and all("未通过校验" in line and "已丢弃" in line for line in lines)
 
 
+def test_a_forged_document_record_cannot_publish_a_withheld_document(tmp_path: Path) -> None:
+    """The documents memo holds each record, disclosure included: an entry re-signed by anyone
+    without the key is discarded, so a withheld document stays withheld."""
+    withheld = front_matter(title="内部CANARYREC0RD", slug="w", disclosure="不予公开",
+                            exempt_basis="《中华人民共和国政府信息公开条例》第十四条") + "CANARYREC0RD\n"
+    root = mini_site(tmp_path / "site", {**DOCS, "zcwj/zcwj-qtwj/w.md": withheld})
+    assert build_cli(root, tmp_path / "clean").returncode == 0
+    shards = sorted((root / CACHE_DIR / "documents").glob("*.json"))
+    assert shards
+    for path in shards:
+        memo = json.loads(path.read_bytes().partition(b"\n")[2])
+        for entry in memo["entries"].values():
+            if entry["document"]:
+                entry["document"]["disclosure"] = "主动公开"
+        payload = json.dumps(memo, ensure_ascii=False).encode()
+        path.write_bytes(hmac.new(b"attacker's own key", payload, hashlib.sha256).hexdigest().encode()
+                         + b"\n" + payload)
+    result = build_cli(root, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert [line for line in notices(result) if "documents" in line and "未通过校验" in line]
+    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "clean")
+    assert all(b"CANARYREC0RD" not in p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file())
+
+
 def test_a_cache_from_another_key_is_rebuilt(tmp_path: Path) -> None:
     """A CI cache restored from an untrusted run was written with another key."""
     root = mini_site(tmp_path / "site", DOCS)
     assert build_cli(root, tmp_path / "a", {"GOVSITE_CACHE_KEY": "k" * 40}).returncode == 0
     other = build_cli(root, tmp_path / "b", {"GOVSITE_CACHE_KEY": "x" * 40})
-    assert other.returncode == 0 and len(notices(other)) == 4  # bodies, QR, body format, search
+    assert other.returncode == 0 and len(notices(other)) == 5  # bodies, QR, body format, documents, search
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
     again = build_cli(root, tmp_path / "c", {"GOVSITE_CACHE_KEY": "x" * 40})
     assert again.returncode == 0 and notices(again) == []  # rewritten with this key
