@@ -495,9 +495,9 @@ def load_document(root: Path, path: Path, catalog: Catalog, stored: Memo | None 
     try:
         data = path.read_bytes()
     except OSError as error:
-        if error.errno != errno.ELOOP:
+        if error.errno not in (errno.ELOOP, errno.ENOENT) or not path.is_symlink():
             raise
-        return None, [Problem(rel, 1, "E312", "文件是循环的符号链接，不发布：请把文件本身放在事项目录中")]
+        return None, [Problem(rel, 1, "E312", "文件是失效或循环的符号链接，不发布：请把文件本身放在事项目录中")]
     content, problems = decoded(data, path, rel)
     if content is None:
         return None, problems

@@ -219,16 +219,18 @@ def test_a_document_symlinked_from_outside_content_is_not_published(tmp_path: Pa
                    ("CANARYT1TLE", "CANARYB0DY", "leak", "CANARYDRAFT"))
 
 
-def test_symlink_loops_are_refused_without_a_traceback(tmp_path: Path) -> None:
+def test_symlink_loops_and_dangling_links_are_refused_without_a_traceback(tmp_path: Path) -> None:
     root = site_with(tmp_path, {f"{ITEM}/public.md": front_matter(slug="public") + "正文。\n\n[环](loop.pdf)\n"})
     folder = root / "content" / ITEM
     (folder / "loop.pdf").symlink_to(folder / "loop2.pdf")
     (folder / "loop2.pdf").symlink_to(folder / "loop.pdf")
     (folder / "self.md").symlink_to(folder / "self.md")
+    (folder / "gone.md").symlink_to(folder / "missing.md")
     result = build_cli(root, tmp_path / "out")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert [p for p in problems_of(result) if p[2].startswith("E")] == [
-        (PUBLIC, line_of(root, PUBLIC, "[环]"), "E302"), (f"content/{ITEM}/self.md", 1, "E312")]
+        (f"content/{ITEM}/gone.md", 1, "E312"), (PUBLIC, line_of(root, PUBLIC, "[环]"), "E302"),
+        (f"content/{ITEM}/self.md", 1, "E312")]
 
 
 def test_an_attachment_swapped_for_a_symlink_outside_after_a_build_is_refused(tmp_path: Path) -> None:
