@@ -98,24 +98,45 @@ class Codec:
 class Memo:
     """The results of one pure function, by key, kept in `folder` as up to 256 shard files
     (`00.json` … `ff.json`, by a hash of the key): a build that computes a few new results
-    rewrites only their shards."""
+    rewrites only their shards. A `lazy` memo reads a shard only when a key in it is asked for;
+    a `quiet` one leaves the notice of shards it refused (`refused`) to its caller."""
 
-    def __init__(self, folder: Path | None, codec: Codec, key: bytes | None = None):
-        self.folder, self.codec, self.key = folder, codec, key
+    def __init__(self, folder: Path | None, codec: Codec, key: bytes | None = None, *,
+                 lazy: bool = False, quiet: bool = False):
+        self.folder, self.codec, self.key, self.quiet = folder, codec, key, quiet
         self.entries: dict[str, Any] = {}
         self.dirty: set[str] = set()  # shards to write again
         self.asked: set[str] = set()  # keys read or written since it was loaded
+        self.unread: set[str] = set()  # shard files not read yet
+        self.refused = 0  # shard files that could not be used
         if not (folder and key and folder.is_dir()):
             return
+        self.unread = {file.stem for file in folder.glob("*.json")}
+        if not lazy:
+            self._read_shards(self.unread)
+
+    def _read_shards(self, names: Collection[str]) -> None:
+        if not (self.folder and self.key):
+            return
         refused: list[CacheError] = []
-        for file in sorted(folder.glob("*.json")):
+        for name in sorted(names):
+            self.unread.discard(name)
             try:
-                self.entries.update(self._read(file, key))
+                self.entries.update(self._read(self.folder / f"{name}.json", self.key))
             except CacheError as error:
                 refused.append(error)
-                self.dirty.add(file.stem)  # replace it even if nothing is computed
-        if refused:
-            log.warning("注意：缓存 %s 中 %d 个文件%s，已丢弃，本次重新生成", folder, len(refused), refused[0])
+                self.dirty.add(name)  # replace it even if nothing is computed
+        self.refused += len(refused)
+        if refused and not self.quiet:
+            log.warning("注意：缓存 %s 中 %d 个文件%s，已丢弃，本次重新生成", self.folder, len(refused),
+                        refused[0])
+
+    def _shard(self, key: str) -> str:
+        """The shard of `key`, read if it was not."""
+        name = shard_of(key)
+        if name in self.unread:
+            self._read_shards([name])
+        return name
 
     def _read(self, file: Path, key: bytes) -> dict[str, Any]:
         try:
@@ -138,6 +159,7 @@ class Memo:
     def compute(self, function: Callable[..., Any], jobs: dict[str, tuple[Any, ...]]) -> dict[str, Any]:
         """Results for every key of `jobs` (key -> args); missing ones are computed, in worker
         processes when there are many. Entries no longer asked for are dropped."""
+        self._read_shards(set(self.unread))
         todo = [(key, args) for key, args in jobs.items() if key not in self.entries]
         count = workers(len(todo), BODIES)
         if count > 1:
@@ -152,22 +174,40 @@ class Memo:
 
     def get(self, key: str) -> Any | None:
         self.asked.add(key)
+        self._shard(key)
         return self.entries.get(key)
 
     def put(self, key: str, value: Any) -> None:
         self.asked.add(key)
+        self.dirty.add(self._shard(key))
         self.entries[key] = value
-        self.dirty.add(shard_of(key))
+
+    def delete(self, key: str) -> None:
+        self.dirty.add(self._shard(key))
+        self.entries.pop(key, None)
+
+    def reset(self, entries: dict[str, Any]) -> None:
+        """Replace every entry (the shards not read are not needed any more)."""
+        self.dirty |= self.unread | {shard_of(key) for key in self.entries} | {shard_of(k) for k in entries}
+        self.unread, self.entries = set(), dict(entries)
+
+    def update_to(self, entries: dict[str, Any]) -> None:
+        """Hold exactly `entries`: only the shards whose entries differ are written again."""
+        self._read_shards(set(self.unread))
+        self.dirty |= {shard_of(key) for key in self.entries.keys() | entries.keys()
+                       if self.entries.get(key) != entries.get(key)}
+        self.entries = dict(entries)
+
+    def keep_only(self, keys: Collection[str]) -> None:
+        """Drop the entries whose key is not in `keys` (no longer asked for)."""
+        self._read_shards(set(self.unread))
+        for key in self.entries.keys() - keys:
+            del self.entries[key]
+            self.dirty.add(shard_of(key))
 
     def drop_unasked(self) -> None:
         """Drop the entries neither read (get) nor written (put) since the memo was loaded."""
         self.keep_only(self.asked)
-
-    def keep_only(self, keys: Collection[str]) -> None:
-        """Drop the entries whose key is not in `keys` (no longer asked for)."""
-        for key in self.entries.keys() - keys:
-            del self.entries[key]
-            self.dirty.add(shard_of(key))
 
     def save(self) -> None:
         if not (self.folder and self.key and self.dirty):

@@ -171,19 +171,11 @@ def browser_files(docs: list[Entry], lengths: Lengths, entries: dict[str, str],
     files.update({f"r/{n}.js": script(f"r/{n}", rows[start : start + RECORD_BLOCK])
                   for n, start in enumerate(range(0, len(rows), RECORD_BLOCK))})
     meta = {
-        "count": len(docs),
-        "fields": list(FIELDS),
-        "boosts": [BOOSTS.get(f, 1.0) for f in FIELDS],
-        "b": [LENGTH_B.get(f, 0.0) for f in FIELDS],
-        "average": [average(lengths.get(f, [])) for f in FIELDS],
-        "naming": [FIELDS.index(f) for f in NAMING],
-        "k1": K1,
-        "synonyms": synonyms,
-        "shards": shard_bounds(shards),
-        "docBlock": DOC_BLOCK,
-        "lengths": [byte_to_length(byte) for byte in range(256)],
-        "recordBlock": RECORD_BLOCK,
-        **facets,
+        "count": len(docs), "fields": list(FIELDS), "boosts": [BOOSTS.get(f, 1.0) for f in FIELDS],
+        "b": [LENGTH_B.get(f, 0.0) for f in FIELDS], "average": [average(lengths.get(f, [])) for f in FIELDS],
+        "naming": [FIELDS.index(f) for f in NAMING], "k1": K1, "synonyms": synonyms,
+        "shards": shard_bounds(shards), "docBlock": DOC_BLOCK,
+        "lengths": [byte_to_length(byte) for byte in range(256)], "recordBlock": RECORD_BLOCK, **facets,
     }
     meta["version"] = hashlib.sha256(b"".join(files[k] for k in sorted(files))
                                      + script("meta", meta)).hexdigest()[:12]

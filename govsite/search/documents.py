@@ -57,27 +57,15 @@ def entry_for(site: Site, doc: Document, text: str, text_digest: str | None = No
     item = catalog.item(doc.item_id)
     domain = catalog.domain(item.domain_id)
     fields = {
-        "title": doc.title,
-        "name": name_of(doc.title),
-        "doc_number": doc.doc_number or "",
-        "index_no": doc.index_no,
-        "body": text,
-        "attachments": "\n".join(a.title for a in doc.attachments),
-        "issuer": catalog.unit_name(doc.issuer),
-        "item": item.name,
-        "domain": domain.name,
-        "kind": doc.kind,
-        "year": str(doc.published.year),
+        "title": doc.title, "name": name_of(doc.title), "doc_number": doc.doc_number or "",
+        "index_no": doc.index_no, "body": text, "attachments": "\n".join(a.title for a in doc.attachments),
+        "issuer": catalog.unit_name(doc.issuer), "item": item.name, "domain": domain.name,
+        "kind": doc.kind, "year": str(doc.published.year),
     }
     record = {
-        "url": site.urls[doc.rel],
-        "title": doc.title,
-        "date": doc.published.isoformat(),
-        "doc_number": doc.doc_number or "",
-        "item_id": item.id,
-        "domain_id": domain.id,
-        "kind": doc.kind,
-        "excerpt": " ".join(text.split())[:EXCERPT_CHARS],
+        "url": site.urls[doc.rel], "title": doc.title, "date": doc.published.isoformat(),
+        "doc_number": doc.doc_number or "", "item_id": item.id, "domain_id": domain.id,
+        "kind": doc.kind, "excerpt": " ".join(text.split())[:EXCERPT_CHARS],
     }
     return Entry(doc.rel, fields, record, text_digest)
 

@@ -1,8 +1,8 @@
-"""The browser index's term entries, made whole (worker processes analyse a share of the
-documents each, postings.py) or patched (only the terms whose postings changed in edited or newly
-published documents, when every other document keeps its number), with a data-only cache between
-builds: `browser.json`, signed JSON data (cache.save_json) checked on load and discarded with a
-notice when it is not what this version writes. docs/search.md has the threat model."""
+"""The browser index's term entries, made whole (worker processes analyse a share of the documents
+each, postings.py) or patched (only the terms whose postings changed in documents edited or newly
+published, when every other document keeps its number). Cached in .govsite-cache/search/ as signed
+data (docs/search.md has the threat model): `browser.json`, each document's path, digest and
+lengths; the memos `entries/`, by term, and `fields/`, the texts, read for edited documents only."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govsite.cache import load_json, save_json
+from govsite.cache import Codec, Memo, load_json, save_json, usable_key
 from govsite.search.browser import (
     FORMAT_VERSION,
     Lengths,
@@ -37,11 +37,10 @@ SHARE = 400  # documents analysed at once: the arrays take about 100 bytes a cha
 
 @dataclass
 class Analysed:
-    """The documents in number order, as indexed: their field texts and title/body lengths, and
-    the term entries."""
+    """The documents in number order: digests (Entry.digest), title/body lengths; the term entries."""
 
     rels: list[str]
-    fields: dict[str, dict[str, str]]
+    digests: list[str]
     lengths: Lengths
     entries: dict[str, str]
 
@@ -49,17 +48,18 @@ class Analysed:
 def analysed(docs: list[Entry], cache_dir: Path | None, workers: int,
              notices: list[str]) -> Analysed:
     """The entries of `docs` (in number order), from the cache when it holds them."""
-    old = _load(cache_dir / CACHE_FILE, notices) if cache_dir else None
-    rels = [doc.rel for doc in docs]
-    if old and rels[: len(old.rels)] == old.rels:
-        changed = [n for n, doc in enumerate(docs) if old.fields.get(doc.rel) != doc.fields]
-        if not changed:
+    store = Store(cache_dir, notices) if cache_dir else None
+    old, rels = store and store.old, [doc.rel for doc in docs]
+    changed, patched, was = list(range(len(docs))), False, {}
+    if store and old and rels[: len(old.rels)] == old.rels:
+        changed = [n for n, doc in enumerate(docs) if n >= len(old.rels) or old.digests[n] != doc.digest]
+        if not changed and len(rels) == len(old.rels):
             return old
-        result = _patched(old, docs, changed)
-    else:
-        result = whole(docs, workers)
-    if cache_dir:
-        _save(cache_dir / CACHE_FILE, result)
+        was = {n: store.fields.get(rels[n]) for n in changed if n < len(old.rels)}
+        patched = None not in was.values()  # else an edited document's fields were not kept
+    result = _patched(old, docs, changed, was) if old and patched else whole(docs, workers)
+    if store:
+        store.save(result, docs, changed, patched)
     return result
 
 
@@ -77,7 +77,7 @@ def whole(docs: list[Entry], workers: int) -> Analysed:
                     joined[index] = merged(joined[index], run) if index in joined else run
             for field in SCORED:
                 lengths[field] += part_lengths[field]
-    return Analysed([doc.rel for doc in docs], {doc.rel: doc.fields for doc in docs}, lengths,
+    return Analysed([doc.rel for doc in docs], [doc.digest for doc in docs], lengths,
                     {term: join_entry(by_field) for term, by_field in runs.items()})
 
 
@@ -99,15 +99,16 @@ def _share_runs(docs: list[Entry], first: int) -> tuple[dict[str, dict[int, Run]
     return runs, lengths
 
 
-def _patched(old: Analysed, docs: list[Entry], changed: list[int]) -> Analysed:
-    """`old` with the documents numbered `changed` edited or newly published."""
+def _patched(old: Analysed, docs: list[Entry], changed: list[int],
+             was: dict[int, dict[str, str]]) -> Analysed:
+    """`old` with the documents numbered `changed` edited (`was`: their fields before) or newly
+    published."""
     now = {n: {field: term_positions(docs[n].fields[field]) for field in FIELDS} for n in changed}
     terms: set[str] = set()  # those whose postings differ (a typo fix touches a few)
     for n in changed:
-        was_fields = old.fields.get(docs[n].rel, {})
         for field in FIELDS:
-            was, found = term_positions(was_fields.get(field, "")), now[n][field]
-            terms.update(t for t in was.keys() | found.keys() if was.get(t) != found.get(t))
+            before, found = term_positions(was.get(n, {}).get(field, "")), now[n][field]
+            terms.update(t for t in before.keys() | found.keys() if before.get(t) != found.get(t))
     entries = dict(old.entries)
     for term in terms:
         by_field = decode_entry(entries.get(term, ""))
@@ -126,37 +127,55 @@ def _patched(old: Analysed, docs: list[Entry], changed: list[int]) -> Analysed:
         for n, count in zip(changed, counts, strict=True):
             column[n] = count
         lengths[field] = column
-    return Analysed([doc.rel for doc in docs], {doc.rel: doc.fields for doc in docs}, lengths,
+    return Analysed([doc.rel for doc in docs], [doc.digest for doc in docs], lengths,
                     {term: entry for term, entry in entries.items() if entry})
 
 
-def _load(path: Path, notices: list[str]) -> Analysed | None:
-    if not path.exists():
+def _checked(ok: bool, value: Any) -> Any:
+    if not ok:
+        raise ValueError("unexpected data in the search cache")
+    return value
+
+
+ENTRIES = Codec(f"search-entry/{FORMAT_VERSION}", str,
+                lambda v: _checked(isinstance(v, str) and bool(VARINT_TEXT.fullmatch(v)), v))
+TEXTS = Codec("search-fields/1", dict, lambda v: _checked(
+    isinstance(v, dict) and list(v) == list(FIELDS) and all(isinstance(t, str) for t in v.values()), v))
+
+
+class Store:
+    """The cache: `old`, the last analysis (None if unusable), and the `fields` memo."""
+
+    def __init__(self, folder: Path, notices: list[str]):
+        key = usable_key()
+        self.file, self.old = folder / CACHE_FILE, None
+        self.entries = Memo(folder / "entries", ENTRIES, key, quiet=True)
+        self.fields = Memo(folder / "fields", TEXTS, key, lazy=True)
+        if self.file.exists() and not self.entries.refused:
+            self.old = _valid(load_json(self.file), self.entries.entries)
+        if (self.file.exists() or self.entries.refused) and self.old is None:
+            notices.append(f"注意：{folder}: 搜索索引缓存无法读取、未通过校验或格式不符，已重建")
+
+    def save(self, result: Analysed, docs: list[Entry], changed: list[int], patched: bool) -> None:
+        self.entries.update_to(result.entries)
+        if patched:
+            for n in changed:
+                self.fields.put(docs[n].rel, docs[n].fields)
+        else:
+            self.fields.reset({doc.rel: doc.fields for doc in docs})
+        self.entries.save()
+        self.fields.save()
+        rows = [list(row) for row in zip(result.rels, result.digests, *map(result.lengths.get, SCORED), strict=True)]
+        save_json(self.file, {"format": [FORMAT_VERSION, list(FIELDS)], "documents": rows})
+
+
+def _valid(data: Any, entries: dict[str, str]) -> Analysed | None:
+    """The cache's content if it has the shape Store.save() gives it: [path, digest, lengths…]."""
+    rows = data.get("documents") if isinstance(data, dict) and data.get("format") == [
+        FORMAT_VERSION, list(FIELDS)] else None
+    if not isinstance(rows, list) or not all(
+            isinstance(r, list) and len(r) == 2 + len(SCORED) and all(isinstance(v, str) for v in r[:2])
+            and all(type(n) is int and n >= 0 for n in r[2:]) for r in rows):
         return None
-    found = _valid(load_json(path))
-    if found is None:
-        notices.append(f"注意：{path}: 搜索索引缓存无法读取、未通过校验或格式不符，已重建")
-    return found
-
-
-def _valid(data: Any) -> Analysed | None:
-    """The cache's content if it has the shape _save() gives it."""
-    if not isinstance(data, dict) or data.get("format") != [FORMAT_VERSION, list(FIELDS)]:
-        return None
-    rels, fields, lengths, entries = (data.get(k) for k in ("rels", "fields", "lengths", "entries"))
-    if not (isinstance(rels, list) and all(isinstance(r, str) for r in rels)
-            and isinstance(fields, dict) and set(fields) == set(rels)
-            and all(isinstance(f, dict) and set(f) == set(FIELDS)
-                    and all(isinstance(t, str) for t in f.values()) for f in fields.values())
-            and isinstance(lengths, dict) and set(lengths) == set(SCORED)
-            and all(isinstance(c, list) and len(c) == len(rels)
-                    and all(isinstance(n, int) and n >= 0 for n in c) for c in lengths.values())
-            and isinstance(entries, dict)
-            and all(isinstance(e, str) and VARINT_TEXT.fullmatch(e) for e in entries.values())):
-        return None
-    return Analysed(rels, fields, lengths, entries)
-
-
-def _save(path: Path, result: Analysed) -> None:
-    save_json(path, {"format": [FORMAT_VERSION, list(FIELDS)], "rels": result.rels,
-                     "fields": result.fields, "lengths": result.lengths, "entries": result.entries})
+    lengths = {field: [row[2 + n] for row in rows] for n, field in enumerate(SCORED)}
+    return Analysed([row[0] for row in rows], [row[1] for row in rows], lengths, entries)

@@ -1,11 +1,9 @@
-"""The Whoosh index that `govsite search` queries, kept through Whoosh's public API only, made on
-demand (the build never opens it), in the user's cache rather than the site folder, checked against
-a signed manifest of its files' sha256 (cache.save_json) before Whoosh reads anything, and
-discarded and made again, with a one-line notice, when it cannot be trusted or read
-(docs/search.md: threat model). The text is
-tokenized by tokens.py beforehand and Whoosh's own RegexTokenizer splits it on spaces, so no govsite
-class is pickled into the index. A tail term is written as its bigram + TAIL ("政府_"), at the
-bigram's position; query.py looks terms up accordingly."""
+"""The Whoosh index that `govsite search` queries, through Whoosh's public API only: made on demand
+in the user's cache (never by the build), checked against a signed manifest of its files' sha256
+before Whoosh reads anything, and discarded and made again with a notice when it cannot be trusted
+(docs/search.md). tokens.py splits the text beforehand and Whoosh's RegexTokenizer splits it on
+spaces, so no govsite class is pickled into the index. A tail term is its bigram + TAIL ("政府_"),
+at the bigram's position; query.py looks terms up accordingly."""
 
 from __future__ import annotations
 
