@@ -112,6 +112,10 @@ def _expect(condition: bool) -> None:
 BODY_CODEC = Codec("body/4", _body_data, _body_from_data)  # bump when Body or convert changes
 
 
+TEXT_BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td",
+                         "th", "pre", "blockquote"})  # a newline before each in the plain text
+
+
 class _Links(HTMLParser):
     """Every URL the sanitised HTML keeps (a href, img src), from Markdown or raw HTML alike:
     classified, and internal ones replaced by `govsite:` placeholders."""
@@ -123,8 +127,11 @@ class _Links(HTMLParser):
         self.no_alt: list[int] = []
         # (line, column, start tag as written, URL attribute, its new value)
         self.edits: list[tuple[int, int, str, str, str]] = []
+        self.parts: list[str] = []  # the text, a newline before each block
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in TEXT_BLOCKS:
+            self.parts.append("\n")
         values = dict(attrs)
         if tag == "img" and not (values.get("alt") or "").strip():
             self.no_alt.append(self._line_of(values.get("src") or ""))
@@ -137,6 +144,13 @@ class _Links(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def text(self) -> str:
+        """The plain text of what was fed: for search and the body checks."""
+        return re.sub(r"\n\s*\n+", "\n", "".join(self.parts)).strip()
 
     def _line_of(self, needle: str) -> int:
         for candidate in (needle, escape(needle)):
@@ -261,18 +275,32 @@ def _time_limit(seconds: float) -> Iterator[None]:
                 signal.setitimer(signal.ITIMER_PROF, max(left, 0.001), outer_interval)
 
 
+_MARKDOWN: list[markdown.Markdown] = []  # this process's converter, reset for each body
+
+
+def _markdown(body: str) -> str:
+    """Python-Markdown with govsite's extensions; one instance per process (building one takes
+    as long as converting a short body), dropped if a conversion is interrupted."""
+    if not _MARKDOWN:
+        _MARKDOWN.append(markdown.Markdown(extensions=[
+            "tables", "fenced_code", "sane_lists", "attr_list",
+            TocExtension(slugify=slugify_unicode, permalink=False),
+        ]))
+    try:
+        return _MARKDOWN[0].reset().convert(body)
+    except BaseException:
+        _MARKDOWN.clear()
+        raise
+
+
 def _convert(rel: str, body: str, body_line: int) -> Body:
-    md = markdown.Markdown(extensions=[
-        "tables", "fenced_code", "sane_lists", "attr_list",
-        TocExtension(slugify=slugify_unicode, permalink=False),
-    ])
-    clean = sanitise(md.convert(body))
+    clean = sanitise(_markdown(body))
     links = _Links(rel, body, body_line)
     links.feed(clean)
     links.close()
     html = links.rewrite(clean)
     unsafe = UNSAFE_RE.search(body)
-    text = plain_text(html)
+    text = links.text()
     return Body(
         html=html,
         text=text,
@@ -308,24 +336,3 @@ def link_html(html: str, resolve: Any) -> str:
     return re.sub(r'(href|src)="govsite:([^"]*)"', replace, html)
 
 
-class _Text(HTMLParser):
-    BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td",
-                        "th", "pre", "blockquote"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in self.BLOCKS:
-            self.parts.append("\n")
-
-
-def plain_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return re.sub(r"\n\s*\n+", "\n", "".join(parts for parts in parser.parts)).strip()

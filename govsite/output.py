@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ def _safe(path: str) -> str:
 def publish(output: Output, out: Path) -> None:
     with staging(out) as temp:
         write_tree(output, temp)
+    wait_for_removals()
 
 
 def staging_folders(out: Path, pid: int) -> tuple[Path, Path]:
@@ -92,6 +94,7 @@ def staging(out: Path) -> Iterator[Path]:
     it raises: `out` is either the previous site or the whole new one."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
+    wait_for_removals()
     remove_stale_staging(out)
     temp, old = staging_folders(out, os.getpid())
     shutil.rmtree(temp, ignore_errors=True)
@@ -105,7 +108,25 @@ def staging(out: Path) -> Iterator[Path]:
         os.replace(temp, out)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_in_background(old)
+
+
+_removals: list[threading.Thread] = []
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Delete the previous site while the build records what it wrote (wait_for_removals)."""
+    thread = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
+                              name="govsite-remove-previous-site")
+    thread.start()
+    _removals.append(thread)
+
+
+def wait_for_removals() -> None:
+    """Until every previous site being deleted is gone (a killed build leaves it to the next
+    build's remove_stale_staging)."""
+    while _removals:
+        _removals.pop().join()
 
 
 def write_tree(output: Output, folder: Path, previous: Path | None = None,
@@ -116,24 +137,28 @@ def write_tree(output: Output, folder: Path, previous: Path | None = None,
     previous one deleted, each file again has a single link: editing a file of build/ in place
     changes nothing else, and a file edited in build/ is never linked (state.py checks each
     file's size, times and inode before offering it)."""
+    made: set[Path] = set()
+
+    def parent_of(target: Path) -> Path:
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        return target
+
     for path, content in sorted(output.pages.items()):
-        target = folder / _safe(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        parent_of(folder / _safe(path)).write_bytes(content)
     for path in sorted(output.reused):
         assert previous is not None
-        _keep(previous / _safe(path), folder / path)
+        _keep(previous / _safe(path), parent_of(folder / path))
     for path, source in sorted(output.copies.items()):
-        target = folder / _safe(path)
+        target = parent_of(folder / _safe(path))
         if path in unchanged_copies and previous is not None:
             _keep(previous / path, target)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        else:
+            shutil.copyfile(source, target)
 
 
 def _keep(old: Path, new: Path) -> None:
-    new.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(old, new)
     except OSError:
