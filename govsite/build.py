@@ -20,7 +20,7 @@ from govsite.column.load import load_column
 from govsite.column.resolve import resolve_column
 from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
-from govsite.output import Output, check_output_dir, staging, wait_for_removals, write_tree
+from govsite.output import Output, check_output_dir, staging, write_tree
 from govsite.parallel import INDEXED, leave_half, workers
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.sections import SEARCH
@@ -300,7 +300,6 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
             state.record_check(inputs.key(command="check", today=day), analysis.problems,
                                len(scheduled_documents(analysis.documents, day)))
         state.save()
-    wait_for_removals()  # the previous build/, deleted meanwhile
     return result
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,7 +53,6 @@ def _safe(path: str) -> str:
 def publish(output: Output, out: Path) -> None:
     with staging(out) as temp:
         write_tree(output, temp)
-    wait_for_removals()
 
 
 def staging_folders(out: Path, pid: int) -> tuple[Path, Path]:
@@ -94,7 +92,6 @@ def staging(out: Path) -> Iterator[Path]:
     it raises: `out` is either the previous site or the whole new one."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    wait_for_removals()
     remove_stale_staging(out)
     temp, old = staging_folders(out, os.getpid())
     shutil.rmtree(temp, ignore_errors=True)
@@ -108,25 +105,7 @@ def staging(out: Path) -> Iterator[Path]:
         os.replace(temp, out)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
-        _remove_in_background(old)
-
-
-_removals: list[threading.Thread] = []
-
-
-def _remove_in_background(folder: Path) -> None:
-    """Delete the previous site while the build records what it wrote (wait_for_removals)."""
-    thread = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
-                              name="govsite-remove-previous-site")
-    thread.start()
-    _removals.append(thread)
-
-
-def wait_for_removals() -> None:
-    """Until every previous site being deleted is gone (a killed build leaves it to the next
-    build's remove_stale_staging)."""
-    while _removals:
-        _removals.pop().join()
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def write_tree(output: Output, folder: Path, previous: Path | None = None,

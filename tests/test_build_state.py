@@ -75,6 +75,13 @@ def test_one_edit_renders_only_what_changed_and_equals_a_cold_build(tmp_path: Pa
     assert tree_digest(out) == cold(root, tmp_path / "cold")
     # once the previous build/ is gone, no file of build/ shares its data with another
     assert {p.stat().st_nlink for p in out.rglob("*") if p.is_file()} == {1}
+    # and files kept by linking are recorded as they are then: the next edit keeps them again
+    before = inodes(out)
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "修改后的段落。", "再次修改的段落。")
+    build(root, out)
+    after = inodes(out)
+    assert "zcwj/zcwj-qtwj/b/t.pdf" in before and before["zcwj/zcwj-qtwj/b/t.pdf"] == after["zcwj/zcwj-qtwj/b/t.pdf"]
+    assert before["zcwj/zcwj-qtwj/a/index.html"] == after["zcwj/zcwj-qtwj/a/index.html"]
 
 
 def test_a_linked_document_title_change_rerenders_the_pages_that_show_it(tmp_path: Path) -> None:
