@@ -40,7 +40,7 @@ from search_corpus import generate
 
 import govsite.build
 from govsite.build import CACHE_DIR, Caches, analyse, build
-from govsite.search import browser_index, site_entries
+from govsite.search import browser_index, index_input, site_entries
 from govsite.search.whoosh_index import updated
 
 CHROMIUM = "/usr/bin/chromium"
@@ -122,7 +122,7 @@ def reindex_one(site: Path) -> tuple[float, float]:
     times = []
     for _ in range(2):
         started = time.perf_counter()
-        browser_index(analysis.site, analysis.bodies, site / CACHE_DIR / "search", 1)
+        browser_index(*index_input(analysis.site, analysis.bodies), site / CACHE_DIR / "search", 1)
         times.append((time.perf_counter() - started) * 1000)
     return times[0], times[1]
 

@@ -20,7 +20,7 @@ from govsite.column.load import load_column
 from govsite.column.resolve import resolve_column
 from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
-from govsite.output import Output, check_output_dir, staging, write_tree
+from govsite.output import Output, check_output_dir, staging, write_page, write_tree
 from govsite.parallel import INDEXED, leave_half, workers
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.sections import SEARCH
@@ -268,29 +268,29 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
                            withheld=recorded.withheld, scheduled=recorded.scheduled)
     from govsite.render import Reuse, render_site
 
-    cache = Caches(root / CACHE_DIR if use_cache else None)
-    stage = Stages(progress)
-    with stage(STAGES[0]):
-        analysis, invalid = _analyse_for_build(root, day, base_url, cache, keep_going)
-    reuse = Reuse(state.reusable_pages(out, current, inputs.pages), inputs.pages)
-    copies = state.reusable_copies(out, current)
-    with staging(out) as folder:
-        # indexing runs in its own processes while the pages are rendered and written
-        search = BackgroundSearch(analysis.site, root, analysis.bodies, folder,
-                                  use_cache=use_cache)
-        try:
+    search = BackgroundSearch()  # forked before anything is loaded, so that it stays small
+    try:
+        cache = Caches(root / CACHE_DIR if use_cache else None)
+        stage = Stages(progress)
+        with stage(STAGES[0]):
+            analysis, invalid = _analyse_for_build(root, day, base_url, cache, keep_going)
+        reuse = Reuse(state.reusable_pages(out, current, inputs.pages), inputs.pages)
+        copies = state.reusable_copies(out, current)
+        with staging(out) as folder:
+            # indexing runs in its own processes while the pages are rendered and written
+            search.start(analysis.site, root, analysis.bodies, folder, use_cache)
             with stage(STAGES[1]):
-                output = render_site(analysis.site, root, analysis.bodies,
-                                     cache.qr_codes(analysis.site), reuse=reuse)
+                output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site),
+                                     reuse=reuse, write=lambda path, page: write_page(folder, path, page))
             with stage(STAGES[2]):
                 write_tree(output, folder, out, _unchanged(output.copies, copies))
                 cache.save()
             with stage(STAGES[3]):  # what is left of indexing; it writes the index's files
                 indexed, notices = search.result()
-        finally:
-            search.cancel()  # if rendering or writing failed
+    finally:
+        search.cancel()  # if anything failed on the way
     result = BuildResult(analysis.site, analysis.problems, out,
-                         len(output.pages) + len(output.reused) + len(indexed),
+                         len(output.pages) + len(output.reused) + len(output.written) + len(indexed),
                          time.perf_counter() - started, invalid, stage.seconds, notices=notices)
     if use_cache:
         state.record_build(key, out, Recorded(result.problems, result.published, result.withheld,
@@ -308,49 +308,72 @@ def search_output(site: Site, root: Path, bodies: dict[str, Body], *, use_cache:
     """build/search/: the browser index and the search page; and the notices of caches
     discarded on the way."""
     from govsite.render import search_page
-    from govsite.search import browser_index
+    from govsite.search import browser_index, index_input
 
-    cache_dir = root / CACHE_DIR / "search" if use_cache else None
-    found = browser_index(site, bodies, cache_dir, workers(len(site.documents), INDEXED))
+    found = browser_index(*index_input(site, bodies), _search_cache(root, use_cache),
+                          workers(len(site.documents), INDEXED))
     pages = {f"{SEARCH}/{path}": data for path, data in found.files.items()}
     pages[f"{SEARCH}/index.html"] = search_page(site, root, bodies, found.version)
     return pages, found.notices
 
 
-class BackgroundSearch:
-    """search_output() in a forked process, so that indexing runs while the build renders and
-    writes pages; the process writes the files into the build's new output `folder` itself.
-    result() waits for it and gives their paths and the notices; cancel() stops it, worker
-    processes included."""
+def _search_cache(root: Path, use_cache: bool) -> Path | None:
+    return root / CACHE_DIR / "search" if use_cache else None
 
-    def __init__(self, site: Site, root: Path, bodies: dict[str, Body], folder: Path, *,
-                 use_cache: bool = True):
+
+SENT_AT_ONCE = 500  # documents sent to the search process in one message
+
+
+class BackgroundSearch:
+    """The browser index made in a process of its own, so that indexing runs while the build
+    renders and writes pages. The process is forked when the build starts, before it loads
+    anything, and is sent only what it indexes (start()): it carries no copy of the build's
+    memory. It writes its files into the build's new output folder; result() waits for it and
+    writes the search page; cancel() stops it, worker processes included."""
+
+    def __init__(self) -> None:
         self.process: multiprocessing.process.BaseProcess | None = None
         if "fork" not in multiprocessing.get_all_start_methods():
-            self.found = _write_search(site, root, bodies, folder, use_cache)
-            return
+            return  # start() indexes at once, in this process
         context = multiprocessing.get_context("fork")
-        self.receiver, sender = context.Pipe(duplex=False)
-        # forked, the process inherits its arguments instead of having them pickled
-        self.process = context.Process(target=_search_job,
-                                       args=(sender, site, root, bodies, folder, use_cache))
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_search_job, args=(child_end,))
         self.process.start()
         with contextlib.suppress(OSError):  # also set by the process itself: either may run first
             os.setpgid(self.process.pid, self.process.pid)
-        sender.close()
+        child_end.close()
+
+    def start(self, site: Site, root: Path, bodies: dict[str, Body], folder: Path,
+              use_cache: bool) -> None:
+        from govsite.search import index_input
+
+        self.site, self.root, self.bodies, self.folder = site, root, bodies, folder
+        docs, synonyms = index_input(site, bodies)
+        if self.process is None:
+            self.found = _search_files(docs, synonyms, _search_cache(root, use_cache), folder)
+            return
+        self.connection.send((len(docs), synonyms, _search_cache(root, use_cache), folder))
+        for start in range(0, len(docs), SENT_AT_ONCE):  # pickled a part at a time
+            self.connection.send(docs[start : start + SENT_AT_ONCE])
 
     def result(self) -> tuple[list[str], list[str]]:
+        """The paths written under search/, and the notices of caches discarded on the way."""
+        from govsite.render import search_page
+
         if self.process is None:
-            return self.found
-        try:
-            succeeded, found = self.receiver.recv()
-        except EOFError:  # it ended without a word: killed, out of memory
-            succeeded, found = False, RuntimeError("the search indexing process stopped")
-        self.process.join()
-        self.cancel()
-        if not succeeded:
-            raise found
-        return found
+            paths, version, notices = self.found
+        else:
+            try:
+                succeeded, found = self.connection.recv()
+            except EOFError:  # it ended without a word: killed, out of memory
+                succeeded, found = False, RuntimeError("the search indexing process stopped")
+            self.cancel()
+            if not succeeded:
+                raise found
+            paths, version, notices = found
+        page = search_page(self.site, self.root, self.bodies, version)
+        write_tree(Output({f"{SEARCH}/index.html": page}), self.folder)
+        return sorted([*paths, f"{SEARCH}/index.html"]), notices
 
     def cancel(self) -> None:
         if self.process is None:
@@ -360,27 +383,36 @@ class BackgroundSearch:
             with contextlib.suppress(ProcessLookupError):  # its workers, in its group
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.process.join()
-        self.receiver.close()
+        self.connection.close()
         self.process = None
 
 
-def _write_search(site: Site, root: Path, bodies: dict[str, Body], folder: Path,
-                  use_cache: bool) -> tuple[list[str], list[str]]:
-    pages, notices = search_output(site, root, bodies, use_cache=use_cache)
-    write_tree(Output(pages), folder)
-    return sorted(pages), notices
+def _search_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | None,
+                  folder: Path) -> tuple[list[str], str, list[str]]:
+    """Writes the browser index into `folder`: (its paths, its version, notices)."""
+    from govsite.search import browser_index
+
+    found = browser_index(docs, synonyms, cache_dir, workers(len(docs), INDEXED))
+    write_tree(Output({f"{SEARCH}/{path}": data for path, data in found.files.items()}), folder)
+    return [f"{SEARCH}/{path}" for path in found.files], found.version, found.notices
 
 
-def _search_job(sender: Any, site: Site, root: Path, bodies: dict[str, Body], folder: Path,
-                use_cache: bool) -> None:
+def _search_job(connection: Any) -> None:
     os.setpgid(0, 0)  # a group of its own, so that cancel() reaches its workers too
     leave_half()  # the build renders pages on the other cores meanwhile
     try:
-        sender.send((True, _write_search(site, root, bodies, folder, use_cache)))
+        count, synonyms, cache_dir, folder = connection.recv()
+        docs: list[Any] = []
+        while len(docs) < count:
+            docs += connection.recv()
+    except EOFError:  # the build ended before it had anything to index
+        return
+    try:
+        connection.send((True, _search_files(docs, synonyms, cache_dir, folder)))
     except BaseException as error:  # re-raised by result()
-        sender.send((False, error))
+        connection.send((False, error))
     finally:
-        sender.close()
+        connection.close()
 
 
 def _unchanged(copies: dict[str, Path], previous: dict[str, tuple[str, list[int]]]) -> frozenset[str]:

@@ -82,3 +82,4 @@ def end_with_this_process() -> None:
         # not in the main thread (a program embedding govsite), which handles signals itself
         with contextlib.suppress(ValueError):
             signal.signal(getattr(signal, name), _exit_on_signal)
+

@@ -26,6 +26,7 @@ class Output:
     pages: dict[str, bytes] = field(default_factory=dict)
     copies: dict[str, Path] = field(default_factory=dict)  # output path -> source file
     reused: set[str] = field(default_factory=set)  # pages kept as the previous build wrote them
+    written: set[str] = field(default_factory=set)  # pages already written as they were rendered
     keys: dict[str, str] = field(default_factory=dict)  # output path -> digest of the page's key
 
 
@@ -135,6 +136,13 @@ def write_tree(output: Output, folder: Path, previous: Path | None = None,
             _keep(previous / path, target)
         else:
             shutil.copyfile(source, target)
+
+
+def write_page(folder: Path, path: str, data: bytes) -> None:
+    """One page into the new `folder` (write_tree writes the rest)."""
+    target = folder / _safe(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
 
 def _keep(old: Path, new: Path) -> None:

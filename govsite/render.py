@@ -12,7 +12,7 @@ import os
 import posixpath
 import re
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, is_dataclass
 from datetime import date
@@ -141,6 +141,7 @@ class Renderer:
         # Pages by a key of everything they show; a long-lived memo (govsite serve) re-renders
         # only pages whose inputs changed. `used` lets the owner drop entries no longer needed.
         self.memo: dict[Any, Any] = memo if memo is not None else {}
+        self.serving = memo is not None
         self.used: set[Any] = set()
         # Between CLI builds the keys are kept as digests: a page whose digest is unchanged is
         # not rendered, its file is kept from the previous build (output.write_tree)
@@ -396,31 +397,41 @@ def _render_documents(rels: list[str]) -> list[tuple[str, bytes, dict[str, Path]
     return [(rel, *_WORKER.document_page(_WORKER.site.by_rel[rel])) for rel in rels]
 
 
-def render_documents(renderer: Renderer) -> list[tuple[str, bytes | None, dict[str, Path]]]:
-    """Document pages not in the renderer's memo nor kept from the previous build (page None),
-    over forked worker processes when many."""
+def render_documents(renderer: Renderer) -> Iterator[tuple[str, bytes | None, dict[str, Path]]]:
+    """Document pages, each as soon as it is rendered: those not in the renderer's memo nor kept
+    from the previous build (page None), over forked worker processes when many. Only a
+    long-lived memo (govsite serve) keeps the pages rendered."""
     site = renderer.site
     keys = {doc.rel: renderer.document_key(doc) for doc in site.documents}
     kept = {rel for rel, key in keys.items() if renderer.kept(site.urls[rel], key)}
     renderer.used.update(key for rel, key in keys.items() if rel not in kept)
     missing = [rel for rel, key in keys.items() if rel not in kept and key not in renderer.memo]
     for rel, html, copies in _render(renderer, missing):
-        renderer.memo[keys[rel]] = (html, copies)
-    return [(rel, None, renderer.copies_of(site.by_rel[rel])) if rel in kept
-            else (rel, *renderer.memo[key]) for rel, key in keys.items()]
+        if renderer.serving:
+            renderer.memo[keys[rel]] = (html, copies)
+        yield rel, html, copies
+    rendered = set(missing)
+    for rel, key in keys.items():
+        if rel in kept:
+            yield rel, None, renderer.copies_of(site.by_rel[rel])
+        elif rel not in rendered:
+            yield (rel, *renderer.memo[key])
 
 
-def _render(renderer: Renderer, rels: list[str]) -> list[tuple[str, bytes, dict[str, Path]]]:
+def _render(renderer: Renderer, rels: list[str]) -> Iterator[tuple[str, bytes, dict[str, Path]]]:
     global _WORKER
     count = workers(len(rels), BODIES)
     if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [(rel, *renderer.document_page(renderer.site.by_rel[rel])) for rel in rels]
+        for rel in rels:
+            yield (rel, *renderer.document_page(renderer.site.by_rel[rel]))
+        return
     _WORKER = renderer
     try:
         chunks = [rels[i: i + 200] for i in range(0, len(rels), 200)]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(count, mp_context=context) as pool:
-            return [page for chunk in pool.map(_render_documents, chunks) for page in chunk]
+            for chunk in pool.map(_render_documents, chunks):
+                yield from chunk
     finally:
         _WORKER = None
 
@@ -483,19 +494,22 @@ class Reuse:
 
 
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
-                memo: dict[Any, Any] | None = None, reuse: Reuse | None = None) -> Output:
+                memo: dict[Any, Any] | None = None, reuse: Reuse | None = None,
+                write: Callable[[str, bytes], None] | None = None) -> Output:
     """Render every page; `qr` maps document paths to their QR code SVG (when base_url is set).
     With a `memo` kept between calls, only pages whose inputs changed are rendered again; with
     `reuse`, pages whose key is unchanged since the previous build are not rendered at all
-    (output.reused) and every keyed page's digest is in output.keys."""
+    (output.reused) and every keyed page's digest is in output.keys. With `write`, document pages
+    are handed to it as they are rendered (output.written), not kept."""
     try:
-        return _render_pages(site, root, bodies, qr, memo, reuse)
+        return _render_pages(site, root, bodies, qr, memo, reuse, write)
     except TemplateError as error:
         raise GovsiteError([template_problem(root, error)]) from None
 
 
 def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
-                  memo: dict[Any, Any] | None, reuse: Reuse | None) -> Output:
+                  memo: dict[Any, Any] | None, reuse: Reuse | None,
+                  write: Callable[[str, bytes], None] | None) -> Output:
     renderer = Renderer(site, root, bodies, qr, memo, reuse)
     output = Output()
 
@@ -515,7 +529,11 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
     for pages in (library_pages, project_pages, org_pages):
         output.pages.update(pages(renderer))
     for rel, html, copies in render_documents(renderer):
-        add(site.urls[rel], html)
+        if html is not None and write is not None:
+            write(site.urls[rel], html)
+            output.written.add(site.urls[rel])
+        else:
+            add(site.urls[rel], html)
         output.copies.update(copies)
     if site.column is not None:
         output.pages.update(column_pages(renderer, site.column))
@@ -524,7 +542,7 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
     if renderer.gov_mark:
         output.copies[renderer.gov_mark] = furniture_image(root, site.catalog.site.gov_mark_image)
     output.keys = renderer.digests
-    output.pages["sitemap.xml"] = renderer.sitemap(sorted(output.pages.keys() | output.reused))
+    output.pages["sitemap.xml"] = renderer.sitemap(sorted(output.pages.keys() | output.reused | output.written))
     output.pages["feed.xml"] = renderer.feed()
     output.pages["robots.txt"] = renderer.robots()
     if memo is not None:

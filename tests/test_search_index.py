@@ -259,17 +259,28 @@ def search_files(out: Path) -> dict[str, bytes]:
             for p in sorted((out / "search").rglob("*")) if p.is_file()}
 
 
-def test_export_after_an_edit_equals_a_fresh_build(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def field_shards(root: Path) -> dict[str, tuple[int, int]]:
+    """The cache's memo of field texts: a patched index rewrites the shards of the documents
+    it read again, a whole one all of them."""
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in (root / ".govsite-cache/search/fields").glob("*.json")}
+
+
+def rewritten(before: dict[str, tuple[int, int]], root: Path) -> int:
+    after = field_shards(root)
+    return sum(before.get(name) != value for name, value in after.items())
+
+
+def test_export_after_an_edit_equals_a_fresh_build(tmp_path: Path) -> None:
     root = copy_site(REPO_ROOT, tmp_path / "site")
     build(root, tmp_path / "out")
     before = search_files(tmp_path / "out")
     target = root / "content/zcwj/zcwj-gfxwj/qnjy-cs-2026.md"
     target.write_text(target.read_text(encoding="utf-8").replace("高校毕业生", "高校应届毕业生", 1)
                       + "\n新增的独特短语丁戊己。\n", encoding="utf-8")
-    with monkeypatch.context() as patched:  # only the edited document's terms are read again
-        patched.setattr(export, "whole", None)
-        build(root, tmp_path / "out")
+    shards = field_shards(root)
+    build(root, tmp_path / "out")
+    assert len(shards) > 50 and rewritten(shards, root) == 1  # only the edited document's terms
     edited = search_files(tmp_path / "out")
     assert edited != before
     fresh = copy_site(root, tmp_path / "fresh")
@@ -290,16 +301,15 @@ def publish_copy(root: Path, date: str) -> None:
 @pytest.mark.parametrize(("date", "patched"), [("2026-11-26", True), ("2020-03-02", False)],
                          ids=["newest", "back-dated"])
 def test_export_after_publishing_a_document_equals_a_fresh_build(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, date: str, patched: bool) -> None:
+        tmp_path: Path, date: str, patched: bool) -> None:
     """Documents are numbered oldest first: a new newest document keeps every other number, so
     only its terms are read again; a back-dated one renumbers the rest and exports everything."""
     root = copy_site(REPO_ROOT, tmp_path / "site")
     build(root, tmp_path / "out")
     publish_copy(root, date)
-    with monkeypatch.context() as patching:
-        if patched:
-            patching.setattr(export, "whole", None)
-        build(root, tmp_path / "out")
+    shards = field_shards(root)
+    build(root, tmp_path / "out")
+    assert rewritten(shards, root) == (1 if patched else len(field_shards(root)))
     fresh = copy_site(root, tmp_path / "fresh")
     build(fresh, tmp_path / "fresh-out")
     assert search_files(tmp_path / "out") == search_files(tmp_path / "fresh-out")

@@ -21,7 +21,7 @@ from govsite.search.synonyms import merged
 from govsite.search.whoosh_index import discard, updated, whoosh_dir
 from govsite.structure import project_search_pages
 
-__all__ = ["BrowserIndex", "browser_index", "search", "site_entries"]
+__all__ = ["BrowserIndex", "browser_index", "index_input", "search", "site_entries"]
 
 
 @dataclass
@@ -38,15 +38,17 @@ def site_entries(site: Site, bodies: dict[str, Body]) -> dict[str, Entry]:
                    [*search_pages(site), *project_search_pages(site)])
 
 
-def browser_index(site: Site, bodies: dict[str, Body], cache_dir: Path | None,
+def index_input(site: Site, bodies: dict[str, Body]) -> tuple[list[Entry], list[list[str]]]:
+    """What browser_index() reads: the entries in number order, and the synonym sets."""
+    return in_order(site_entries(site, bodies)), merged(site.catalog.synonyms)
+
+
+def browser_index(docs: list[Entry], synonyms: list[list[str]], cache_dir: Path | None,
                   workers: int) -> BrowserIndex:
-    """The browser index of the published `site`; `cache_dir` keeps its data between builds."""
+    """The browser index of `docs` (index_input); `cache_dir` keeps its data between builds."""
     notices: list[str] = []
-    docs = in_order(site_entries(site, bodies))
     found = analysed(docs, cache_dir, workers, notices)
-    files, version = browser_files(docs, found.lengths, found.entries,
-                                   merged(site.catalog.synonyms))
-    return BrowserIndex(files, version, notices)
+    return BrowserIndex(*browser_files(docs, found.lengths, found.entries, synonyms), notices)
 
 
 def search(root: Path, site: Site, bodies: dict[str, Body], query: str, limit: int,

@@ -77,8 +77,8 @@ def whole(docs: list[Entry], workers: int) -> Analysed:
                     joined[index] = merged(joined[index], run) if index in joined else run
             for field in SCORED:
                 lengths[field] += part_lengths[field]
-    return Analysed([doc.rel for doc in docs], [doc.digest for doc in docs], lengths,
-                    {term: join_entry(by_field) for term, by_field in runs.items()})
+    return Analysed([doc.rel for doc in docs], [doc.digest for doc in docs], lengths,  # runs freed as joined
+                    {term: join_entry(runs.pop(term)) for term in list(runs)})
 
 
 def _shares(count: int, workers: int) -> list[tuple[int, int]]:
@@ -147,8 +147,7 @@ class Store:
     """The cache: `old`, the last analysis (None if unusable), and the `fields` memo."""
 
     def __init__(self, folder: Path, notices: list[str]):
-        key = usable_key()
-        self.file, self.old = folder / CACHE_FILE, None
+        self.file, self.old, key = folder / CACHE_FILE, None, usable_key()
         self.entries = Memo(folder / "entries", ENTRIES, key, quiet=True)
         self.fields = Memo(folder / "fields", TEXTS, key, lazy=True)
         if self.file.exists() and not self.entries.refused:
