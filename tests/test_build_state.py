@@ -234,3 +234,24 @@ def test_kept_documents_are_parsed_again_only_when_their_bytes_or_files_change(
     result = build(root, out)
     assert parsed == ["c.md", "b.md", "a.md", "b.md"] and result.withheld == 1
     assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+
+def test_kept_documents_are_used_by_the_next_process(tmp_path: Path) -> None:
+    """Each CLI build is a new process (with its own string hashing): the documents memo's keys
+    must not depend on it, so an edit rewrites only the edited document's shard."""
+    root = mini_site(tmp_path / "site", {f"zcwj/zcwj-qtwj/d{n}.md": front_matter(title=f"文件{n}", slug=f"d{n}")
+                                         + BODY for n in range(40)})
+
+    def cli_build(seed: str) -> None:
+        subprocess.run([sys.executable, "-m", "govsite", "build", "--site", str(root), "--quiet"],
+                       check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
+
+    def shards() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in (root / ".govsite-cache/documents").glob("*.json")}
+
+    cli_build("1")
+    before = shards()
+    edit(root / "content/zcwj/zcwj-qtwj/d7.md", "内容段落。", "修改后的段落。")
+    cli_build("2")
+    after = shards()
+    assert len(before) > 20 and sum(before.get(name) != stamp for name, stamp in after.items()) <= 2
