@@ -86,7 +86,7 @@ class Caches:
         key = usable_key() if folder else None
         self.folder = folder if key else None
         self.bodies = Memo(self.folder / "bodies" if self.folder else None, BODY_CODEC, key)
-        self.qr = Memo(self.folder / "qr" if self.folder else None, QR_CODEC, key)
+        self.qr = Memo(self.folder / "qr" if self.folder else None, QR_CODEC, key, lazy=True)  # check needs none
         self.findings = Memo(self.folder / "bodyformat" if self.folder else None, FINDINGS_CODEC, key)
         self.documents = Memo(self.folder / "documents" if self.folder else None, DOCUMENT_CODEC, key)
 

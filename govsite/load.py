@@ -464,9 +464,10 @@ def _candidates(root: Path, memo: DocumentMemo | None,
 
 def item_for(rel: str, catalog: Catalog) -> str | None:
     """The item whose folder holds `rel` (the deepest one, so nested item paths work)."""
-    folder = PurePosixPath(rel).parent
-    for candidate in (folder, *folder.parents):
-        if item := catalog.item_by_path.get(str(candidate)):
+    folder = rel
+    while "/" in folder:
+        folder = folder.rsplit("/", 1)[0]
+        if item := catalog.item_by_path.get(folder):
             return item.id
     return None
 
