@@ -73,7 +73,7 @@ class Link:
 
 @dataclass(frozen=True)
 class Body:
-    html: str  # sanitised; internal links still as govsite: placeholders
+    html: str | None  # sanitised; internal links as govsite: placeholders. None: in the HTML memo
     text: str  # plain text, for search and checks
     text_digest: str  # sha256 of the text: the search index's change check reads this
     anchors: frozenset[str]
@@ -87,20 +87,21 @@ def _body_data(body: Body) -> list[Any] | None:
     if body.refused:  # not kept: whether a conversion runs out of time depends on the machine
         return None
     links = [[link.target, link.fragment, link.kind, link.line, link.image] for link in body.links]
-    return [body.html, body.text, body.text_digest, sorted(body.anchors), links,
-            list(body.images_without_alt), body.unsafe_line]
+    return [body.text, body.text_digest, sorted(body.anchors), links, list(body.images_without_alt),
+            body.unsafe_line]
 
 
 def _body_from_data(data: list[Any]) -> Body:
-    html, text, text_digest, anchors, links, no_alt, unsafe_line = data
-    _expect(all(isinstance(v, str) for v in (html, text, text_digest, *anchors)))
+    """A kept body without its HTML (html None): the HTML memo has it (HTML_CODEC)."""
+    text, text_digest, anchors, links, no_alt, unsafe_line = data
+    _expect(all(isinstance(v, str) for v in (text, text_digest, *anchors)))
     _expect(all(type(line) is int for line in no_alt) and type(unsafe_line) in (int, type(None)))
     parsed = []
     for target, fragment, kind, line, image in links:
         _expect(isinstance(target, str) and isinstance(fragment, str) and kind in LINK_KINDS
                 and type(line) is int and type(image) is bool)
         parsed.append(Link(target, fragment, kind, line, image))
-    return Body(html, text, text_digest, frozenset(anchors), tuple(parsed), tuple(no_alt),
+    return Body(None, text, text_digest, frozenset(anchors), tuple(parsed), tuple(no_alt),
                 unsafe_line)
 
 
@@ -109,7 +110,14 @@ def _expect(condition: bool) -> None:
         raise ValueError("unexpected data in the body cache")
 
 
-BODY_CODEC = Codec("body/4", _body_data, _body_from_data)  # bump when Body or convert changes
+def _html_from_data(data: Any) -> str:
+    _expect(isinstance(data, str))
+    return data
+
+
+BODY_CODEC = Codec("body/5", _body_data, _body_from_data)  # bump when Body or convert changes
+# A body's HTML, kept apart: read only for the pages a build renders
+HTML_CODEC = Codec("html/1", lambda html: html, _html_from_data)
 
 
 TEXT_BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td",

@@ -79,22 +79,41 @@ class Caches:
 
     def __init__(self, folder: Path | None):
         from govsite.audit.bodyformat import FINDINGS_CODEC
-        from govsite.body import BODY_CODEC  # lazily: a build that finds nothing changed converts nothing
+        from govsite.body import BODY_CODEC, HTML_CODEC  # lazily: a no-change build converts nothing
         from govsite.docstore import DOCUMENT_CODEC
         from govsite.render import QR_CODEC
 
         key = usable_key() if folder else None
         self.folder = folder if key else None
         self.bodies = Memo(self.folder / "bodies" if self.folder else None, BODY_CODEC, key)
+        self.html = Memo(self.folder / "html" if self.folder else None, HTML_CODEC, key, lazy=True)
         self.qr = Memo(self.folder / "qr" if self.folder else None, QR_CODEC, key, lazy=True)  # check needs none
         self.findings = Memo(self.folder / "bodyformat" if self.folder else None, FINDINGS_CODEC, key)
         self.documents = Memo(self.folder / "documents" if self.folder else None, DOCUMENT_CODEC, key)
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
+        """Each document's body; those kept from an earlier build come without their HTML
+        (html_of reads it for the pages rendered), which is kept apart, by the same key."""
         from govsite.body import convert
 
-        return _by_document(self.bodies, convert, documents, body_key,
-                            lambda d: (d.rel, d.body, d.body_line))
+        documents = list(documents)
+        bodies = _by_document(self.bodies, convert, documents, body_key,
+                              lambda d: (d.rel, d.body, d.body_line))
+        for key in self.bodies.dropped:
+            self.html.delete(key)
+        self.bodies.dropped.clear()
+        for doc in documents:
+            body = bodies[doc.rel]
+            if body.html is not None and not body.refused and self.html.get(key := body_key(doc)) is None:
+                self.html.put(key, body.html)
+        return bodies
+
+    def html_of(self, doc: Document) -> str:
+        """The HTML of a kept body (convert_bodies), from the HTML memo, else converted again."""
+        from govsite.body import convert
+
+        html = self.html.get(body_key(doc))
+        return html if html is not None else convert(doc.rel, doc.body, doc.body_line).html or ""
 
     def body_findings(self, documents: Iterable[Document]) -> dict[str, tuple]:
         """The body-format findings of each document (audit/bodyformat.py), by path."""
@@ -114,6 +133,7 @@ class Caches:
 
     def save(self) -> None:
         self.bodies.save()
+        self.html.save()
         self.qr.save()
         self.findings.save()
         self.documents.save()
@@ -281,7 +301,8 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
             search.start(analysis.site, root, analysis.bodies, folder, use_cache)
             with stage(STAGES[1]):
                 output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site),
-                                     reuse=reuse, write=lambda path, page: write_page(folder, path, page))
+                                     reuse=reuse, write=lambda path, page: write_page(folder, path, page),
+                                     html=cache.html_of)
             with stage(STAGES[2]):
                 write_tree(output, folder, out, _unchanged(output.copies, copies))
                 cache.save()

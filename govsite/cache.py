@@ -108,7 +108,8 @@ class Memo:
         self.dirty: set[str] = set()  # shards to write again
         self.asked: set[str] = set()  # keys read or written since it was loaded
         self.unread: set[str] = set()  # shard files not read yet
-        self.refused = 0  # shard files that could not be used
+        self.refused = 0  # shard files that could not be used (one notice per memo)
+        self.dropped: list[str] = []  # keys keep_only() dropped, for a memo kept alongside
         if not (folder and key and folder.is_dir()):
             return
         self.unread = {file.stem for file in folder.glob("*.json")}
@@ -126,10 +127,10 @@ class Memo:
             except CacheError as error:
                 refused.append(error)
                 self.dirty.add(name)  # replace it even if nothing is computed
-        self.refused += len(refused)
-        if refused and not self.quiet:
+        if refused and not self.quiet and not self.refused:
             log.warning("注意：缓存 %s 中 %d 个文件%s，已丢弃，本次重新生成", self.folder, len(refused),
                         refused[0])
+        self.refused += len(refused)
 
     def _shard(self, key: str) -> str:
         """The shard of `key`, read if it was not."""
@@ -204,6 +205,7 @@ class Memo:
         for key in self.entries.keys() - keys:
             del self.entries[key]
             self.dirty.add(shard_of(key))
+            self.dropped.append(key)
 
     def drop_unasked(self) -> None:
         """Drop the entries neither read (get) nor written (put) since the memo was loaded."""

@@ -63,7 +63,8 @@ class SiteBuilder:
                 raise GovsiteError(analysis.problems)
         with stage(STAGES[1]):
             output = render_site(analysis.site, self.root, analysis.bodies,
-                                 self.caches.qr_codes(analysis.site), memo=memo.pages)
+                                 self.caches.qr_codes(analysis.site), memo=memo.pages,
+                                 html=self.caches.html_of)
         if memo.published is not None:
             with stage(STAGES[2]):
                 output.pages.update(_search_pages(memo.published))

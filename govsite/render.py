@@ -136,8 +136,9 @@ def static_files(dirs: list[Path]) -> dict[str, Path]:
 class Renderer:
     def __init__(self, site: Site, root: Path, bodies: dict[str, Body],
                  qr: dict[str, str] | None = None, memo: dict[Any, Any] | None = None,
-                 reuse: Reuse | None = None):
+                 reuse: Reuse | None = None, html: Callable[[Document], str] | None = None):
         self.site, self.root, self.bodies, self.qr = site, root, bodies, qr or {}
+        self.html_of = html  # the HTML of a body that came without it
         # Pages by a key of everything they show; a long-lived memo (govsite serve) re-renders
         # only pages whose inputs changed. `used` lets the owner drop entries no longer needed.
         self.memo: dict[Any, Any] = memo if memo is not None else {}
@@ -294,7 +295,11 @@ class Renderer:
 
         crumbs = self.item_crumbs(item, domain)
         crumbs[-1] = (item.name, item.url)
-        body = link_html(self.bodies[doc.rel].html, resolve)
+        html = self.bodies[doc.rel].html
+        if html is None:
+            assert self.html_of is not None, "a body without its HTML needs render_site(html=...)"
+            html = self.html_of(doc)
+        body = link_html(html, resolve)
         html = self.page(
             "document.html", path, doc=doc, item=item, domain=domain,
             body=Markup(graphic_figures(body) if doc.interp_form == "图解" else body),
@@ -495,22 +500,25 @@ class Reuse:
 
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
                 memo: dict[Any, Any] | None = None, reuse: Reuse | None = None,
-                write: Callable[[str, bytes], None] | None = None) -> Output:
+                write: Callable[[str, bytes], None] | None = None,
+                html: Callable[[Document], str] | None = None) -> Output:
     """Render every page; `qr` maps document paths to their QR code SVG (when base_url is set).
     With a `memo` kept between calls, only pages whose inputs changed are rendered again; with
     `reuse`, pages whose key is unchanged since the previous build are not rendered at all
     (output.reused) and every keyed page's digest is in output.keys. With `write`, document pages
-    are handed to it as they are rendered (output.written), not kept."""
+    are handed to it as they are rendered (output.written), not kept. `html` gives the HTML of a
+    body that came without it (Caches.html_of)."""
     try:
-        return _render_pages(site, root, bodies, qr, memo, reuse, write)
+        return _render_pages(site, root, bodies, qr, memo, reuse, write, html)
     except TemplateError as error:
         raise GovsiteError([template_problem(root, error)]) from None
 
 
 def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
                   memo: dict[Any, Any] | None, reuse: Reuse | None,
-                  write: Callable[[str, bytes], None] | None) -> Output:
-    renderer = Renderer(site, root, bodies, qr, memo, reuse)
+                  write: Callable[[str, bytes], None] | None,
+                  html: Callable[[Document], str] | None) -> Output:
+    renderer = Renderer(site, root, bodies, qr, memo, reuse, html)
     output = Output()
 
     def add(path: str, page: bytes | None) -> None:
