@@ -214,11 +214,12 @@ class Memo:
     def save(self) -> None:
         if not (self.folder and self.key and self.dirty):
             return
-        shards: dict[str, dict[str, Any]] = {name: {} for name in self.dirty}
-        for key, value in self.entries.items():
-            if (name := shard_of(key)) in shards and (data := self.codec.encode(value)) is not None:
-                shards[name][key] = data
-        for name, entries in sorted(shards.items()):
+        shards: dict[str, list[str]] = {name: [] for name in self.dirty}
+        for key in self.entries:
+            if (name := shard_of(key)) in shards:
+                shards[name].append(key)
+        for name, keys in sorted(shards.items()):  # encoded a shard at a time: the whole would be a copy
+            entries = {key: data for key in keys if (data := self.codec.encode(self.entries[key])) is not None}
             file = self.folder / f"{name}.json"
             if not entries:
                 file.unlink(missing_ok=True)

@@ -12,8 +12,9 @@ import os
 import posixpath
 import re
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, is_dataclass
 from datetime import date
 from functools import lru_cache
@@ -162,6 +163,8 @@ class Renderer:
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
         self.used.add(key)
+        if not self.serving:  # a CLI build renders each page once: nothing to keep
+            return make()
         if key not in self.memo:
             self.memo[key] = make()
         return self.memo[key]
@@ -432,11 +435,15 @@ def _render(renderer: Renderer, rels: list[str]) -> Iterator[tuple[str, bytes, d
         return
     _WORKER = renderer
     try:
-        chunks = [rels[i: i + 200] for i in range(0, len(rels), 200)]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(count, mp_context=context) as pool:
-            for chunk in pool.map(_render_documents, chunks):
-                yield from chunk
+            pending: deque[Future[list[tuple[str, bytes, dict[str, Path]]]]] = deque()
+            for start in range(0, len(rels), 200):  # a few chunks ahead, not every page at once
+                pending.append(pool.submit(_render_documents, rels[start : start + 200]))
+                if len(pending) > 2 * count:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
     finally:
         _WORKER = None
 
@@ -505,8 +512,8 @@ def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, s
     """Render every page; `qr` maps document paths to their QR code SVG (when base_url is set).
     With a `memo` kept between calls, only pages whose inputs changed are rendered again; with
     `reuse`, pages whose key is unchanged since the previous build are not rendered at all
-    (output.reused) and every keyed page's digest is in output.keys. With `write`, document pages
-    are handed to it as they are rendered (output.written), not kept. `html` gives the HTML of a
+    (output.reused) and every keyed page's digest is in output.keys. With `write`, document and
+    item pages are handed to it as they are rendered (output.written), not kept. `html` gives the HTML of a
     body that came without it (Caches.html_of)."""
     try:
         return _render_pages(site, root, bodies, qr, memo, reuse, write, html)
@@ -524,6 +531,9 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
     def add(path: str, page: bytes | None) -> None:
         if page is None:
             output.reused.add(path)
+        elif write is not None:
+            write(path, page)
+            output.written.add(path)
         else:
             output.pages[path] = page
 
@@ -537,11 +547,7 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
     for pages in (library_pages, project_pages, org_pages):
         output.pages.update(pages(renderer))
     for rel, html, copies in render_documents(renderer):
-        if html is not None and write is not None:
-            write(site.urls[rel], html)
-            output.written.add(site.urls[rel])
-        else:
-            add(site.urls[rel], html)
+        add(site.urls[rel], html)
         output.copies.update(copies)
     if site.column is not None:
         output.pages.update(column_pages(renderer, site.column))
