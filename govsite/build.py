@@ -97,11 +97,11 @@ class Caches:
         from govsite.body import convert
 
         documents = list(documents)
+        stale = self.bodies.entries.keys() - {body_key(doc) for doc in documents}  # dropped below
         bodies = _by_document(self.bodies, convert, documents, body_key,
                               lambda d: (d.rel, d.body, d.body_line))
-        for key in self.bodies.dropped:
+        for key in stale:
             self.html.delete(key)
-        self.bodies.dropped.clear()
         for doc in documents:
             body = bodies[doc.rel]
             if body.html is not None and not body.refused and self.html.get(key := body_key(doc)) is None:
@@ -182,8 +182,8 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     catalog = loaded
     if base_url is not None:
         catalog = replace(catalog, site=replace(catalog.site, base_url=base_url or None))
-    loaded, found_on_load = load_documents(root, catalog, documents_memo, changed,
-                                           cache.documents if cache else None)
+    cache = cache or Caches(None)
+    loaded, found_on_load = load_documents(root, catalog, documents_memo, changed, cache.documents)
     problems += found_on_load
     documents = [d for d in loaded if d.rel not in exclude]
     day = resolve_today(today)
@@ -192,7 +192,7 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     # unpublished bodies too, in the same call (the memo keeps only what each call asks for):
     # the files they link to belong to them and are never published by another document
     unpublished = [d for d in loaded if d.rel not in site.urls]
-    converted = (cache or Caches(None)).convert_bodies([*site.documents, *unpublished])
+    converted = cache.convert_bodies([*site.documents, *unpublished])
     bodies = {d.rel: converted[d.rel] for d in site.documents}
     withheld = withheld_files(root, ((d, converted[d.rel].links) for d in unpublished), day)
     unreadable = {p.path for p in found_on_load if p.severity == ERROR and p.path.endswith(".md")}
@@ -206,7 +206,7 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
         problems += found
         site = replace(site, column=column)
     problems += run_checks(catalog, documents, day, root=root, site=site,
-                           body_findings=(cache or Caches(None)).body_findings(documents))
+                           body_findings=cache.body_findings(documents))
     if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
         problems += check_templates(root, catalog.site.theme)  # else checked when they changed
     return Analysis(catalog, documents, site, bodies, sort_problems(problems))
@@ -329,13 +329,11 @@ def search_output(site: Site, root: Path, bodies: dict[str, Body], *, use_cache:
     """build/search/: the browser index and the search page; and the notices of caches
     discarded on the way."""
     from govsite.render import search_page
-    from govsite.search import browser_index, index_input
+    from govsite.search import index_input
 
-    found = browser_index(*index_input(site, bodies), _search_cache(root, use_cache),
-                          workers(len(site.documents), INDEXED))
-    pages = {f"{SEARCH}/{path}": data for path, data in found.files.items()}
-    pages[f"{SEARCH}/index.html"] = search_page(site, root, bodies, found.version)
-    return pages, found.notices
+    pages, version, notices = _index_files(*index_input(site, bodies), _search_cache(root, use_cache))
+    pages[f"{SEARCH}/index.html"] = search_page(site, root, bodies, version)
+    return pages, notices
 
 
 def _search_cache(root: Path, use_cache: bool) -> Path | None:
@@ -408,14 +406,21 @@ class BackgroundSearch:
         self.process = None
 
 
-def _search_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | None,
-                  folder: Path) -> tuple[list[str], str, list[str]]:
-    """Writes the browser index into `folder`: (its paths, its version, notices)."""
+def _index_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | None
+                 ) -> tuple[dict[str, bytes], str, list[str]]:
+    """The browser index's files by output path, its version, and the notices."""
     from govsite.search import browser_index
 
     found = browser_index(docs, synonyms, cache_dir, workers(len(docs), INDEXED))
-    write_tree(Output({f"{SEARCH}/{path}": data for path, data in found.files.items()}), folder)
-    return [f"{SEARCH}/{path}" for path in found.files], found.version, found.notices
+    return {f"{SEARCH}/{path}": data for path, data in found.files.items()}, found.version, found.notices
+
+
+def _search_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | None,
+                  folder: Path) -> tuple[list[str], str, list[str]]:
+    """Writes the browser index into `folder`: (its paths, its version, notices)."""
+    files, version, notices = _index_files(docs, synonyms, cache_dir)
+    write_tree(Output(files), folder)
+    return list(files), version, notices
 
 
 def _search_job(connection: Any) -> None:

@@ -109,7 +109,6 @@ class Memo:
         self.asked: set[str] = set()  # keys read or written since it was loaded
         self.unread: set[str] = set()  # shard files not read yet
         self.refused = 0  # shard files that could not be used (one notice per memo)
-        self.dropped: list[str] = []  # keys keep_only() dropped, for a memo kept alongside
         if not (folder and key and folder.is_dir()):
             return
         self.unread = {file.stem for file in folder.glob("*.json")}
@@ -205,7 +204,6 @@ class Memo:
         for key in self.entries.keys() - keys:
             del self.entries[key]
             self.dirty.add(shard_of(key))
-            self.dropped.append(key)
 
     def drop_unasked(self) -> None:
         """Drop the entries neither read (get) nor written (put) since the memo was loaded."""

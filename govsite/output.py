@@ -117,32 +117,32 @@ def write_tree(output: Output, folder: Path, previous: Path | None = None,
     previous one deleted, each file again has a single link: editing a file of build/ in place
     changes nothing else, and a file edited in build/ is never linked (state.py checks each
     file's size, times and inode before offering it)."""
-    made: set[Path] = set()
-
-    def parent_of(target: Path) -> Path:
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        return target
-
+    made: set[Path] = set()  # folders made: one mkdir each, not one per file
     for path, content in sorted(output.pages.items()):
-        parent_of(folder / _safe(path)).write_bytes(content)
+        write_page(folder, path, content, made)
     for path in sorted(output.reused):
         assert previous is not None
-        _keep(previous / _safe(path), parent_of(folder / path))
+        _keep(previous / _safe(path), _in_folder(folder / path, made))
     for path, source in sorted(output.copies.items()):
-        target = parent_of(folder / _safe(path))
+        target = _in_folder(folder / _safe(path), made)
         if path in unchanged_copies and previous is not None:
             _keep(previous / path, target)
         else:
             shutil.copyfile(source, target)
 
 
-def write_page(folder: Path, path: str, data: bytes) -> None:
-    """One page into the new `folder` (write_tree writes the rest)."""
-    target = folder / _safe(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+def write_page(folder: Path, path: str, data: bytes, made: set[Path] | None = None) -> None:
+    """One page into the new `folder` (pages written as they are rendered, and by write_tree)."""
+    _in_folder(folder / _safe(path), made).write_bytes(data)
+
+
+def _in_folder(target: Path, made: set[Path] | None) -> Path:
+    """`target`, once its folder exists (`made`: the folders already known to exist)."""
+    if made is None or target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(target.parent)
+    return target
 
 
 def _keep(old: Path, new: Path) -> None:

@@ -63,8 +63,8 @@ def _feed(sha: Any, folder: Path, prefix: str) -> None:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """Of govsite's own modules (their stamps), as this process found them: memos whose entries
-    depend on how govsite validates, not only on what it outputs, are keyed by it."""
+    """Of govsite's own modules (their stamps), as this process found them: in the build state's
+    key, and in that of memos whose entries depend on how govsite validates (the documents)."""
     sha = hashlib.sha256(__version__.encode())
     _feed(sha, PACKAGE, "govsite/")
     return sha.hexdigest()
@@ -85,8 +85,7 @@ class Inputs:
 
 
 def scan_inputs(root: Path) -> Inputs:
-    code = hashlib.sha256(f"{__version__}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
-    _feed(code, PACKAGE, "govsite/")
+    code = hashlib.sha256(f"{code_digest()}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
     _feed(code, PACKAGE.parent / "themes", "package-themes/")
     pages = code.copy()
     catalog = root / "catalog.yaml"
