@@ -28,6 +28,7 @@ from govsite.state import BuildState, Recorded, output_stamps, scan_inputs, stam
 
 if TYPE_CHECKING:
     from govsite.body import Body
+    from govsite.search.documents import Entry
 
 # The stages that convert, check, render and index (Markdown, Jinja2, segno, Whoosh, numpy) are
 # imported where they run: a build or check that finds nothing changed does not load them.
@@ -373,7 +374,7 @@ class BackgroundSearch:
             return
         self.connection.send((len(docs), synonyms, _search_cache(root, use_cache), folder))
         for start in range(0, len(docs), SENT_AT_ONCE):  # pickled a part at a time
-            self.connection.send(docs[start : start + SENT_AT_ONCE])
+            self.connection.send([_detached(entry) for entry in docs[start : start + SENT_AT_ONCE]])
 
     def result(self) -> tuple[list[str], list[str]]:
         """The paths written under search/, and the notices of caches discarded on the way."""
@@ -404,6 +405,12 @@ class BackgroundSearch:
         self.process.join()
         self.connection.close()
         self.process = None
+
+
+def _detached(entry: Entry) -> Entry:
+    """The entry with a copy of its body text: pickling a str keeps a UTF-8 copy of it inside
+    the str for as long as it lives, and the build's body texts live until it ends."""
+    return replace(entry, fields={**entry.fields, "body": entry.fields["body"].encode().decode()})
 
 
 def _index_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | None

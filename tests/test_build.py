@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import REAL_CORPUS, front_matter, mini_site
 
-from govsite.build import build
+from govsite.build import BackgroundSearch, Caches, analyse, build
+from govsite.cache import CACHE_DIR
 from govsite.output import OutputError
 from govsite.problems import GovsiteError
 
@@ -181,6 +183,32 @@ def test_a_failure_while_rendering_stops_the_indexing(tmp_path: Path,
     assert multiprocessing.active_children() == []
     assert tree_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def _holds_a_utf8_copy(text: str) -> bool:
+    """Whether CPython keeps a UTF-8 copy inside `text`, as it does once the str is pickled."""
+    return sys.getsizeof(text) > sys.getsizeof(text.encode().decode())
+
+
+def test_parallel_work_leaves_the_build_s_texts_as_they_were(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bodies are converted and checked in forked workers that inherit them, and the search
+    process is sent copies of the texts: a pickled str keeps a UTF-8 copy inside it for as long
+    as it lives, which for a whole site's bodies would take more memory than the bodies do."""
+    monkeypatch.setattr("govsite.cache.workers", lambda jobs, per_worker: 2)
+    docs = {f"zcwj/zcwj-qtwj/d{n}.md": front_matter(title=f"文件{n}", slug=f"d{n}")
+            + f"## 第{n}部分\n\n各单位要做好防火工作，落实责任{n}。\n" for n in range(6)}
+    root = mini_site(tmp_path / "site", docs)
+    analysis = analyse(root, cache=Caches(root / CACHE_DIR))
+    (tmp_path / "out").mkdir()
+    search = BackgroundSearch()
+    search.start(analysis.site, root, analysis.bodies, tmp_path / "out", True)
+    paths, _ = search.result()
+    assert "search/index.html" in paths
+    texts = [d.body for d in analysis.documents] + [b.text for b in analysis.bodies.values()]
+    assert len(texts) == 12 and not any(map(_holds_a_utf8_copy, texts))
+    pickle.dumps(texts[0])
+    assert _holds_a_utf8_copy(texts[0])
 
 
 def test_refuses_to_overwrite_a_foreign_folder(tmp_path: Path) -> None:
