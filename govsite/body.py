@@ -28,7 +28,10 @@ from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from govsite.cache import Codec
 from govsite.publication import normalised
@@ -115,9 +118,9 @@ def _html_from_data(data: Any) -> str:
     return data
 
 
-BODY_CODEC = Codec("body/5", _body_data, _body_from_data)  # bump when Body or convert changes
+BODY_CODEC = Codec("body/6", _body_data, _body_from_data)  # bump when Body or convert changes
 # A body's HTML, kept apart: read only for the pages a build renders
-HTML_CODEC = Codec("html/1", lambda html: html, _html_from_data)
+HTML_CODEC = Codec("html/2", lambda html: html, _html_from_data)
 
 
 TEXT_BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td",
@@ -283,6 +286,28 @@ def _time_limit(seconds: float) -> Iterator[None]:
                 signal.setitimer(signal.ITIMER_PROF, max(left, 0.001), outer_interval)
 
 
+# A character that can start inline Markdown (code, escape, link, image, autolink, raw HTML,
+# entity, emphasis), a hard line break, or Python-Markdown's placeholder marker
+INLINE_SYNTAX = re.compile(r"[\\`*_\[!<&\x02]|  \n")
+
+
+class _PlainText(Treeprocessor):
+    """Marks each block's text that holds no inline syntax as an AtomicString, which the inline
+    pass (next) leaves as it is instead of trying its fifteen patterns on it: most paragraphs
+    and table cells of a Chinese notice are plain text."""
+
+    def run(self, root: Any) -> None:
+        for element in root.iter():
+            text = element.text
+            if text and not isinstance(text, AtomicString) and not INLINE_SYNTAX.search(text):
+                element.text = AtomicString(text)
+
+
+class _PlainTextExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_PlainText(md), "govsite_plain_text", 21)  # inline is 20
+
+
 _MARKDOWN: list[markdown.Markdown] = []  # this process's converter, reset for each body
 
 
@@ -292,7 +317,7 @@ def _markdown(body: str) -> str:
     if not _MARKDOWN:
         _MARKDOWN.append(markdown.Markdown(extensions=[
             "tables", "fenced_code", "sane_lists", "attr_list",
-            TocExtension(slugify=slugify_unicode, permalink=False),
+            TocExtension(slugify=slugify_unicode, permalink=False), _PlainTextExtension(),
         ]))
     try:
         return _MARKDOWN[0].reset().convert(body)
