@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape, unescape
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -127,40 +126,51 @@ TEXT_BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "
                          "th", "pre", "blockquote"})  # a newline before each in the plain text
 
 
-class _Links(HTMLParser):
+# A start or end tag as the sanitiser writes them (html5ever's serialisation: every attribute
+# value double-quoted, `"` escaped in values and `<` in text), and one attribute of a start tag
+TAG_RE = re.compile(r'<(/?)([a-zA-Z][^\s/>]*)((?:\s+[^\s"\'>/=]+(?:="[^"]*")?)*)\s*/?>')
+ATTRIBUTE_RE = re.compile(r'\s+([^\s"\'>/=]+)(?:="([^"]*)")?')
+
+
+class _Links:
     """Every URL the sanitised HTML keeps (a href, img src), from Markdown or raw HTML alike:
-    classified, and internal ones replaced by `govsite:` placeholders."""
+    classified, and internal ones replaced by `govsite:` placeholders; and the plain text."""
 
     def __init__(self, rel: str, body: str, body_line: int):
-        super().__init__(convert_charrefs=True)
         self.rel, self.lines, self.body_line = rel, body.split("\n"), body_line
         self.links: list[Link] = []
         self.no_alt: list[int] = []
-        # (line, column, start tag as written, URL attribute, its new value)
-        self.edits: list[tuple[int, int, str, str, str]] = []
         self.parts: list[str] = []  # the text, a newline before each block
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in TEXT_BLOCKS:
+    def scan(self, html: str) -> str:
+        """`html` (sanitised) with each URL replaced by the one `_visit` chose."""
+        pieces: list[str] = []
+        at = 0
+        for tag in TAG_RE.finditer(html):
+            text = html[at : tag.start()]
+            self.parts.append(unescape(text))
+            pieces += [text, tag.group(0) if tag.group(1) else self._start_tag(tag)]
+            at = tag.end()
+        self.parts.append(unescape(html[at:]))
+        return "".join([*pieces, html[at:]])
+
+    def _start_tag(self, tag: re.Match[str]) -> str:
+        name = tag.group(2).lower()
+        if name in TEXT_BLOCKS:
             self.parts.append("\n")
-        values = dict(attrs)
-        if tag == "img" and not (values.get("alt") or "").strip():
+        values = {attribute.group(1).lower(): attribute.group(2) and unescape(attribute.group(2))
+                  for attribute in ATTRIBUTE_RE.finditer(tag.group(3))}
+        if name == "img" and not (values.get("alt") or "").strip():
             self.no_alt.append(self._line_of(values.get("src") or ""))
-        name = {"a": "href", "img": "src"}.get(tag)
-        url = values.get(name) if name else None
-        if name and url is not None:
-            line, column = self.getpos()
-            tag_text = self.get_starttag_text() or ""
-            self.edits.append((line, column, tag_text, name, self._visit(url, image=tag == "img")))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+        attribute = {"a": "href", "img": "src"}.get(name)
+        url = values.get(attribute) if attribute else None
+        if attribute is None or url is None:
+            return tag.group(0)
+        written = f' {attribute}="{escape(self._visit(url, image=name == "img"))}"'
+        return re.sub(rf'\s{attribute}="[^"]*"', lambda _: written, tag.group(0), count=1)
 
     def text(self) -> str:
-        """The plain text of what was fed: for search and the body checks."""
+        """The plain text of what was scanned: for search and the body checks."""
         return re.sub(r"\n\s*\n+", "\n", "".join(self.parts)).strip()
 
     def _line_of(self, needle: str) -> int:
@@ -176,22 +186,6 @@ class _Links(HTMLParser):
         if link.kind in ("page", "file"):
             return f"{PLACEHOLDER}{link.target}#{link.fragment}"
         return "#" if link.kind == "malformed" else url
-
-    def rewrite(self, text: str) -> str:
-        """`text` (what was fed) with each URL replaced by the one `_visit` chose."""
-        starts = [0]
-        for line in text.split("\n"):
-            starts.append(starts[-1] + len(line) + 1)
-        out: list[str] = []
-        done = 0
-        for line, column, tag, name, url in self.edits:
-            at = starts[line - 1] + column
-            # the sanitiser writes every attribute as name="value", with " escaped in values
-            attribute = f' {name}="{escape(url)}"'
-            new = re.sub(rf'\s{name}="[^"]*"', lambda _, a=attribute: a, tag, count=1)
-            out += [text[done:at], new]
-            done = at + len(tag)
-        return "".join(out) + text[done:]
 
 
 def classify(rel: str, url: str, line: int, image: bool = False) -> Link:
@@ -329,9 +323,7 @@ def _markdown(body: str) -> str:
 def _convert(rel: str, body: str, body_line: int) -> Body:
     clean = sanitise(_markdown(body))
     links = _Links(rel, body, body_line)
-    links.feed(clean)
-    links.close()
-    html = links.rewrite(clean)
+    html = links.scan(clean)
     unsafe = UNSAFE_RE.search(body)
     text = links.text()
     return Body(

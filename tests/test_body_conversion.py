@@ -47,3 +47,19 @@ def test_plain_paragraphs_skip_the_inline_patterns() -> None:
     assert isinstance(plain.text, body.AtomicString)
     assert not isinstance(linked.text, body.AtomicString)
     assert converter.reset().convert("请见[附件](a.pdf)。") == '<p>请见<a href="a.pdf">附件</a>。</p>'
+
+
+def test_links_and_text_are_read_from_the_sanitised_html() -> None:
+    """The scan reads tags as the sanitiser writes them: entities are decoded in URLs and text,
+    internal URLs become placeholders and the other attributes stay as they were."""
+    converted = body.convert("content/zcwj/a/b.md", '见<a href="c.md?x=1&amp;y=2#第二条" title="甲>乙">'
+                             '《办法》</a>&amp;附图\n\n<img src="tu.png">\n\n[下载](fj.pdf)', 4)
+    assert [(link.target, link.fragment, link.kind) for link in converted.links] == [
+        ("content/zcwj/a/c.md", "第二条", "page"), ("content/zcwj/a/tu.png", "", "file"),
+        ("content/zcwj/a/fj.pdf", "", "file")]
+    assert converted.images_without_alt == (6,)
+    assert converted.text == "见《办法》&附图\n下载"
+    assert converted.html.splitlines() == [
+        '<p>见<a href="govsite:content/zcwj/a/c.md#第二条" title="甲&gt;乙">《办法》</a>&amp;附图</p>',
+        '<p><img src="govsite:content/zcwj/a/tu.png#"></p>',
+        '<p><a href="govsite:content/zcwj/a/fj.pdf#">下载</a></p>']
