@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import segno
 from bs4 import BeautifulSoup
 
 from govsite.build import build
 from govsite.load import load_catalog
+from govsite.render import qr_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = "zcwj/zcwj-qtwj/ljxq-sndxd/index.html"
@@ -76,6 +79,20 @@ def test_document_page_breadcrumb_metadata_and_meta(site: Path) -> None:
     assert metas["PubDate"].startswith("2026-")
     assert "ContentSource" in metas
     assert page.select_one(".qr svg") is not None
+
+
+def test_the_qr_code_is_segnos_drawing_of_the_page_url(site: Path) -> None:
+    """govsite draws the SVG itself (qr_svg): the page's is what segno's own SVG writer makes
+    of the page's address, and a short address still gets a full QR code, not a Micro QR."""
+    base = load_catalog(ROOT)[0].site.base_url.rstrip("/")
+    page = (site / POLICY).read_text(encoding="utf-8")
+    drawn = re.search(r'<svg width="\d+" height="\d+" class="segno">.*?</svg>', page)
+    url = f"{base}/{POLICY.removesuffix('index.html')}"
+    code = segno.make(url, error="m", mask=0)
+    assert drawn and drawn.group(0) == code.svg_inline(scale=3, title="本页二维码", dark="#000",
+                                                       light="#fff")
+    short = qr_svg("https://a.cn/")
+    assert segno.make("https://a.cn/").is_micro and short.startswith('<svg width="87" height="87"')
 
 
 def test_policy_and_interpretation_link_both_ways(site: Path) -> None:
