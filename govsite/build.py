@@ -172,10 +172,11 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     those published later."""
     from govsite.audit import run_checks
     from govsite.links import check_links
-    from govsite.publication import publish_files, unreadable_files, withheld_files
+    from govsite.publication import forget_real_folders, publish_files, unreadable_files, withheld_files
     from govsite.render import check_templates
     from govsite.resolve import resolve_site
 
+    forget_real_folders()
     loaded, catalog_problems = catalog or load_catalog(root)
     problems = list(catalog_problems)
     if loaded is None:

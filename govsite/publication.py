@@ -25,6 +25,7 @@ import errno
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -77,18 +78,49 @@ def resolved_source(root: Path, target: str) -> str | None:
     """`target` with symlinks resolved, relative to the site root; None unless under content/
     (or on a symlink loop). On strings: it runs for every document and file of every build."""
     try:
-        path = os.path.realpath(os.path.join(root, target))
-        content = os.path.realpath(os.path.join(root, "content"))
+        path = _real_path(os.path.join(root, target))
+        content = _real_folder(os.path.join(root, "content"))
     except (OSError, ValueError):
         return None
-    if not path.startswith(content + os.sep):
+    if path is None or not path.startswith(content + os.sep):
         return None
+    return "content/" + path[len(content) + 1 :].replace(os.sep, "/")
+
+
+_REAL_FOLDERS: dict[str, str] = {}  # os.path.realpath of folders, for one analysis
+
+
+def forget_real_folders() -> None:
+    """Called as an analysis starts: since the last one, a folder may have become a symlink."""
+    _REAL_FOLDERS.clear()
+
+
+def _real_folder(folder: str) -> str:
+    real = _REAL_FOLDERS.get(folder)
+    if real is None:
+        real = _REAL_FOLDERS[folder] = os.path.realpath(folder)
+    return real
+
+
+def _real_path(path: str) -> str | None:
+    """os.path.realpath(path), None on a symlink loop. A file that is not a symlink is in its
+    folder's real path, which is worked out once per folder."""
+    folder, name = os.path.split(path)
+    if name not in ("", ".", ".."):
+        try:
+            if not stat.S_ISLNK(os.lstat(path).st_mode):
+                return os.path.join(_real_folder(folder), name)
+        except FileNotFoundError:
+            return os.path.join(_real_folder(folder), name)
+        except OSError:  # a loop in its folders, say: the long way tells
+            pass
+    real = os.path.realpath(path)
     try:
-        os.stat(path)
+        os.stat(real)
     except OSError as error:  # realpath leaves a loop unresolved; a missing file is fine here
         if error.errno == errno.ELOOP:
             return None
-    return "content/" + path[len(content) + 1 :].replace(os.sep, "/")
+    return real
 
 
 def file_problem(root: Path, target: str, what: str) -> tuple[str, str] | None:

@@ -15,7 +15,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -525,9 +525,20 @@ class Reuse:
         if is_dataclass(value):
             known = self.parts.get(id(value))
             if known is None:  # the object is kept with its digest, so its id is not reused
-                known = self.parts[id(value)] = (value, hashlib.sha256(repr(value).encode()).hexdigest())
+                text = _document_text(value) if isinstance(value, Document) else repr(value)
+                known = self.parts[id(value)] = (value, hashlib.sha256(text.encode()).hexdigest())
             return known[1]
         return repr(value)
+
+
+DOCUMENT_FIELDS = tuple(f.name for f in fields(Document) if f.name != "body")
+
+
+def _document_text(doc: Document) -> str:
+    """A document's repr, its body by sha256: repr() of a long Chinese text costs more than
+    hashing it."""
+    body = hashlib.sha256(doc.body.encode()).hexdigest()
+    return repr(("Document", body, *(getattr(doc, name) for name in DOCUMENT_FIELDS)))
 
 
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],

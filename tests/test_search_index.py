@@ -19,7 +19,7 @@ from govsite.cli import cli
 from govsite.column.pages import search_pages
 from govsite.model import Site
 from govsite.search import export, site_entries
-from govsite.search.documents import entries, in_order
+from govsite.search.documents import EXCERPT_CHARS, entries, excerpt, in_order
 from govsite.search.whoosh_index import MANIFEST, whoosh_dir
 from govsite.structure import project_search_pages
 
@@ -366,3 +366,11 @@ def test_the_entries_are_the_same_in_any_number_of_shares(monkeypatch: pytest.Mo
     for workers in (1, 2):
         cut = export.whole(docs, workers)
         assert (cut.entries, cut.lengths, cut.rels) == (one.entries, one.lengths, one.rels)
+
+
+def test_an_excerpt_is_the_start_of_the_text_with_its_whitespace_collapsed() -> None:
+    texts = ["", "  \n", "各单位：\n\n  要做好  防火工作。", "字 " * 400, " \t\n".join("第一条规定" for _ in range(90)),
+             "\n" * 5000 + "正文在很多空行之后"]
+    for text in texts:
+        assert excerpt(text) == " ".join(text.split())[:EXCERPT_CHARS]
+    assert len(excerpt("字 " * 400)) == EXCERPT_CHARS

@@ -1,5 +1,4 @@
 """Offline search: a static browser index for build/search/, and `govsite search`.
-
 browser_index() makes the browser's files (the build runs it beside rendering, see build.py);
 search() answers the CLI from a Whoosh index kept in the user's cache (whoosh_index.py). Both
 rank alike: the page shows what `govsite search` prints, in the same order.

@@ -1,9 +1,7 @@
 """What the search indexes hold for each published document (and each SearchPage: the column's
-text pages, project pages), and the fields' ranking weights.
-
-Both indexes (the browser's, export.py; the CLI's Whoosh index, whoosh_index.py) are made from
-these entries, and both sides of ranking (query.py, static/search-rank.js) read these weights
-from here (the browser through meta.js).
+text pages, project pages), and the fields' ranking weights. Both indexes (the browser's,
+export.py; the CLI's Whoosh index, whoosh_index.py) are made from these entries, and both sides
+of ranking (query.py, static/search-rank.js) read these weights from here (through meta.js).
 """
 
 from __future__ import annotations
@@ -47,8 +45,7 @@ class Entry:
 
 
 def name_of(title: str) -> str:
-    """A title without the titles it quotes: 《青山县2026年政务公开工作要点》解读 names a reading
-    of the policy, not the policy."""
+    """A title without the titles it quotes: 《某办法》解读 names a reading, not the policy."""
     return QUOTED.sub(" ", title)
 
 
@@ -65,9 +62,13 @@ def entry_for(site: Site, doc: Document, text: str, text_digest: str | None = No
     record = {
         "url": site.urls[doc.rel], "title": doc.title, "date": doc.published.isoformat(),
         "doc_number": doc.doc_number or "", "item_id": item.id, "domain_id": domain.id,
-        "kind": doc.kind, "excerpt": " ".join(text.split())[:EXCERPT_CHARS],
+        "kind": doc.kind, "excerpt": excerpt(text),
     }
     return Entry(doc.rel, fields, record, text_digest)
+
+
+def excerpt(text: str) -> str:  # whitespace runs as one space; the first EXCERPT_CHARS words hold enough
+    return " ".join(text.split(maxsplit=EXCERPT_CHARS)[:EXCERPT_CHARS])[:EXCERPT_CHARS]
 
 
 def page_entry(page: SearchPage) -> Entry:
@@ -78,7 +79,7 @@ def page_entry(page: SearchPage) -> Entry:
         "item": page.part, "domain": page.section, "kind": PAGE_KIND, "year": str(page.date.year)}
     record = {"url": page.url, "title": page.title, "date": page.date.isoformat(),
               "doc_number": "", "item_id": f"page:{page.part}", "domain_id": f"page:{page.section}",
-              "kind": PAGE_KIND, "excerpt": " ".join(page.text.split())[:EXCERPT_CHARS]}
+              "kind": PAGE_KIND, "excerpt": excerpt(page.text)}
     return Entry(f"page:{page.url}", fields, record)
 
 
