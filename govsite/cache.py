@@ -16,17 +16,15 @@ import hashlib
 import hmac
 import json
 import logging
-import multiprocessing
 import os
 import secrets
 from collections.abc import Callable, Collection
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from govsite import __version__
-from govsite.parallel import BODIES, workers
+from govsite.parallel import BODIES, forked_map
 
 CACHE_DIR = ".govsite-cache"  # inside the site root; git-ignored; safe to delete at any time
 KEY_ENV = "GOVSITE_CACHE_KEY"  # the key itself, e.g. from a CI secret
@@ -162,7 +160,7 @@ class Memo:
         processes when there are many. Entries no longer asked for are dropped."""
         self._read_shards(set(self.unread))
         todo = [(key, args) for key, args in jobs.items() if key not in self.entries]
-        results = _forked_map(function, [args for _, args in todo])
+        results = forked_map(function, [args for _, args in todo], BODIES)
         for (key, _), result in zip(todo, results, strict=True):
             self.put(key, result)
         self.keep_only(jobs.keys())
@@ -253,35 +251,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
     temp = path.with_suffix(f".tmp-{os.getpid()}")
     temp.write_bytes(data)
     os.replace(temp, path)
-
-
-_JOBS: list[tuple[Any, ...]] = []  # the arguments of _forked_map's calls, inherited by its workers
-_FUNCTION: Callable[..., Any] | None = None
-CHUNK = 64  # calls sent to a worker at once
-
-
-def _forked_map(function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> list[Any]:
-    """function(*args) for each of `calls`, in forked worker processes when there are many. The
-    workers inherit the arguments and are sent only their numbers: pickling a str would keep a
-    UTF-8 copy of it inside the str for as long as it lives, more memory than the bodies of a
-    whole site take."""
-    global _JOBS, _FUNCTION
-    count = workers(len(calls), BODIES)
-    if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(*args) for args in calls]
-    _JOBS, _FUNCTION = calls, function
-    try:
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = pool.map(_run_jobs, [range(start, min(start + CHUNK, len(calls)))
-                                         for start in range(0, len(calls), CHUNK)])
-            return [result for part in parts for result in part]
-    finally:
-        _JOBS, _FUNCTION = [], None
-
-
-def _run_jobs(numbers: range) -> list[Any]:
-    assert _FUNCTION is not None
-    return [_FUNCTION(*_JOBS[number]) for number in numbers]
 
 
 def load_json(path: Path) -> Any | None:

@@ -11,7 +11,7 @@ import errno
 import hashlib
 import os
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,6 +34,7 @@ from govsite.model import (
     Project,
     SiteInfo,
 )
+from govsite.parallel import BODIES, forked_map
 from govsite.problems import Problem, has_errors
 from govsite.publication import hidden, normalised, output_file_name, resolved_source
 from govsite.schema import Field, read_mapping, text
@@ -416,15 +417,19 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
     every_file_read = not memo and changed is None  # then stored entries not asked for are stale
     rels, problems = _candidates(root, memo, changed)
     catalog_key = catalog_digest(catalog) if stored is not None else ""
+    to_read: dict[str, tuple[int, int, Catalog] | None] = {}  # by path, its stat key
     for rel in rels:
-        path = root / rel
         cached = memo.get(rel) if memo is not None else None
-        if cached is not None and changed is not None and rel not in changed and cached[0][2] is catalog:
+        unchanged = cached is not None and changed is not None and rel not in changed and cached[0][2] is catalog
+        key = None if unchanged else _stat_key(root / rel, catalog)
+        if cached is not None and (unchanged or (key is not None and cached[0] == key)):
             fresh[rel] = cached
         else:
-            key = _stat_key(path, catalog)
-            fresh[rel] = cached if cached is not None and key is not None and cached[0] == key else \
-                (key, *assigned(rel, catalog, *load_document(root, path, catalog, stored, catalog_key)))
+            to_read[rel] = key
+    read = _read_all(root, list(to_read), catalog, stored, catalog_key)
+    for rel, key in to_read.items():
+        fresh[rel] = (key, *assigned(rel, catalog, *read[rel]))
+    for rel in rels:
         _, document, found = fresh[rel]
         problems += found
         if document:
@@ -440,7 +445,7 @@ def load_documents(root: Path, catalog: Catalog, memo: DocumentMemo | None = Non
 def _stat_key(path: Path, catalog: Catalog) -> tuple[int, int, Catalog] | None:
     try:
         found = path.stat()
-    except OSError:  # a dangling symlink or a loop: load_document reports it
+    except OSError:  # a dangling symlink or a loop: read_document reports it
         return None
     return found.st_mtime_ns, found.st_size, catalog
 
@@ -484,10 +489,42 @@ def assigned(rel: str, catalog: Catalog, document: Document | None,
                       for p in problems]
 
 
-def load_document(root: Path, path: Path, catalog: Catalog, stored: Memo | None = None,
-                  catalog_key: str = "") -> tuple[Document | None, list[Problem]]:
-    """The document at `path` and the problems found reading it; from the `stored` memo (its
-    catalogue's digest `catalog_key`) when its bytes and the files it names are unchanged."""
+Read = tuple[Document | None, list[Problem]]  # a document (None if it cannot be used), its problems
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A document's text, to be parsed (it was not in the documents memo under `key`)."""
+
+    content: str
+    key: str
+
+
+def _read_all(root: Path, rels: list[str], catalog: Catalog, stored: Memo | None,
+              catalog_key: str) -> dict[str, Read]:
+    """The documents at `rels`: from the `stored` memo when their bytes and the files they name
+    are unchanged, else parsed, in forked worker processes when there are many."""
+    read: dict[str, Read] = {}
+    unparsed: list[tuple[str, Unparsed]] = []
+    for rel in rels:
+        found = read_document(root, root / rel, stored, catalog_key)
+        if isinstance(found, Unparsed):
+            unparsed.append((rel, found))
+        else:
+            read[rel] = found
+    parsed = forked_map(_parse_new, [(root, rel, found.content, catalog) for rel, found in unparsed], BODIES)
+    for (rel, found), (document, problems, files) in zip(unparsed, parsed, strict=True):
+        if stored is not None:
+            stored.put(found.key, stripped(Loaded(document, problems, files)))
+        read[rel] = document, problems
+    return read
+
+
+def read_document(root: Path, path: Path, stored: Memo | None = None, catalog_key: str = ""
+                  ) -> Read | Unparsed:
+    """The document at `path` and the problems found reading it, from the `stored` memo (its
+    catalogue's digest `catalog_key`) when its bytes and the files it names are unchanged; else
+    its text, to be parsed."""
     rel = path.relative_to(root).as_posix()
     source = resolved_source(root, rel)
     if source is None or any(hidden(part) for part in source.split("/")[1:]):
@@ -506,11 +543,13 @@ def load_document(root: Path, path: Path, catalog: Catalog, stored: Memo | None 
     kept = stored.get(key) if stored is not None else None
     if kept is not None and still_valid(root, kept):
         return _with_body(kept.document, content), kept.problems
+    return Unparsed(content, key)
+
+
+def _parse_new(root: Path, rel: str, content: str, catalog: Catalog
+               ) -> tuple[Document | None, list[Problem], dict[str, FileState]]:
     files: dict[str, FileState] = {}
-    document, problems = _parse(root, path, rel, content, catalog, files)
-    if stored is not None:
-        stored.put(key, stripped(Loaded(document, problems, files)))
-    return document, problems
+    return (*_parse(root, root / rel, rel, content, catalog, files), files)
 
 
 def _with_body(document: Document | None, content: str) -> Document | None:

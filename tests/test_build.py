@@ -192,14 +192,19 @@ def _holds_a_utf8_copy(text: str) -> bool:
 
 def test_parallel_work_leaves_the_build_s_texts_as_they_were(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bodies are converted and checked in forked workers that inherit them, and the search
-    process is sent copies of the texts: a pickled str keeps a UTF-8 copy inside it for as long
-    as it lives, which for a whole site's bodies would take more memory than the bodies do."""
-    monkeypatch.setattr("govsite.cache.workers", lambda jobs, per_worker: 2)
+    """Documents are read, and bodies converted and checked, in forked workers that inherit
+    what they work on, and the search process is sent copies of the texts: a pickled str keeps a
+    UTF-8 copy inside it for as long as it lives, which for a whole site's bodies would take more
+    memory than the bodies do. The workers find what one process finds."""
     docs = {f"zcwj/zcwj-qtwj/d{n}.md": front_matter(title=f"文件{n}", slug=f"d{n}")
             + f"## 第{n}部分\n\n各单位要做好防火工作，落实责任{n}。\n" for n in range(6)}
+    docs["zcwj/zcwj-qtwj/bad.md"] = front_matter(title="", slug="bad") + BODY
     root = mini_site(tmp_path / "site", docs)
+    alone = analyse(root)
+    monkeypatch.setattr("govsite.parallel.workers", lambda jobs, per_worker: 2)
     analysis = analyse(root, cache=Caches(root / CACHE_DIR))
+    assert (analysis.documents, analysis.problems) == (alone.documents, alone.problems)
+    assert any(p.path.endswith("bad.md") for p in analysis.problems)
     (tmp_path / "out").mkdir()
     search = BackgroundSearch()
     search.start(analysis.site, root, analysis.bodies, tmp_path / "out", True)

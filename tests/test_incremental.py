@@ -125,9 +125,9 @@ def test_an_edit_to_a_document_reads_neither_the_catalogue_nor_the_other_documen
     first = builder.rebuild().problems
     assert any(p.path == "catalog.yaml" for p in first)  # e.g. an item without documents
     read: list[str] = []
-    real_catalog, real_document = rebuild.load_catalog, load.load_document
+    real_catalog, real_document = rebuild.load_catalog, load.read_document
     monkeypatch.setattr(rebuild, "load_catalog", lambda r: read.append("catalog.yaml") or real_catalog(r))
-    monkeypatch.setattr(load, "load_document",
+    monkeypatch.setattr(load, "read_document",
                         lambda r, path, *rest: read.append(path.name) or real_document(r, path, *rest))
     b = root / "content/zcwj/zcwj-qtwj/b.md"
     b.write_text(b.read_text().replace("乙文件", "乙文件（修订）"), encoding="utf-8")
