@@ -169,6 +169,19 @@ class Renderer:
             self.memo[key] = make()
         return self.memo[key]
 
+    def group(self, key: Any, make: Callable[[], list[tuple[str, bytes]]]
+              ) -> list[tuple[str, bytes | None]]:
+        """Pages rendered together under one key (the policy library and its filter pages): kept
+        from the previous build (page None) when it wrote every one of them under the same key.
+        Each page's recorded digest is the key's and the number of pages in the group."""
+        if self.reuse is None:
+            return self.cached(key, make)
+        digest = self.reuse.digest(key)
+        kept = self.reuse.group(digest)
+        pages: list[tuple[str, bytes | None]] = [(path, None) for path in kept] if kept else make()
+        self.digests.update(dict.fromkeys((path for path, _ in pages), f"{digest}/{len(pages)}"))
+        return pages
+
     def kept(self, path: str, key: Any) -> bool:
         """Whether the previous build's file for `path` can stand: its key's digest is the same."""
         if self.reuse is None:
@@ -513,9 +526,21 @@ class Reuse:
     pages: dict[str, str]
     salt: str
     parts: dict[int, tuple[Any, str]] = field(default_factory=dict)  # id -> (object, digest)
+    groups: dict[str, tuple[int, list[str]]] | None = None  # digest -> (size, intact paths)
 
     def digest(self, key: Any) -> str:
         return hashlib.sha256(f"{self.salt}\0{self._text(key)}".encode()).hexdigest()
+
+    def group(self, digest: str) -> list[str] | None:
+        """The paths of a group of pages (Renderer.group) written under `digest`, if all are intact."""
+        if self.groups is None:
+            self.groups = {}
+            for path, recorded in sorted(self.pages.items()):
+                group, _, size = recorded.partition("/")
+                if size.isdigit():
+                    self.groups.setdefault(group, (int(size), []))[1].append(path)
+        size, paths = self.groups.get(digest, (0, []))
+        return paths if paths and len(paths) == size else None
 
     def _text(self, value: Any) -> str:
         """A key's text: its repr, each dataclass in it (a document, an item) replaced by the
@@ -580,7 +605,9 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
         for item in domain.items:
             for path, page in renderer.item_pages(item):
                 add(path, page)
-    for pages in (library_pages, project_pages, org_pages):
+    for path, page in library_pages(renderer):
+        add(path, page)
+    for pages in (project_pages, org_pages):
         output.pages.update(pages(renderer))
     for rel, html, copies in render_documents(renderer):
         add(site.urls[rel], html)

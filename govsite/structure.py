@@ -95,15 +95,15 @@ def library_facets(site: Site) -> tuple[list[Row], dict[str, list[tuple[Facet, l
     return rows, facets
 
 
-def library_pages(renderer: Renderer) -> Iterable[tuple[str, bytes]]:
-    """The library and its filter pages; govsite serve re-renders them only when a policy, its
-    URL or a unit's name changed."""
+def library_pages(renderer: Renderer) -> Iterable[tuple[str, bytes | None]]:
+    """The library and its filter pages, rendered again (by govsite serve, or a build: page None
+    when kept from the previous one) only when a policy, its URL or a unit's name changed."""
     site = renderer.site
     if not site.policies:
         return []
     key = ("library", tuple((doc, site.urls[doc.rel]) for doc in site.policies),
            tuple(site.catalog.units.items()), site.catalog.site)
-    return renderer.cached(key, lambda: list(_library_pages(renderer)))
+    return renderer.group(key, lambda: list(_library_pages(renderer)))
 
 
 def _library_pages(renderer: Renderer) -> Iterable[tuple[str, bytes]]:

@@ -84,6 +84,30 @@ def test_one_edit_renders_only_what_changed_and_equals_a_cold_build(tmp_path: Pa
     assert before["zcwj/zcwj-qtwj/a/index.html"] == after["zcwj/zcwj-qtwj/a/index.html"]
 
 
+def test_the_policy_library_is_kept_unless_a_policy_changed(tmp_path: Path) -> None:
+    """The library and its filter pages are one group under one key: kept whole when no policy
+    changed, rendered whole when one did or when a page of the group is missing from build/."""
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    for name in ("a", "c"):
+        edit(root / f"content/zcwj/zcwj-qtwj/{name}.md", "kind: 其他", "kind: 政策文件")
+    build(root, out)
+    before = inodes(out)
+    library = sorted(path for path in before if path.startswith("library/"))
+    assert len(library) > 2
+    edit(root / "content/czyjs/czyjs-zfys/d.md", "内容段落。", "修改后的段落。")  # a report, not a policy
+    build(root, out)
+    after = inodes(out)
+    assert before["czyjs/czyjs-zfys/d/index.html"] != after["czyjs/czyjs-zfys/d/index.html"]
+    assert [before[path] for path in library] == [after[path] for path in library]
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "丙文件", "丙文件（修订）")
+    build(root, out)
+    assert "丙文件（修订）" in (out / "library/index.html").read_text(encoding="utf-8")
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+    (out / library[-1]).unlink()
+    build(root, out)
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+
 def test_a_linked_document_title_change_rerenders_the_pages_that_show_it(tmp_path: Path) -> None:
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
