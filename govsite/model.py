@@ -5,9 +5,10 @@ Stages only pass these around; they are picklable so rendering can run in worker
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from govsite.column.model import Column
 
@@ -43,8 +44,33 @@ PROJECT_STAGES = (
 ORG_LEVELS = ("乡镇", "街道", "村", "社区")
 
 
+_COMPARED: dict[type, tuple[str, ...]] = {}  # a dataclass's compared fields, by class
+
+
+def hashed_once(self: Any) -> int:
+    """A frozen dataclass's hash of its compared fields, worked out once: page keys hold
+    documents, items, domains and the site's settings, and govsite serve hashes every key on
+    every rebuild."""
+    known = self.__dict__.get("_hash")
+    if known is None:
+        names = _COMPARED.get(type(self))
+        if names is None:
+            names = _COMPARED[type(self)] = tuple(f.name for f in fields(self) if f.compare)
+        known = hash(tuple(getattr(self, name) for name in names))
+        object.__setattr__(self, "_hash", known)
+    return known
+
+
+def without_hash(self: Any) -> dict[str, Any]:
+    """What pickle copies: not the hash, which is this process's (a str's differs between them)."""
+    return {name: value for name, value in self.__dict__.items() if name != "_hash"}
+
+
 @dataclass(frozen=True)
 class SiteInfo:
+    __hash__ = hashed_once  # page keys hold it
+    __getstate__ = without_hash
+
     title: str
     org: str
     language: str = "zh-CN"
@@ -64,6 +90,9 @@ class SiteInfo:
 
 @dataclass(frozen=True)
 class Item:
+    __hash__ = hashed_once  # page keys hold it
+    __getstate__ = without_hash
+
     id: str
     domain_id: str
     l1: str
@@ -95,6 +124,9 @@ class Item:
 
 @dataclass(frozen=True)
 class Domain:
+    __hash__ = hashed_once  # page keys hold it
+    __getstate__ = without_hash
+
     id: str
     name: str
     items: tuple[Item, ...]
@@ -191,7 +223,11 @@ class Catalog:
         return self.item_by_id[item_id]
 
     def domain(self, domain_id: str) -> Domain:
-        return next(d for d in self.domains if d.id == domain_id)
+        return self.domain_by_id[domain_id]
+
+    @cached_property
+    def domain_by_id(self) -> dict[str, Domain]:
+        return {d.id: d for d in self.domains}
 
     def unit_name(self, unit: str) -> str:
         return self.units.get(unit, unit)
@@ -264,6 +300,9 @@ class Document:
     attachments: tuple[Attachment, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> file line
 
+    __hash__ = hashed_once
+    __getstate__ = without_hash
+
     @property
     def is_public(self) -> bool:
         return self.disclosure == PUBLIC
@@ -305,6 +344,14 @@ class Site:
 
     def docs_of(self, item_id: str) -> tuple[Document, ...]:
         return self.by_item.get(item_id, ())
+
+    @cached_property
+    def by_domain(self) -> dict[str, tuple[Document, ...]]:
+        """domain id -> its published documents, newest first."""
+        grouped: dict[str, list[Document]] = {}
+        for doc in self.documents:
+            grouped.setdefault(self.catalog.item(doc.item_id).domain_id, []).append(doc)
+        return {domain_id: tuple(docs) for domain_id, docs in grouped.items()}
 
     @cached_property
     def policies(self) -> tuple[Document, ...]:

@@ -245,7 +245,7 @@ class Renderer:
             "date": self.newest(self.site.documents)})
 
     def domain_page(self, domain: Domain) -> bytes:
-        docs = [d for d in self.site.documents if self.catalog.item(d.item_id).domain_id == domain.id]
+        docs = list(self.site.by_domain.get(domain.id, ()))
         trail = [("首页", "index.html"), ("标准目录", f"{CATALOG}/index.html")]
         if domain.org:
             trail = [trail[0], *org_trail(self.catalog, domain.org),

@@ -137,3 +137,21 @@ def test_an_edit_to_a_document_reads_neither_the_catalogue_nor_the_other_documen
     assert [p for p in again if p.path == "catalog.yaml"] == [p for p in first if p.path == "catalog.yaml"]
     builder.rebuild(["catalog.yaml"])  # saved unchanged: read again, an equal catalogue
     assert read[1:] == ["catalog.yaml"]
+
+
+def test_a_document_s_hash_is_kept_but_never_pickled(tmp_path: Path) -> None:
+    """Page keys hold documents and serve hashes every key on every rebuild, so a document
+    keeps its hash; a copy sent to another process does not (its str hashes differ)."""
+    import dataclasses
+    import pickle
+
+    from govsite.build import analyse
+
+    root = mini_site(tmp_path / "site", {"zcwj/zcwj-qtwj/a.md": front_matter(title="甲文件", slug="a") + BODY})
+    [doc] = analyse(root).documents
+    moved = dataclasses.replace(doc, lines={})  # lines are not compared
+    assert hash(doc) == hash(moved) and doc == moved
+    assert dataclasses.replace(doc, body=doc.body + "补充。") != doc
+    assert "_hash" in doc.__dict__
+    copy = pickle.loads(pickle.dumps(doc))
+    assert "_hash" not in copy.__dict__ and copy == doc and hash(copy) == hash(doc)
