@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govsite.cache import CACHE_DIR, Memo, digest, usable_key
+from govsite.cache import CACHE_DIR, Memo, digest, shard_of, usable_key
 from govsite.column.load import load_column
 from govsite.column.resolve import resolve_column
 from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents
@@ -28,6 +28,7 @@ from govsite.state import BuildState, Recorded, output_stamps, scan_inputs, stam
 
 if TYPE_CHECKING:
     from govsite.body import Body
+    from govsite.render import KeptHtml
     from govsite.search.documents import Entry
 
 # The stages that convert, check, render and index (Markdown, Jinja2, segno, Whoosh, numpy) are
@@ -78,7 +79,7 @@ def resolve_today(today: dt.date | None = None) -> dt.date:
 class Caches:
     """The build's memos of pure functions, persisted in <site>/.govsite-cache/ (docs/cache.md)."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, *, html_on_disk: bool = False):
         from govsite.audit.bodyformat import FINDINGS_CODEC
         from govsite.body import BODY_CODEC, HTML_CODEC  # lazily: a no-change build converts nothing
         from govsite.docstore import DOCUMENT_CODEC
@@ -91,6 +92,9 @@ class Caches:
         self.qr = Memo(self.folder / "qr" if self.folder else None, QR_CODEC, key, lazy=True)  # check needs none
         self.findings = Memo(self.folder / "bodyformat" if self.folder else None, FINDINGS_CODEC, key)
         self.documents = Memo(self.folder / "documents" if self.folder else None, DOCUMENT_CODEC, key)
+        # a build's converted HTML goes to disk at once and is read back page by page: the main
+        # process never holds every body's HTML (govsite serve keeps what it reads)
+        self.html_on_disk = html_on_disk
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
         """Each document's body; those kept from an earlier build come without their HTML
@@ -107,14 +111,30 @@ class Caches:
             body = bodies[doc.rel]
             if body.html is not None and not body.refused and self.html.get(key := body_key(doc)) is None:
                 self.html.put(key, body.html)
+        if self.html_on_disk and self.html.unload():
+            for key, body in self.bodies.entries.items():
+                if body.html is not None and not body.refused:
+                    self.bodies.entries[key] = replace(body, html=None)
+            bodies = {doc.rel: self.bodies.entries[body_key(doc)] for doc in documents}
         return bodies
 
+    def kept_html(self) -> KeptHtml:
+        """How the renderer finds the HTML of the bodies that came without it."""
+        from govsite.render import KeptHtml
+
+        return KeptHtml(self.html_of, self.html_group if self.html_on_disk else None)
+
     def html_of(self, doc: Document) -> str:
-        """The HTML of a kept body (convert_bodies), from the HTML memo, else converted again."""
+        """The HTML of a kept body (convert_bodies), from the HTML memo, else converted again.
+        With html_on_disk, it leaves memory once read: each page is rendered once."""
         from govsite.body import convert
 
-        html = self.html.get(body_key(doc))
+        key = body_key(doc)
+        html = self.html.take(key) if self.html_on_disk else self.html.get(key)
         return html if html is not None else convert(doc.rel, doc.body, doc.body_line).html or ""
+
+    def html_group(self, doc: Document) -> str:
+        return shard_of(body_key(doc))
 
     def body_findings(self, documents: Iterable[Document]) -> dict[str, tuple]:
         """The body-format findings of each document (audit/bodyformat.py), by path."""
@@ -237,7 +257,7 @@ def collect_problems(root: Path, today: dt.date | None = None, *, documents: boo
     recorded = None if documents else state.unchanged_check(key)
     if recorded is not None:  # the catalogue still names the items in the verdict's reasons
         return recorded, load_catalog(root)[0], []
-    caches = Caches(root / CACHE_DIR)
+    caches = Caches(root / CACHE_DIR, html_on_disk=True)  # check reads no HTML
     try:
         analysis = analyse(root, today=day, cache=caches)
     except GovsiteError as error:
@@ -292,7 +312,7 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
 
     search = BackgroundSearch()  # forked before anything is loaded, so that it stays small
     try:
-        cache = Caches(root / CACHE_DIR if use_cache else None)
+        cache = Caches(root / CACHE_DIR if use_cache else None, html_on_disk=True)
         stage = Stages(progress)
         with stage(STAGES[0]):
             analysis, invalid = _analyse_for_build(root, day, base_url, cache, keep_going)
@@ -304,7 +324,7 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
             with stage(STAGES[1]):
                 output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site),
                                      reuse=reuse, write=lambda path, page: write_page(folder, path, page),
-                                     html=cache.html_of)
+                                     html=cache.kept_html())
             with stage(STAGES[2]):
                 write_tree(output, folder, out, _unchanged(output.copies, copies))
                 cache.save()

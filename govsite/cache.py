@@ -176,6 +176,21 @@ class Memo:
         self.dirty.add(self._shard(key))
         self.entries[key] = value
 
+    def take(self, key: str) -> Any | None:
+        """get(), and the entry leaves memory (not the file): for a memo saved by unload()."""
+        self.asked.add(key)
+        self._shard(key)
+        return self.entries.pop(key, None)
+
+    def unload(self) -> bool:
+        """Save, then let go of every entry: a lazy memo reads a shard again when asked for a key
+        in it. False, keeping the entries, when the memo has no folder to read them from."""
+        if not (self.folder and self.key):
+            return False
+        self.save()
+        self.entries, self.unread = {}, {file.stem for file in self.folder.glob("*.json")}
+        return True
+
     def delete(self, key: str) -> None:
         self.dirty.add(self._shard(key))
         self.entries.pop(key, None)

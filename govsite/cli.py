@@ -314,7 +314,7 @@ def search_command(query: str, site_dir: Path, limit: int, as_json: bool) -> Non
     from govsite.search import search
 
     require_site(site_dir)
-    caches = Caches(site_dir / CACHE_DIR)
+    caches = Caches(site_dir / CACHE_DIR, html_on_disk=True)  # search reads no HTML
     analysis = analyse(site_dir, cache=caches)
     caches.save()
     notices: list[str] = []

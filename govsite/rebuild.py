@@ -64,7 +64,7 @@ class SiteBuilder:
         with stage(STAGES[1]):
             output = render_site(analysis.site, self.root, analysis.bodies,
                                  self.caches.qr_codes(analysis.site), memo=memo.pages,
-                                 html=self.caches.html_of)
+                                 html=self.caches.kept_html())
         if memo.published is not None:
             with stage(STAGES[2]):
                 output.pages.update(_search_pages(memo.published))

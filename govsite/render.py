@@ -134,12 +134,22 @@ def static_files(dirs: list[Path]) -> dict[str, Path]:
     return dict(sorted(files.items()))
 
 
+@dataclass(frozen=True)
+class KeptHtml:
+    """The HTML of bodies that came without it (Caches keeps it on disk): `of` a document, and
+    the `group` it is stored in. Document pages are then rendered a group at a time, so that each
+    group is read once, by one process."""
+
+    of: Callable[[Document], str]
+    group: Callable[[Document], str] | None = None
+
+
 class Renderer:
     def __init__(self, site: Site, root: Path, bodies: dict[str, Body],
                  qr: dict[str, str] | None = None, memo: dict[Any, Any] | None = None,
-                 reuse: Reuse | None = None, html: Callable[[Document], str] | None = None):
+                 reuse: Reuse | None = None, html: KeptHtml | None = None):
         self.site, self.root, self.bodies, self.qr = site, root, bodies, qr or {}
-        self.html_of = html  # the HTML of a body that came without it
+        self.html = html  # the HTML of bodies that came without it
         # Pages by a key of everything they show; a long-lived memo (govsite serve) re-renders
         # only pages whose inputs changed. `used` lets the owner drop entries no longer needed.
         self.memo: dict[Any, Any] = memo if memo is not None else {}
@@ -313,8 +323,8 @@ class Renderer:
         crumbs[-1] = (item.name, item.url)
         html = self.bodies[doc.rel].html
         if html is None:
-            assert self.html_of is not None, "a body without its HTML needs render_site(html=...)"
-            html = self.html_of(doc)
+            assert self.html is not None, "a body without its HTML needs render_site(html=...)"
+            html = self.html.of(doc)
         body = link_html(html, resolve)
         html = self.page(
             "document.html", path, doc=doc, item=item, domain=domain,
@@ -452,7 +462,7 @@ def render_documents(renderer: Renderer) -> Iterator[tuple[str, bytes | None, di
     kept = {rel for rel, key in keys.items() if renderer.kept(site.urls[rel], key)}
     renderer.used.update(key for rel, key in keys.items() if rel not in kept)
     missing = [rel for rel, key in keys.items() if rel not in kept and key not in renderer.memo]
-    for rel, html, copies in _render(renderer, missing):
+    for rel, html, copies in _render(renderer, _batches(renderer, missing)):
         if renderer.serving:
             renderer.memo[keys[rel]] = (html, copies)
         yield rel, html, copies
@@ -464,11 +474,23 @@ def render_documents(renderer: Renderer) -> Iterator[tuple[str, bytes | None, di
             yield (rel, *renderer.memo[key])
 
 
-def _render(renderer: Renderer, rels: list[str]) -> Iterator[tuple[str, bytes, dict[str, Path]]]:
+def _batches(renderer: Renderer, rels: list[str]) -> list[list[str]]:
+    """`rels` in the batches a worker renders at once: the documents whose HTML is stored
+    together (KeptHtml.group), else 200 at a time."""
+    group = renderer.html.group if renderer.html else None
+    if group is None:
+        return [rels[start : start + 200] for start in range(0, len(rels), 200)]
+    grouped: dict[str, list[str]] = {}
+    for rel in rels:
+        grouped.setdefault(group(renderer.site.by_rel[rel]), []).append(rel)
+    return [grouped[name] for name in sorted(grouped)]
+
+
+def _render(renderer: Renderer, batches: list[list[str]]) -> Iterator[tuple[str, bytes, dict[str, Path]]]:
     global _WORKER
-    count = workers(len(rels), BODIES)
+    count = workers(sum(map(len, batches)), BODIES)
     if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for rel in rels:
+        for rel in (rel for batch in batches for rel in batch):
             yield (rel, *renderer.document_page(renderer.site.by_rel[rel]))
         return
     _WORKER = renderer
@@ -476,8 +498,8 @@ def _render(renderer: Renderer, rels: list[str]) -> Iterator[tuple[str, bytes, d
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(count, mp_context=context) as pool:
             pending: deque[Future[list[tuple[str, bytes, dict[str, Path]]]]] = deque()
-            for start in range(0, len(rels), 200):  # a few chunks ahead, not every page at once
-                pending.append(pool.submit(_render_documents, rels[start : start + 200]))
+            for batch in batches:  # a few batches ahead, not every page at once
+                pending.append(pool.submit(_render_documents, batch))
                 if len(pending) > 2 * count:
                     yield from pending.popleft().result()
             while pending:
@@ -569,13 +591,13 @@ def _document_text(doc: Document) -> str:
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
                 memo: dict[Any, Any] | None = None, reuse: Reuse | None = None,
                 write: Callable[[str, bytes], None] | None = None,
-                html: Callable[[Document], str] | None = None) -> Output:
+                html: KeptHtml | None = None) -> Output:
     """Render every page; `qr` maps document paths to their QR code SVG (when base_url is set).
     With a `memo` kept between calls, only pages whose inputs changed are rendered again; with
     `reuse`, pages whose key is unchanged since the previous build are not rendered at all
     (output.reused) and every keyed page's digest is in output.keys. With `write`, document and
     item pages are handed to it as they are rendered (output.written), not kept. `html` gives the HTML of a
-    body that came without it (Caches.html_of)."""
+    body that came without it (Caches.kept_html)."""
     try:
         return _render_pages(site, root, bodies, qr, memo, reuse, write, html)
     except TemplateError as error:
@@ -585,7 +607,7 @@ def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, s
 def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
                   memo: dict[Any, Any] | None, reuse: Reuse | None,
                   write: Callable[[str, bytes], None] | None,
-                  html: Callable[[Document], str] | None) -> Output:
+                  html: KeptHtml | None) -> Output:
     renderer = Renderer(site, root, bodies, qr, memo, reuse, html)
     output = Output()
 

@@ -216,6 +216,25 @@ def test_parallel_work_leaves_the_build_s_texts_as_they_were(tmp_path: Path,
     assert _holds_a_utf8_copy(texts[0])
 
 
+def test_a_build_keeps_the_bodies_html_on_disk_not_in_memory(tmp_path: Path) -> None:
+    """A build's converted HTML is written at once and read back page by page: the bodies it
+    holds have none, and each page's HTML read from disk is what conversion gave."""
+    docs = {f"zcwj/zcwj-qtwj/d{n}.md": front_matter(title=f"文件{n}", slug=f"d{n}")
+            + f"## 第{n}部分\n\n见[文件0](d0.md)。\n" for n in range(4)}
+    root = mini_site(tmp_path / "site", docs)
+    held = analyse(root, cache=Caches(root / CACHE_DIR))
+    assert all(body.html for body in held.bodies.values())
+    caches = Caches(root / CACHE_DIR, html_on_disk=True)
+    lean = analyse(root, cache=caches)
+    assert all(body.html is None for body in lean.bodies.values()) and not caches.html.entries
+    kept = caches.kept_html()
+    assert kept.group is not None
+    for doc in lean.site.documents:
+        assert kept.of(doc) == held.bodies[doc.rel].html
+        assert kept.of(doc) == held.bodies[doc.rel].html  # read once, then converted again
+    assert not caches.html.entries
+
+
 def test_refuses_to_overwrite_a_foreign_folder(tmp_path: Path) -> None:
     root = mini_site(tmp_path / "site", {"zcwj/zcwj-qtwj/a.md": front_matter() + BODY})
     foreign = tmp_path / "documents"
