@@ -184,10 +184,14 @@ class Memo:
 
     def unload(self) -> bool:
         """Save, then let go of every entry: a lazy memo reads a shard again when asked for a key
-        in it. False, keeping the entries, when the memo has no folder to read them from."""
+        in it. False, keeping the entries, when the memo has no folder to read them from or
+        cannot write it (a read-only site is still checked)."""
         if not (self.folder and self.key):
             return False
-        self.save()
+        try:
+            self.save()
+        except OSError:
+            return False
         self.entries, self.unread = {}, {file.stem for file in self.folder.glob("*.json")}
         return True
 

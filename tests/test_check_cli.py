@@ -103,6 +103,18 @@ def test_missing_catalog_is_an_error_not_a_traceback(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_cache_that_cannot_be_written_still_gives_the_verdict(site):
+    """check writes the bodies' HTML to its memo as it converts them; a cache folder it cannot
+    write (here a file where the memo's folder goes) leaves the HTML in memory, and the check
+    reports as on any site."""
+    root = site()
+    (root / ".govsite-cache").mkdir()
+    (root / ".govsite-cache/html").write_text("not a folder", encoding="utf-8")
+    result = check(root, "--today", "2026-11-28")
+    assert result.exception is None, result.output
+    assert result.exit_code == 0 and result.output.endswith("检查结论：合格\n"), result.output
+
+
 def test_bad_today_is_a_usage_error(site):
     result = check(site(), "--today", "2026/11/28")
     assert result.exit_code == 2
