@@ -20,11 +20,11 @@ from govsite.column.load import load_column
 from govsite.column.resolve import resolve_column
 from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
-from govsite.output import Output, check_output_dir, staging, write_page, write_tree
+from govsite.output import Staging, check_output_dir, staging, write_changed, write_tree
 from govsite.parallel import INDEXED, leave_half, workers
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.sections import SEARCH
-from govsite.state import BuildState, Recorded, output_stamps, scan_inputs, stamp
+from govsite.state import BuildState, Recorded, output_stamps, patched_stamps, scan_inputs, stamp
 
 if TYPE_CHECKING:
     from govsite.body import Body
@@ -318,27 +318,28 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
             analysis, invalid = _analyse_for_build(root, day, base_url, cache, keep_going)
         reuse = Reuse(state.reusable_pages(out, current, inputs.pages), inputs.pages)
         copies = state.reusable_copies(out, current)
-        with staging(out) as folder:
+        with staging(out, state.untouched(out, current)) as new:
             # indexing runs in its own processes while the pages are rendered and written
-            search.start(analysis.site, root, analysis.bodies, folder, use_cache)
+            search.start(analysis.site, root, analysis.bodies, new, use_cache)
             with stage(STAGES[1]):
                 output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site),
-                                     reuse=reuse, write=lambda path, page: write_page(folder, path, page),
-                                     html=cache.kept_html())
+                                     reuse=reuse, write=new.write, html=cache.kept_html())
             with stage(STAGES[2]):
-                write_tree(output, folder, out, _unchanged(output.copies, copies))
+                write_tree(output, new, _unchanged(output.copies, copies))
                 cache.save()
             with stage(STAGES[3]):  # what is left of indexing; it writes the index's files
-                indexed, notices = search.result()
+                indexed, notices = search.result(new)
     finally:
         search.cancel()  # if anything failed on the way
     result = BuildResult(analysis.site, analysis.problems, out,
                          len(output.pages) + len(output.reused) + len(output.written) + len(indexed),
                          time.perf_counter() - started, invalid, stage.seconds, notices=notices)
     if use_cache:
+        files = output_stamps(out) if new.touched is None else patched_stamps(out, current, new.touched)
         state.record_build(key, out, Recorded(result.problems, result.published, result.withheld,
                                               result.pages, invalid, result.scheduled),
-                           pages_key=inputs.pages, page_keys=output.keys, copies=output.copies)
+                           pages_key=inputs.pages, page_keys=output.keys, copies=output.copies,
+                           files=files)
         if base_url is None and not has_errors(analysis.problems):  # what check reports today
             state.record_check(inputs.key(command="check", today=day), analysis.problems,
                                len(scheduled_documents(analysis.documents, day)))
@@ -384,25 +385,26 @@ class BackgroundSearch:
             os.setpgid(self.process.pid, self.process.pid)
         child_end.close()
 
-    def start(self, site: Site, root: Path, bodies: dict[str, Body], folder: Path,
+    def start(self, site: Site, root: Path, bodies: dict[str, Body], stage: Staging,
               use_cache: bool) -> None:
         from govsite.search import index_input
 
-        self.site, self.root, self.bodies, self.folder = site, root, bodies, folder
+        self.site, self.root, self.bodies = site, root, bodies
         docs, synonyms = index_input(site, bodies)
+        where = (_search_cache(root, use_cache), stage.folder, stage.previous)
         if self.process is None:
-            self.found = _search_files(docs, synonyms, _search_cache(root, use_cache), folder)
+            self.found = _search_files(docs, synonyms, *where)
             return
-        self.connection.send((len(docs), synonyms, _search_cache(root, use_cache), folder))
+        self.connection.send((len(docs), synonyms, *where))
         for start in range(0, len(docs), SENT_AT_ONCE):  # pickled a part at a time
             self.connection.send([_detached(entry) for entry in docs[start : start + SENT_AT_ONCE]])
 
-    def result(self) -> tuple[list[str], list[str]]:
-        """The paths written under search/, and the notices of caches discarded on the way."""
+    def result(self, stage: Staging) -> tuple[list[str], list[str]]:
+        """The paths of the files under search/, and the notices of caches discarded on the way."""
         from govsite.render import search_page
 
         if self.process is None:
-            paths, version, notices = self.found
+            paths, written, version, notices = self.found
         else:
             try:
                 succeeded, found = self.connection.recv()
@@ -411,9 +413,10 @@ class BackgroundSearch:
             self.cancel()
             if not succeeded:
                 raise found
-            paths, version, notices = found
-        page = search_page(self.site, self.root, self.bodies, version)
-        write_tree(Output({f"{SEARCH}/index.html": page}), self.folder)
+            paths, written, version, notices = found
+        stage.written |= written
+        stage.kept |= set(paths) - written
+        stage.write(f"{SEARCH}/index.html", search_page(self.site, self.root, self.bodies, version))
         return sorted([*paths, f"{SEARCH}/index.html"]), notices
 
     def cancel(self) -> None:
@@ -444,25 +447,25 @@ def _index_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | N
 
 
 def _search_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | None,
-                  folder: Path) -> tuple[list[str], str, list[str]]:
-    """Writes the browser index into `folder`: (its paths, its version, notices)."""
+                  folder: Path, previous: Path | None) -> tuple[list[str], set[str], str, list[str]]:
+    """Writes into `folder` the browser index's files that differ from the `previous` site's:
+    (all its paths, those written, its version, notices)."""
     files, version, notices = _index_files(docs, synonyms, cache_dir)
-    write_tree(Output(files), folder)
-    return list(files), version, notices
+    return list(files), write_changed(files, folder, previous), version, notices
 
 
 def _search_job(connection: Any) -> None:
     os.setpgid(0, 0)  # a group of its own, so that cancel() reaches its workers too
     leave_half()  # the build renders pages on the other cores meanwhile
     try:
-        count, synonyms, cache_dir, folder = connection.recv()
+        count, synonyms, *where = connection.recv()
         docs: list[Any] = []
         while len(docs) < count:
             docs += connection.recv()
     except EOFError:  # the build ended before it had anything to index
         return
     try:
-        connection.send((True, _search_files(docs, synonyms, cache_dir, folder)))
+        connection.send((True, _search_files(docs, synonyms, *where)))
     except BaseException as error:  # re-raised by result()
         connection.send((False, error))
     finally:

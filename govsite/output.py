@@ -6,6 +6,7 @@ so a failed build leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from govsite.lifetime import unfinished
 
 MARKER = ".govsite-output"
+MARKER_TEXT = "govsite build output; safe to delete\n"
 
 
 @dataclass
@@ -52,8 +54,8 @@ def _safe(path: str) -> str:
 
 
 def publish(output: Output, out: Path) -> None:
-    with staging(out) as temp:
-        write_tree(output, temp)
+    with staging(out) as stage:
+        write_tree(output, stage)
 
 
 def staging_folders(out: Path, pid: int) -> tuple[Path, Path]:
@@ -87,10 +89,55 @@ def _alive(pid: int) -> bool:
     return True
 
 
+IN_PLACE_AT_MOST = (100, 0.1)  # files, share of the site's files: a bigger change is swapped in
+
+
+class Staging:
+    """The new site while it is written: its new and changed files in `folder`, beside the output,
+    and the paths of the files it keeps from the previous site, in `kept`."""
+
+    def __init__(self, out: Path, folder: Path, intact: bool):
+        self.out, self.folder = out, folder
+        self.previous = out if intact else None  # whose files are compared with those written
+        self.written: set[str] = set()
+        self.kept: set[str] = set()
+        self.touched: set[str] | None = None  # after a commit in place: the paths it changed
+        self._made: set[Path] = set()  # folders made: one mkdir each, not one per file
+
+    def write(self, path: str, data: bytes) -> None:
+        """A file of the new site: kept if the previous site (when intact) has the same bytes."""
+        if self.previous is not None and _same_bytes(self.previous / _safe(path), data):
+            self.kept.add(path)
+            return
+        _in_folder(self.folder / _safe(path), self._made).write_bytes(data)
+        self.written.add(path)
+
+    def copy(self, path: str, source: Path) -> None:
+        shutil.copyfile(source, _in_folder(self.folder / _safe(path), self._made))
+        self.written.add(path)
+
+    def changes(self, previous: set[str]) -> tuple[set[str], set[str]]:
+        """What committing in place does to a folder holding the files `previous`: the files
+        it writes, and those it deletes."""
+        return self.written, previous - self.written - self.kept - {MARKER}
+
+    def link_kept(self) -> None:
+        """The kept files, hard-linked from the previous site (copied where the file system
+        has no hard links). Once the previous folder is deleted, each file again has a single
+        link: editing a file of build/ in place changes nothing else."""
+        for path in sorted(self.kept - self.written):
+            _keep(self.out / _safe(path), _in_folder(self.folder / path, self._made))
+
+
 @contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """A new, empty output folder, swapped in for `out` when the block completes and deleted if
-    it raises: `out` is either the previous site or the whole new one."""
+def staging(out: Path, in_place: set[str] | None = None) -> Iterator[Staging]:
+    """A new, empty folder for the new site's files. When the block completes, the site is
+    committed: with `in_place` (the files of `out`, which is exactly as the last build left
+    it), each written file replaces its namesake in `out` and the files the site no longer has
+    are deleted, if they are few; otherwise the kept files are linked into the new folder, which
+    is swapped in for `out`. If the block raises, `out` is left as it was, and so it is if
+    committing in place fails: the files already replaced are put back. Either way no staging
+    folder is left."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
@@ -98,9 +145,16 @@ def staging(out: Path) -> Iterator[Path]:
     shutil.rmtree(temp, ignore_errors=True)
     try:
         temp.mkdir()
-        (temp / MARKER).write_text("govsite build output; safe to delete\n", encoding="utf-8")
+        (temp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         with unfinished(temp):
-            yield temp
+            stage = Staging(out, temp, intact=in_place is not None)
+            yield stage
+            written, gone = stage.changes(in_place or set())
+            most, share = IN_PLACE_AT_MOST
+            if in_place is not None and len(written) + len(gone) <= max(most, share * len(stage.kept)):
+                stage.touched = _patch(out, temp, old, written, gone)
+                return
+            stage.link_kept()
         if out.exists():
             os.replace(out, old)
         os.replace(temp, out)
@@ -109,39 +163,102 @@ def staging(out: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_tree(output: Output, folder: Path, previous: Path | None = None,
-               unchanged_copies: frozenset[str] = frozenset()) -> None:
-    """Write `output` into the new `folder`. Pages in output.reused, and the copies named in
-    `unchanged_copies`, are the `previous` build's files: they are hard-linked from it (copied
-    where the file system has no hard links). Once the new folder is swapped in and the
-    previous one deleted, each file again has a single link: editing a file of build/ in place
-    changes nothing else, and a file edited in build/ is never linked (state.py checks each
-    file's size, times and inode before offering it)."""
-    made: set[Path] = set()  # folders made: one mkdir each, not one per file
+def _patch(out: Path, temp: Path, aside: Path, written: set[str], gone: set[str]) -> set[str]:
+    """Moves the `gone` files of `out` aside, then each `written` file from `temp` into `out`
+    (its previous version aside too); if any step fails, undoes the steps done. The paths
+    changed (written, deleted, and the folders made or removed)."""
+    aside.mkdir()
+    (aside / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    done: list[tuple[str, str]] = []  # ("aside" | "placed", path), in order
+    folders: set[str] = set()
+    try:
+        for path in sorted(gone):
+            _move(out / path, aside / path)
+            done.append(("aside", path))
+        folders |= _remove_emptied(out, gone)
+        for path in sorted(written):
+            target = out / path
+            if os.path.lexists(target):
+                _move(target, aside / path)
+                done.append(("aside", path))
+            folders |= _make_folders(out, path)
+            os.replace(temp / path, target)
+            done.append(("placed", path))
+    except BaseException:
+        for step, path in reversed(done):
+            if step == "placed":
+                (out / path).unlink()
+            else:
+                _move(aside / path, out / path)
+        _remove_emptied(out, written)
+        raise
+    return written | gone | folders
+
+
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
+def _make_folders(out: Path, path: str) -> set[str]:
+    """The folders of `path` that did not exist in `out`, made."""
+    made = set()
+    for folder in PurePosixPath(path).parents:
+        if folder.name and not (out / folder).is_dir():
+            made.add(folder.as_posix() + "/")
+    (out / path).parent.mkdir(parents=True, exist_ok=True)
+    return made
+
+
+def _remove_emptied(out: Path, paths: set[str]) -> set[str]:
+    """The folders of `paths` left empty, removed (deepest first)."""
+    removed = set()
+    for folder in sorted({f for p in paths for f in PurePosixPath(p).parents if f.name},
+                         key=lambda f: -len(f.parts)):
+        with contextlib.suppress(OSError):  # not empty, or already gone
+            (out / folder).rmdir()
+            removed.add(folder.as_posix() + "/")
+    return removed
+
+
+def write_tree(output: Output, stage: Staging, unchanged_copies: frozenset[str] = frozenset()) -> None:
+    """`output` into the new site: pages written, pages in output.reused kept from the previous
+    site (state.py checks each file's size, times and inode before offering it, so a file edited
+    in build/ is never kept), copies kept if named in `unchanged_copies`, else copied."""
     for path, content in sorted(output.pages.items()):
-        write_page(folder, path, content, made)
-    for path in sorted(output.reused):
-        assert previous is not None
-        _keep(previous / _safe(path), _in_folder(folder / path, made))
+        stage.write(path, content)
+    stage.kept |= output.reused
     for path, source in sorted(output.copies.items()):
-        target = _in_folder(folder / _safe(path), made)
-        if path in unchanged_copies and previous is not None:
-            _keep(previous / path, target)
+        if path in unchanged_copies:
+            stage.kept.add(path)
         else:
-            shutil.copyfile(source, target)
+            stage.copy(path, source)
 
 
-def write_page(folder: Path, path: str, data: bytes, made: set[Path] | None = None) -> None:
-    """One page into the new `folder` (pages written as they are rendered, and by write_tree)."""
-    _in_folder(folder / _safe(path), made).write_bytes(data)
+def write_changed(files: dict[str, bytes], folder: Path, previous: Path | None) -> set[str]:
+    """Writes into `folder` those of `files` whose bytes differ from the `previous` site's (all
+    of them without one): their paths."""
+    written = set()
+    made: set[Path] = set()
+    for path, data in sorted(files.items()):
+        if previous is None or not _same_bytes(previous / _safe(path), data):
+            _in_folder(folder / _safe(path), made).write_bytes(data)
+            written.add(path)
+    return written
 
 
-def _in_folder(target: Path, made: set[Path] | None) -> Path:
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _in_folder(target: Path, made: set[Path]) -> Path:
     """`target`, once its folder exists (`made`: the folders already known to exist)."""
-    if made is None or target.parent not in made:
+    if target.parent not in made:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if made is not None:
-            made.add(target.parent)
+        made.add(target.parent)
     return target
 
 

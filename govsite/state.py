@@ -103,6 +103,23 @@ def output_stamps(out: Path) -> dict[str, Stamp]:
     return {rel + "/" if is_dir else rel: value for rel, value, is_dir in walk(out)}
 
 
+def patched_stamps(out: Path, before: dict[str, Stamp], touched: set[str]) -> dict[str, Stamp]:
+    """output_stamps(out) after the `touched` paths (files, and folders ending with "/") of a
+    build/ whose stamps were `before` were changed in place: those paths and their folders
+    stamped again, without walking the rest."""
+    stamps = dict(before)
+    again = set(touched)
+    for path in touched:
+        parts = path.rstrip("/").split("/")[:-1]
+        again |= {"/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)}
+    for path in again:
+        try:
+            stamps[path] = stamp(os.lstat(out / path))
+        except OSError:
+            stamps.pop(path, None)
+    return dict(sorted(stamps.items()))
+
+
 @dataclass
 class Recorded:
     """The outcome of a build or check, as the CLI reports it."""
@@ -145,6 +162,16 @@ class BuildState:
             return None
         return self._recorded(build)
 
+    def untouched(self, out: Path, current: dict[str, Stamp]) -> set[str] | None:
+        """The files of build/ if it is exactly as the last build left it (the same files and
+        folders, each with the same stamp): a build may then change it in place."""
+        build = self.data.get("build") or {}
+        files = build.get("files", {})
+        if build.get("out") != str(out) or not current or len(current) != len(files) \
+                or any(files.get(path) != list(value) for path, value in current.items()):
+            return None
+        return {path for path in files if not path.endswith("/")}
+
     def intact(self, out: Path, current: dict[str, Stamp]) -> set[str]:
         """Paths of build/ (files and folders) exactly as the last build left them."""
         build = self.data.get("build") or {}
@@ -170,11 +197,12 @@ class BuildState:
                 if path in intact}
 
     def record_build(self, key: str, out: Path, recorded: Recorded, *, pages_key: str,
-                     page_keys: dict[str, str], copies: dict[str, Path]) -> None:
+                     page_keys: dict[str, str], copies: dict[str, Path], files: dict[str, Stamp]) -> None:
+        """`files`: build/'s stamps as the build left it (output_stamps or patched_stamps)."""
         self.data["build"] = {
             "key": key, "out": str(out), "pages_key": pages_key, "page_keys": page_keys,
             "copies": {path: (str(source), list(stamp(source.stat()))) for path, source in copies.items()},
-            "files": {path: list(value) for path, value in output_stamps(out).items()},
+            "files": {path: list(value) for path, value in files.items()},
             **self._rows(recorded),
         }
 

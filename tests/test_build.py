@@ -18,7 +18,7 @@ from conftest import REAL_CORPUS, front_matter, mini_site
 
 from govsite.build import BackgroundSearch, Caches, analyse, build
 from govsite.cache import CACHE_DIR
-from govsite.output import OutputError
+from govsite.output import OutputError, staging
 from govsite.problems import GovsiteError
 
 BODY = "## 正文\n\n内容段落。\n"
@@ -205,11 +205,14 @@ def test_parallel_work_leaves_the_build_s_texts_as_they_were(tmp_path: Path,
     analysis = analyse(root, cache=Caches(root / CACHE_DIR))
     assert (analysis.documents, analysis.problems) == (alone.documents, alone.problems)
     assert any(p.path.endswith("bad.md") for p in analysis.problems)
-    (tmp_path / "out").mkdir()
     search = BackgroundSearch()
-    search.start(analysis.site, root, analysis.bodies, tmp_path / "out", True)
-    paths, _ = search.result()
-    assert "search/index.html" in paths
+    try:
+        with staging(tmp_path / "out") as new:
+            search.start(analysis.site, root, analysis.bodies, new, True)
+            paths, _ = search.result(new)
+    finally:
+        search.cancel()
+    assert "search/index.html" in paths and (tmp_path / "out/search/index.html").is_file()
     texts = [d.body for d in analysis.documents] + [b.text for b in analysis.bodies.values()]
     assert len(texts) == 12 and not any(map(_holds_a_utf8_copy, texts))
     pickle.dumps(texts[0])

@@ -57,7 +57,10 @@ def test_nothing_changed_builds_nothing(tmp_path: Path) -> None:
     assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")} == before
 
 
-def test_one_edit_renders_only_what_changed_and_equals_a_cold_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_place", [(100, 0.1), (0, 0.0)], ids=["in place", "swapped"])
+def test_one_edit_renders_only_what_changed_and_equals_a_cold_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_place: tuple[int, float]) -> None:
+    monkeypatch.setattr("govsite.output.IN_PLACE_AT_MOST", in_place)
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
     before = inodes(out)
@@ -82,6 +85,45 @@ def test_one_edit_renders_only_what_changed_and_equals_a_cold_build(tmp_path: Pa
     after = inodes(out)
     assert "zcwj/zcwj-qtwj/b/t.pdf" in before and before["zcwj/zcwj-qtwj/b/t.pdf"] == after["zcwj/zcwj-qtwj/b/t.pdf"]
     assert before["zcwj/zcwj-qtwj/a/index.html"] == after["zcwj/zcwj-qtwj/a/index.html"]
+
+
+def test_a_small_change_is_made_in_place_and_a_failed_one_is_undone(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """build/ as the last build left it, and few files to change: the new and changed files
+    replace theirs one by one (each atomically) and removed pages go, build/ itself stays.
+    If a replacement fails, the files already replaced are put back: build/ is the previous site."""
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    folder = out.stat().st_ino
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
+    (root / "content/czyjs/czyjs-zfys/d.md").unlink()
+    build(root, out)
+    assert out.stat().st_ino == folder
+    assert not (out / "czyjs/czyjs-zfys/d").exists()
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+    before = tree_digest(out)
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "修改后的段落。", "再次修改的段落。")
+    (root / "content/zcwj/zcwj-qtwj/e.md").write_text(
+        front_matter(title="戊文件", slug="e") + BODY, encoding="utf-8")
+    replace, placed = os.replace, []
+
+    def failing_replace(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if ".out.tmp-" in str(source):
+            placed.append(target)
+            if len(placed) == 3:
+                raise OSError(28, "No space left on device")
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        build(root, out)
+    monkeypatch.setattr(os, "replace", replace)
+    assert len(placed) == 3 and out.stat().st_ino == folder
+    assert tree_digest(out) == before
+    assert not (out / "zcwj/zcwj-qtwj/e").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
+    build(root, out)
+    assert tree_digest(out) == cold(root, tmp_path / "cold2")
 
 
 def test_the_policy_library_is_kept_unless_a_policy_changed(tmp_path: Path) -> None:
@@ -119,11 +161,15 @@ def test_a_linked_document_title_change_rerenders_the_pages_that_show_it(tmp_pat
     assert tree_digest(out) == cold(root, tmp_path / "cold")
 
 
-def test_catalogue_or_template_change_rerenders_every_page(tmp_path: Path) -> None:
+def test_catalogue_or_template_change_rerenders_every_page(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("govsite.output.IN_PLACE_AT_MOST", (2, 0.1))  # as on a site of many files
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
+    folder = out.stat().st_ino
     edit(root / "catalog.yaml", "title: ", "title: 新")
     build(root, out)
+    assert out.stat().st_ino != folder  # every page changed: the new build/ was swapped in whole
     assert tree_digest(out) == cold(root, tmp_path / "cold")
     theme = root / "themes/default/templates"
     theme.mkdir(parents=True)
