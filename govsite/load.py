@@ -542,7 +542,8 @@ def read_document(root: Path, path: Path, stored: Memo | None = None, catalog_ke
     key = entry_key(catalog_key, rel, data) if stored is not None else ""
     kept = stored.get(key) if stored is not None else None
     if kept is not None and still_valid(root, kept):
-        return _with_body(kept.document, content), kept.problems
+        cleaned = any(p.code == "W010" for p in kept.problems)
+        return _with_body(kept.document, content, cleaned), kept.problems
     return Unparsed(content, key)
 
 
@@ -552,12 +553,14 @@ def _parse_new(root: Path, rel: str, content: str, catalog: Catalog
     return (*_parse(root, root / rel, rel, content, catalog, files), files)
 
 
-def _with_body(document: Document | None, content: str) -> Document | None:
-    """A kept record with its body, taken from the file's `content` as loading takes it."""
+def _with_body(document: Document | None, content: str, cleaned: bool) -> Document | None:
+    """A kept record with its body, taken from the file's `content` as loading takes it (without
+    the characters clean_body removes, if loading found any: `cleaned`)."""
     split = split_front_matter(content)
     if document is None or split is None:
         return document
-    return replace(document, body=clean_body(split[1], document.rel, split[2])[0])
+    body = clean_body(split[1], document.rel, split[2])[0] if cleaned else split[1]
+    return replace(document, body=body)
 
 
 def _parse(root: Path, path: Path, rel: str, content: str, catalog: Catalog,

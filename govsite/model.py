@@ -5,6 +5,7 @@ Stages only pass these around; they are picklable so rendering can run in worker
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
@@ -302,6 +303,12 @@ class Document:
 
     __hash__ = hashed_once
     __getstate__ = without_hash
+
+    @cached_property
+    def body_digest(self) -> str:
+        """sha256 of the body: the caches' keys and the page keys use it (a digest of a long
+        Chinese text once, not one per key)."""
+        return hashlib.sha256(self.body.encode()).hexdigest()
 
     @property
     def is_public(self) -> bool:

@@ -584,8 +584,7 @@ DOCUMENT_FIELDS = tuple(f.name for f in fields(Document) if f.name != "body")
 def _document_text(doc: Document) -> str:
     """A document's repr, its body by sha256: repr() of a long Chinese text costs more than
     hashing it."""
-    body = hashlib.sha256(doc.body.encode()).hexdigest()
-    return repr(("Document", body, *(getattr(doc, name) for name in DOCUMENT_FIELDS)))
+    return repr(("Document", doc.body_digest, *(getattr(doc, name) for name in DOCUMENT_FIELDS)))
 
 
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],

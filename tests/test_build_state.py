@@ -306,6 +306,22 @@ def test_kept_documents_are_parsed_again_only_when_their_bytes_or_files_change(
     assert tree_digest(out) == cold(root, tmp_path / "cold")
 
 
+def test_a_kept_document_s_body_is_cleaned_as_when_it_was_parsed(tmp_path: Path) -> None:
+    """A document taken from the documents memo gets its body from the file again: without the
+    control characters loading removed (W010), and as it stands when there were none."""
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "内容\x07段落&#1;。")
+    first = build(root, out).site
+    edit(root / "content/zcwj/zcwj-qtwj/a.md", "见[乙](b.md)。", "见[乙](b.md)，另见丙。")
+    again = build(root, out).site
+    assert first is not None and again is not None
+    for rel, body in (("c.md", "内容段落。"), ("b.md", "内容段落。"), ("a.md", "另见丙")):
+        kept = again.by_rel[f"content/zcwj/zcwj-qtwj/{rel}"]
+        assert body in kept.body and "\x07" not in kept.body and "&#1;" not in kept.body
+    assert again.by_rel["content/zcwj/zcwj-qtwj/c.md"] == first.by_rel["content/zcwj/zcwj-qtwj/c.md"]
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+
 def test_kept_documents_are_used_by_the_next_process(tmp_path: Path) -> None:
     """Each CLI build is a new process (with its own string hashing): the documents memo's keys
     must not depend on it, so an edit rewrites only the edited document's shard."""

@@ -53,7 +53,7 @@ def check_invalid_citations(audit: Audit) -> list[Problem]:
     if not any(doc.validity in INVALID for doc in audit.live):
         return problems
     for doc in audit.live:
-        for line_number, line, target in _citations(doc):
+        for line_number, line, target in _citations(doc.rel, doc.body_line, doc.body):
             policy = audit.live_by_rel.get(target)
             if policy is None or policy.validity not in INVALID or FLAGGED_RE.search(line):
                 continue
@@ -75,8 +75,18 @@ def _invalid_since(audit: Audit, policy: Document) -> date:
 
 
 @lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
-def _citations(doc: Document) -> tuple[tuple[int, str, str], ...]:
-    """(line number, line, linked path) of each Markdown link in the body."""
-    return tuple((number, line, normalised(doc.rel, target))
-                 for number, line in enumerate(doc.body.split("\n"), start=doc.body_line)
-                 for target in MD_LINK_RE.findall(line))
+def _citations(rel: str, first_line: int, body: str) -> tuple[tuple[int, str, str], ...]:
+    """(line number, line, linked path) of each Markdown link to a .md file in the body: only
+    the lines that hold ".md" are matched."""
+    found: list[tuple[int, str, str]] = []
+    number, counted, at = first_line, 0, body.find(".md")
+    while at >= 0:
+        start = body.rfind("\n", 0, at) + 1
+        end = body.find("\n", at)
+        end = len(body) if end < 0 else end
+        number += body.count("\n", counted, start)
+        counted = start
+        line = body[start:end]
+        found += [(number, line, normalised(rel, target)) for target in MD_LINK_RE.findall(line)]
+        at = body.find(".md", end)
+    return tuple(found)

@@ -55,11 +55,18 @@ class Deadline:
 
 @cache  # a site's documents share their days: each is looked up in the calendar once
 def is_workday(day: date) -> tuple[bool, bool]:
-    """(is a working day, whether the Mon–Fri fallback was used)."""
-    try:
-        return chinese_calendar.is_workday(day), False
-    except NotImplementedError:
+    """(is a working day, whether the Mon–Fri fallback was used). As chinese_calendar.is_workday
+    decides, from its public tables: that function finds the years it knows on every call."""
+    first, last = _calendar_years()
+    if not first <= day.year <= last:
         return day.weekday() < 5, True
+    working = day in chinese_calendar.workdays or (day.weekday() < 5 and day not in chinese_calendar.holidays)
+    return working, False
+
+
+@cache
+def _calendar_years() -> tuple[int, int]:
+    return min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
 
 
 def add_workdays(start: date, count: int) -> Deadline:
