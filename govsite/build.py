@@ -172,16 +172,12 @@ def _by_document(memo: Memo, function: Callable[..., Any], documents: Iterable[D
     return {rel: results[k] for rel, (k, _) in keys.items()}
 
 
+@lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
 def body_key(doc: Document) -> str:
     """Of everything body.convert reads: the body memo keeps its result by this key."""
-    return _body_key(doc.rel, doc.body_line, doc.body_digest)
-
-
-@lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
-def _body_key(rel: str, body_line: int, body_digest: str) -> str:
     from govsite.body import BODY_CODEC
 
-    return digest(BODY_CODEC.name, rel, body_line, body_digest)
+    return digest(BODY_CODEC.name, doc.rel, doc.body_line, doc.body_digest)
 
 
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,

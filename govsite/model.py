@@ -301,13 +301,23 @@ class Document:
     attachments: tuple[Attachment, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> file line
 
-    __hash__ = hashed_once
     __getstate__ = without_hash
+
+    def __hash__(self) -> int:
+        """Of the path and the body only (equal documents have equal ones), worked out once:
+        cheaper than all the fields, and documents are keys of caches and page keys."""
+        known = self.__dict__.get("_hash")
+        if known is None:
+            known = hash((self.rel, self.body))
+            object.__setattr__(self, "_hash", known)
+        return known
 
     @cached_property
     def body_digest(self) -> str:
         """sha256 of the body: the caches' keys and the page keys use it (a digest of a long
         Chinese text once, not one per key)."""
+        hash(self)  # "_hash" is added first: every document's attributes in one order, so that
+        # they share one key table (CPython reads an attribute of such an object fastest)
         return hashlib.sha256(self.body.encode()).hexdigest()
 
     @property

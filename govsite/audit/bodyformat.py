@@ -50,16 +50,11 @@ def check_document(audit: Audit, doc: Document) -> list[Problem]:
 Findings = tuple[tuple[int, str, str], ...]  # (line offset in the body, code, message)
 
 
+@lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
 def findings_key(doc: Document) -> str:
     """Of everything findings() reads: the build keeps its results by this key (cache.Memo)."""
-    return _findings_key(doc.title, doc.doc_number, doc.body_digest,
-                         tuple((a.title, a.file) for a in doc.attachments))
-
-
-@lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
-def _findings_key(title: str, doc_number: str | None, body_digest: str,
-                  attachments: tuple[tuple[str, str], ...]) -> str:
-    return digest(FINDINGS_CODEC.name, title, doc_number, body_digest, list(attachments))
+    return digest(FINDINGS_CODEC.name, doc.title, doc.doc_number, doc.body_digest,
+                  [(a.title, a.file) for a in doc.attachments])
 
 
 def _findings_from_data(data: object) -> Findings:

@@ -53,7 +53,7 @@ def check_invalid_citations(audit: Audit) -> list[Problem]:
     if not any(doc.validity in INVALID for doc in audit.live):
         return problems
     for doc in audit.live:
-        for line_number, line, target in _citations(doc.rel, doc.body_line, doc.body):
+        for line_number, line, target in _citations(doc):
             policy = audit.live_by_rel.get(target)
             if policy is None or policy.validity not in INVALID or FLAGGED_RE.search(line):
                 continue
@@ -75,11 +75,12 @@ def _invalid_since(audit: Audit, policy: Document) -> date:
 
 
 @lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
-def _citations(rel: str, first_line: int, body: str) -> tuple[tuple[int, str, str], ...]:
+def _citations(doc: Document) -> tuple[tuple[int, str, str], ...]:
     """(line number, line, linked path) of each Markdown link to a .md file in the body: only
     the lines that hold ".md" are matched."""
     found: list[tuple[int, str, str]] = []
-    number, counted, at = first_line, 0, body.find(".md")
+    rel, body = doc.rel, doc.body
+    number, counted, at = doc.body_line, 0, body.find(".md")
     while at >= 0:
         start = body.rfind("\n", 0, at) + 1
         end = body.find("\n", at)
