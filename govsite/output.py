@@ -1,7 +1,9 @@
 """Stage 7, write: the only stage that touches the output folder.
 
-The site is written to a temporary folder beside the output and swapped in only when complete,
-so a failed build leaves the previous site exactly as it was.
+The site is written to a temporary folder beside the output and committed only when complete,
+so a failed build leaves the previous site exactly as it was: swapped in whole, or, for a small
+change to an output folder that is exactly as the last build left it, file by file in place
+(each file replaced atomically, the replacements undone if one fails).
 """
 
 from __future__ import annotations
@@ -151,7 +153,8 @@ def staging(out: Path, in_place: set[str] | None = None) -> Iterator[Staging]:
             yield stage
             written, gone = stage.changes(in_place or set())
             most, share = IN_PLACE_AT_MOST
-            if in_place is not None and len(written) + len(gone) <= max(most, share * len(stage.kept)):
+            site_files = len(stage.written | stage.kept)
+            if in_place is not None and len(written) + len(gone) <= max(most, share * site_files):
                 stage.touched = _patch(out, temp, old, written, gone)
                 return
             stage.link_kept()
