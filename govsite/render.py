@@ -356,10 +356,13 @@ class Renderer:
 
     # --- feeds ----------------------------------------------------------------------------
 
-    def sitemap(self, paths: list[str]) -> bytes:
+    def sitemap(self, paths: list[str]) -> bytes | None:
+        """sitemap.xml of the pages at `paths`; None if the previous build's can stand."""
         dates = {self.site.urls[d.rel]: d.published for d in self.site.documents}
         entries = tuple((self.absolute(p) or p.removesuffix("index.html") or "./", dates.get(p))
                         for p in paths if p.endswith(".html") and p != "404.html")
+        if self.kept("sitemap.xml", ("sitemap", entries)):
+            return None
         return self.cached(("sitemap", entries), lambda: self.env.get_template("sitemap.xml").render(
             entries=entries).encode("utf-8"))
 
@@ -640,7 +643,7 @@ def _render_pages(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str,
     if renderer.gov_mark:
         output.copies[renderer.gov_mark] = furniture_image(root, site.catalog.site.gov_mark_image)
     output.keys = renderer.digests
-    output.pages["sitemap.xml"] = renderer.sitemap(sorted(output.pages.keys() | output.reused | output.written))
+    add("sitemap.xml", renderer.sitemap(sorted(output.pages.keys() | output.reused | output.written)))
     output.pages["feed.xml"] = renderer.feed()
     output.pages["robots.txt"] = renderer.robots()
     if memo is not None:

@@ -72,7 +72,8 @@ def test_one_edit_renders_only_what_changed_and_equals_a_cold_build(
     assert "zcwj/zcwj-qtwj/c/index.html" in changed
     # other documents' pages, the attachment and the other item's page were kept, not rewritten
     for kept in ("zcwj/zcwj-qtwj/a/index.html", "zcwj/zcwj-qtwj/b/index.html", "zcwj/zcwj-qtwj/b/t.pdf",
-                 "czyjs/czyjs-zfys/d/index.html", "czyjs/czyjs-zfys/index.html", "static/site.css"):
+                 "czyjs/czyjs-zfys/d/index.html", "czyjs/czyjs-zfys/index.html", "static/site.css",
+                 "sitemap.xml"):  # the same pages and dates
         assert kept not in changed, kept
     assert "修改后的段落" in (out / "zcwj/zcwj-qtwj/c/index.html").read_text(encoding="utf-8")
     assert tree_digest(out) == cold(root, tmp_path / "cold")
@@ -124,6 +125,26 @@ def test_a_small_change_is_made_in_place_and_a_failed_one_is_undone(tmp_path: Pa
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
     build(root, out)
     assert tree_digest(out) == cold(root, tmp_path / "cold2")
+
+
+def test_the_sitemap_is_rendered_only_when_its_pages_or_dates_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from govsite.render import Renderer
+
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    kept: list[str] = []
+    real_kept = Renderer.kept
+    monkeypatch.setattr(Renderer, "kept", lambda self, path, key: (
+        kept.append(path) if (found := real_kept(self, path, key)) else None) or found)
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
+    build(root, out)
+    assert "sitemap.xml" in kept
+    kept.clear()
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "published: 2026-06-02", "published: 2026-06-03")
+    build(root, out)
+    assert "sitemap.xml" not in kept and "<lastmod>2026-06-03" in (out / "sitemap.xml").read_text()
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
 
 
 def test_the_policy_library_is_kept_unless_a_policy_changed(tmp_path: Path) -> None:
