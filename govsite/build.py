@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -310,7 +311,7 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
                            withheld=recorded.withheld, scheduled=recorded.scheduled)
     from govsite.render import Reuse, render_site
 
-    search = BackgroundSearch()  # forked before anything is loaded, so that it stays small
+    search = BackgroundSearch(_search_cache(root, use_cache))  # forked before anything is loaded
     try:
         cache = Caches(root / CACHE_DIR if use_cache else None, html_on_disk=True)
         stage = Stages(progress)
@@ -370,16 +371,18 @@ class BackgroundSearch:
     """The browser index made in a process of its own, so that indexing runs while the build
     renders and writes pages. The process is forked when the build starts, before it loads
     anything, and is sent only what it indexes (start()): it carries no copy of the build's
-    memory. It writes its files into the build's new output folder; result() waits for it and
-    writes the search page; cancel() stops it, worker processes included."""
+    memory. Meanwhile it reads the body texts its cache (`cache_dir`) holds and tells the build
+    their digests: an entry whose body is one of them is sent without it. It writes its files
+    into the build's new output folder; result() waits for it and writes the search page;
+    cancel() stops it, worker processes included."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: Path | None) -> None:
         self.process: multiprocessing.process.BaseProcess | None = None
         if "fork" not in multiprocessing.get_all_start_methods():
             return  # start() indexes at once, in this process
         context = multiprocessing.get_context("fork")
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_search_job, args=(child_end,))
+        self.process = context.Process(target=_search_job, args=(child_end, cache_dir))
         self.process.start()
         with contextlib.suppress(OSError):  # also set by the process itself: either may run first
             os.setpgid(self.process.pid, self.process.pid)
@@ -395,9 +398,10 @@ class BackgroundSearch:
         if self.process is None:
             self.found = _search_files(docs, synonyms, *where)
             return
+        kept = self.connection.recv()  # {path: sha256 of the body text} its cache holds
         self.connection.send((len(docs), synonyms, *where))
         for start in range(0, len(docs), SENT_AT_ONCE):  # pickled a part at a time
-            self.connection.send([_detached(entry) for entry in docs[start : start + SENT_AT_ONCE]])
+            self.connection.send([_sent(entry, kept) for entry in docs[start : start + SENT_AT_ONCE]])
 
     def result(self, stage: Staging) -> tuple[list[str], list[str]]:
         """The paths of the files under search/, and the notices of caches discarded on the way."""
@@ -431,10 +435,26 @@ class BackgroundSearch:
         self.process = None
 
 
-def _detached(entry: Entry) -> Entry:
-    """The entry with a copy of its body text: pickling a str keeps a UTF-8 copy of it inside
-    the str for as long as it lives, and the build's body texts live until it ends."""
-    return replace(entry, fields={**entry.fields, "body": entry.fields["body"].encode().decode()})
+def _sent(entry: Entry, kept: dict[str, str]) -> Entry:
+    """The entry as sent to the search process: without its body text if the search cache holds
+    the same text, else with a copy of it (pickling a str keeps a UTF-8 copy of it inside the
+    str for as long as it lives, and the build's body texts live until it ends)."""
+    body = "" if _in_cache(entry, kept) else entry.fields["body"].encode().decode()
+    return replace(entry, fields={**entry.fields, "body": body})
+
+
+def _in_cache(entry: Entry, kept: dict[str, str]) -> bool:
+    return entry.body_digest is not None and kept.get(entry.rel) == entry.body_digest
+
+
+def _kept_bodies(cache_dir: Path | None) -> dict[str, str]:
+    """The body texts the search cache holds, by document path (none without a usable cache)."""
+    from govsite.search.export import TEXTS
+
+    if cache_dir is None:
+        return {}
+    memo = Memo(cache_dir / "fields", TEXTS, usable_key(), quiet=True)
+    return {rel: fields["body"] for rel, fields in memo.entries.items()}
 
 
 def _index_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | None
@@ -454,15 +474,19 @@ def _search_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | 
     return list(files), write_changed(files, folder, previous), version, notices
 
 
-def _search_job(connection: Any) -> None:
+def _search_job(connection: Any, cache_dir: Path | None) -> None:
     os.setpgid(0, 0)  # a group of its own, so that cancel() reaches its workers too
     leave_half()  # the build renders pages on the other cores meanwhile
+    bodies = _kept_bodies(cache_dir)
+    kept = {rel: hashlib.sha256(body.encode()).hexdigest() for rel, body in bodies.items()}
     try:
+        connection.send(kept)
         count, synonyms, *where = connection.recv()
         docs: list[Any] = []
         while len(docs) < count:
-            docs += connection.recv()
-    except EOFError:  # the build ended before it had anything to index
+            docs += [replace(entry, fields={**entry.fields, "body": bodies[entry.rel]})
+                     if _in_cache(entry, kept) else entry for entry in connection.recv()]
+    except (EOFError, BrokenPipeError):  # the build ended before it had anything to index
         return
     try:
         connection.send((True, _search_files(docs, synonyms, *where)))

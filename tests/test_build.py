@@ -205,7 +205,7 @@ def test_parallel_work_leaves_the_build_s_texts_as_they_were(tmp_path: Path,
     analysis = analyse(root, cache=Caches(root / CACHE_DIR))
     assert (analysis.documents, analysis.problems) == (alone.documents, alone.problems)
     assert any(p.path.endswith("bad.md") for p in analysis.problems)
-    search = BackgroundSearch()
+    search = BackgroundSearch(root / CACHE_DIR / "search")
     try:
         with staging(tmp_path / "out") as new:
             search.start(analysis.site, root, analysis.bodies, new, True)

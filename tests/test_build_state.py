@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import front_matter, mini_site
@@ -145,6 +146,40 @@ def test_the_sitemap_is_rendered_only_when_its_pages_or_dates_change(
     build(root, out)
     assert "sitemap.xml" not in kept and "<lastmod>2026-06-03" in (out / "sitemap.xml").read_text()
     assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+
+def test_the_search_process_is_sent_only_the_bodies_its_cache_lacks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search process reads the body texts its cache holds while the build loads, and the
+    build sends an entry without its body when the cache holds the same text: the index is
+    still the one a cold build makes, whether it is patched (an edit) or made again (a removal)."""
+    import govsite.build as build_module
+
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    sent: dict[str, str] = {}
+    real = build_module._sent
+
+    def spy(entry: Any, kept: dict[str, str]) -> Any:
+        result = real(entry, kept)
+        sent[entry.rel] = result.fields["body"]
+        return result
+
+    monkeypatch.setattr(build_module, "_sent", spy)
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
+    build(root, out)
+    assert "修改后的段落" in sent["content/zcwj/zcwj-qtwj/c.md"]
+    assert sent["content/zcwj/zcwj-qtwj/a.md"] == sent["content/czyjs/czyjs-zfys/d.md"] == ""
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+    import govsite.search.export as export
+
+    whole, marker = export.whole, tmp_path / "made-whole"
+    monkeypatch.setattr(export, "whole", lambda *args: marker.touch() or whole(*args))  # in the forked process
+    (root / "content/zcwj/zcwj-qtwj/a.md").unlink()  # the documents are numbered again
+    sent.clear()
+    build(root, out)
+    assert marker.exists() and sent["content/zcwj/zcwj-qtwj/b.md"] == ""
+    assert tree_digest(out) == cold(root, tmp_path / "cold2")
 
 
 def test_the_policy_library_is_kept_unless_a_policy_changed(tmp_path: Path) -> None:
