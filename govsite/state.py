@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -38,21 +38,32 @@ def stamp(stat: os.stat_result) -> Stamp:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
-def walk(folder: Path, prefix: str = "") -> Iterable[tuple[str, Stamp, bool]]:
-    """(relative path, stamp, is a directory) of everything under `folder`, in a stable order."""
+def walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, Stamp, bool]]:
+    """(relative path, stamp, is a directory) of everything under `folder`, in a stable order:
+    each folder's entries by name, a folder's contents right after it. One loop over a stack of
+    folders, not a generator per folder: build/ holds a folder per page."""
+    pending = [_entries(folder, prefix)]
+    while pending:
+        for rel, entry in pending[-1]:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                value = stamp(entry.stat(follow_symlinks=False))
+            except OSError:
+                continue
+            yield rel, value, is_dir
+            if is_dir:
+                pending.append(_entries(entry.path, rel + "/"))
+                break
+        else:
+            pending.pop()
+
+
+def _entries(folder: str | Path, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
-        return
-    for entry in entries:
-        rel = prefix + entry.name
-        try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            yield rel, stamp(entry.stat(follow_symlinks=False)), is_dir
-        except OSError:
-            continue
-        if is_dir:
-            yield from walk(Path(entry.path), rel + "/")
+        return iter(())
+    return ((prefix + entry.name, entry) for entry in entries)
 
 
 def _feed(sha: Any, folder: Path, prefix: str) -> None:

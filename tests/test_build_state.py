@@ -47,6 +47,19 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
 
+def test_walk_lists_each_folder_by_name_with_its_contents_right_after_it(tmp_path: Path) -> None:
+    from govsite.state import walk
+
+    for path in ("b/y", "a/c/d", "a/b", "c"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(path)
+    (tmp_path / "a/link").symlink_to(tmp_path / "b")  # listed, not followed
+    found = [(rel, is_dir) for rel, _, is_dir in walk(tmp_path, "x/")]
+    assert found == [("x/a", True), ("x/a/b", False), ("x/a/c", True), ("x/a/c/d", False),
+                     ("x/a/link", False), ("x/b", True), ("x/b/y", False), ("x/c", False)]
+    assert list(walk(tmp_path / "missing")) == []
+
+
 def test_nothing_changed_builds_nothing(tmp_path: Path) -> None:
     root, out = site(tmp_path / "site"), tmp_path / "out"
     first = build(root, out)
