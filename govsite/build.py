@@ -21,7 +21,7 @@ from govsite.column.load import load_column
 from govsite.column.resolve import resolve_column
 from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
-from govsite.output import Staging, check_output_dir, staging, write_changed, write_tree
+from govsite.output import Staging, check_output_dir, staging, write_tree
 from govsite.parallel import INDEXED, leave_half, workers
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.sections import SEARCH
@@ -449,11 +449,11 @@ def _in_cache(entry: Entry, kept: dict[str, str]) -> bool:
 
 def _kept_bodies(cache_dir: Path | None) -> dict[str, str]:
     """The body texts the search cache holds, by document path (none without a usable cache)."""
-    from govsite.search.export import TEXTS
+    from govsite.search.export import field_texts
 
     if cache_dir is None:
         return {}
-    memo = Memo(cache_dir / "fields", TEXTS, usable_key(), quiet=True)
+    memo = field_texts(cache_dir, usable_key(), quiet=True)  # the Store reports what it refuses
     return {rel: fields["body"] for rel, fields in memo.entries.items()}
 
 
@@ -471,7 +471,10 @@ def _search_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | 
     """Writes into `folder` the browser index's files that differ from the `previous` site's:
     (all its paths, those written, its version, notices)."""
     files, version, notices = _index_files(docs, synonyms, cache_dir)
-    return list(files), write_changed(files, folder, previous), version, notices
+    stage = Staging(folder, previous)
+    for path, data in sorted(files.items()):
+        stage.write(path, data)
+    return list(files), stage.written, version, notices
 
 
 def _search_job(connection: Any, cache_dir: Path | None) -> None:

@@ -49,14 +49,15 @@ _COMPARED: dict[type, tuple[str, ...]] = {}  # a dataclass's compared fields, by
 
 
 def hashed_once(self: Any) -> int:
-    """A frozen dataclass's hash of its compared fields, worked out once: page keys hold
-    documents, items, domains and the site's settings, and govsite serve hashes every key on
-    every rebuild."""
+    """A frozen dataclass's hash of its compared fields (or of those its class names in
+    `_hashed`: equal objects have equal ones), worked out once: page keys hold documents, items,
+    domains and the site's settings, and govsite serve hashes every key on every rebuild."""
     known = self.__dict__.get("_hash")
     if known is None:
         names = _COMPARED.get(type(self))
         if names is None:
-            names = _COMPARED[type(self)] = tuple(f.name for f in fields(self) if f.compare)
+            names = _COMPARED[type(self)] = getattr(self, "_hashed", None) or tuple(
+                f.name for f in fields(self) if f.compare)
         known = hash(tuple(getattr(self, name) for name in names))
         object.__setattr__(self, "_hash", known)
     return known
@@ -301,16 +302,9 @@ class Document:
     attachments: tuple[Attachment, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> file line
 
+    __hash__ = hashed_once
     __getstate__ = without_hash
-
-    def __hash__(self) -> int:
-        """Of the path and the body only (equal documents have equal ones), worked out once:
-        cheaper than all the fields, and documents are keys of caches and page keys."""
-        known = self.__dict__.get("_hash")
-        if known is None:
-            known = hash((self.rel, self.body))
-            object.__setattr__(self, "_hash", known)
-        return known
+    _hashed = ("rel", "body")  # cheaper than every field; documents key caches and page keys
 
     @cached_property
     def body_digest(self) -> str:

@@ -95,12 +95,11 @@ IN_PLACE_AT_MOST = (100, 0.1)  # files, share of the site's files: a bigger chan
 
 
 class Staging:
-    """The new site while it is written: its new and changed files in `folder`, beside the output,
-    and the paths of the files it keeps from the previous site, in `kept`."""
+    """The new site while it is written: its new and changed files in `folder`, and the paths of
+    the files it keeps from the `previous` site (when that is intact) in `kept`."""
 
-    def __init__(self, out: Path, folder: Path, intact: bool):
-        self.out, self.folder = out, folder
-        self.previous = out if intact else None  # whose files are compared with those written
+    def __init__(self, folder: Path, previous: Path | None):
+        self.folder, self.previous = folder, previous
         self.written: set[str] = set()
         self.kept: set[str] = set()
         self.touched: set[str] | None = None  # after a commit in place: the paths it changed
@@ -123,12 +122,12 @@ class Staging:
         it writes, and those it deletes."""
         return self.written, previous - self.written - self.kept - {MARKER}
 
-    def link_kept(self) -> None:
-        """The kept files, hard-linked from the previous site (copied where the file system
-        has no hard links). Once the previous folder is deleted, each file again has a single
-        link: editing a file of build/ in place changes nothing else."""
+    def link_kept(self, out: Path) -> None:
+        """The kept files, hard-linked from `out` (copied where the file system has no hard
+        links). Once `out` is deleted, each file again has a single link: editing a file of
+        build/ in place changes nothing else."""
         for path in sorted(self.kept - self.written):
-            _keep(self.out / _safe(path), _in_folder(self.folder / path, self._made))
+            _keep(out / _safe(path), _in_folder(self.folder / path, self._made))
 
 
 @contextmanager
@@ -149,7 +148,7 @@ def staging(out: Path, in_place: set[str] | None = None) -> Iterator[Staging]:
         temp.mkdir()
         (temp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         with unfinished(temp):
-            stage = Staging(out, temp, intact=in_place is not None)
+            stage = Staging(temp, out if in_place is not None else None)
             yield stage
             written, gone = stage.changes(in_place or set())
             most, share = IN_PLACE_AT_MOST
@@ -157,7 +156,7 @@ def staging(out: Path, in_place: set[str] | None = None) -> Iterator[Staging]:
             if in_place is not None and len(written) + len(gone) <= max(most, share * site_files):
                 stage.touched = _patch(out, temp, old, written, gone)
                 return
-            stage.link_kept()
+            stage.link_kept(out)
         if out.exists():
             os.replace(out, old)
         os.replace(temp, out)
@@ -236,18 +235,6 @@ def write_tree(output: Output, stage: Staging, unchanged_copies: frozenset[str] 
             stage.kept.add(path)
         else:
             stage.copy(path, source)
-
-
-def write_changed(files: dict[str, bytes], folder: Path, previous: Path | None) -> set[str]:
-    """Writes into `folder` those of `files` whose bytes differ from the `previous` site's (all
-    of them without one): their paths."""
-    written = set()
-    made: set[Path] = set()
-    for path, data in sorted(files.items()):
-        if previous is None or not _same_bytes(previous / _safe(path), data):
-            _in_folder(folder / _safe(path), made).write_bytes(data)
-            written.add(path)
-    return written
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -167,19 +167,15 @@ class BuildState:
         """The last build's outcome, if it had the same inputs and options and build/ is still
         exactly what it wrote; else None."""
         build = self.data.get("build") or {}
-        if build.get("key") != key or build.get("out") != str(out) or not current:
-            return None
-        if self.intact(out, current) != set(build.get("files", {})):
+        if build.get("key") != key or self.untouched(out, current) is None:
             return None
         return self._recorded(build)
 
     def untouched(self, out: Path, current: dict[str, Stamp]) -> set[str] | None:
         """The files of build/ if it is exactly as the last build left it (the same files and
         folders, each with the same stamp): a build may then change it in place."""
-        build = self.data.get("build") or {}
-        files = build.get("files", {})
-        if build.get("out") != str(out) or not current or len(current) != len(files) \
-                or any(files.get(path) != list(value) for path, value in current.items()):
+        files = (self.data.get("build") or {}).get("files", {})
+        if not current or len(current) != len(files) or len(self.intact(out, current)) != len(files):
             return None
         return {path for path in files if not path.endswith("/")}
 

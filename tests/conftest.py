@@ -150,3 +150,19 @@ def mini_site(root: Path, docs: dict[str, str] | None = None) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
     return root
+
+
+def record_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
+                 note: Callable[[tuple, object], object]) -> list:
+    """Wraps `owner.name` so that each call still runs and appends note(args, result) to the
+    list returned (a method's args start with self)."""
+    calls: list = []
+    real = getattr(owner, name)
+
+    def wrapper(*args: object) -> object:
+        result = real(*args)
+        calls.append(note(args, result))
+        return result
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return calls

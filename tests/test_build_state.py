@@ -9,10 +9,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import front_matter, mini_site
+from conftest import front_matter, mini_site, record_calls
 from test_build import all_bytes, tree_digest
 from test_zfxxgk import TODAY, copy_sample
 
@@ -147,10 +146,7 @@ def test_the_sitemap_is_rendered_only_when_its_pages_or_dates_change(
 
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
-    kept: list[str] = []
-    real_kept = Renderer.kept
-    monkeypatch.setattr(Renderer, "kept", lambda self, path, key: (
-        kept.append(path) if (found := real_kept(self, path, key)) else None) or found)
+    kept = record_calls(monkeypatch, Renderer, "kept", lambda args, found: args[1] if found else None)
     edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
     build(root, out)
     assert "sitemap.xml" in kept
@@ -170,17 +166,11 @@ def test_the_search_process_is_sent_only_the_bodies_its_cache_lacks(
 
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
-    sent: dict[str, str] = {}
-    real = build_module._sent
-
-    def spy(entry: Any, kept: dict[str, str]) -> Any:
-        result = real(entry, kept)
-        sent[entry.rel] = result.fields["body"]
-        return result
-
-    monkeypatch.setattr(build_module, "_sent", spy)
+    calls = record_calls(monkeypatch, build_module, "_sent",
+                         lambda args, entry: (args[0].rel, entry.fields["body"]))
     edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
     build(root, out)
+    sent = dict(calls)
     assert "修改后的段落" in sent["content/zcwj/zcwj-qtwj/c.md"]
     assert sent["content/zcwj/zcwj-qtwj/a.md"] == sent["content/czyjs/czyjs-zfys/d.md"] == ""
     assert tree_digest(out) == cold(root, tmp_path / "cold")
@@ -189,8 +179,9 @@ def test_the_search_process_is_sent_only_the_bodies_its_cache_lacks(
     whole, marker = export.whole, tmp_path / "made-whole"
     monkeypatch.setattr(export, "whole", lambda *args: marker.touch() or whole(*args))  # in the forked process
     (root / "content/zcwj/zcwj-qtwj/a.md").unlink()  # the documents are numbered again
-    sent.clear()
+    calls.clear()
     build(root, out)
+    sent = dict(calls)
     assert marker.exists() and sent["content/zcwj/zcwj-qtwj/b.md"] == ""
     assert tree_digest(out) == cold(root, tmp_path / "cold2")
 
@@ -358,9 +349,7 @@ def test_kept_documents_are_parsed_again_only_when_their_bytes_or_files_change(
 
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
-    parsed: list[str] = []
-    real = load._parse
-    monkeypatch.setattr(load, "_parse", lambda r, path, *rest: parsed.append(path.name) or real(r, path, *rest))
+    parsed = record_calls(monkeypatch, load, "_parse", lambda args, _: args[1].name)
     edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "内容段落（修订）。")
     build(root, out)
     assert parsed == ["c.md"]

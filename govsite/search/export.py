@@ -143,13 +143,18 @@ TEXTS = Codec("search-fields/1", dict, lambda v: _checked(
     isinstance(v, dict) and list(v) == list(FIELDS) and all(isinstance(t, str) for t in v.values()), v))
 
 
+def field_texts(folder: Path, key: bytes | None, *, lazy: bool = False, quiet: bool = False) -> Memo:
+    """The cache's memo of each document's field texts, by path (`folder`: the search cache)."""
+    return Memo(folder / "fields", TEXTS, key, lazy=lazy, quiet=quiet)
+
+
 class Store:
     """The cache: `old`, the last analysis (None if unusable), and the `fields` memo."""
 
     def __init__(self, folder: Path, notices: list[str]):
         self.file, self.old, key = folder / CACHE_FILE, None, usable_key()
         self.entries = Memo(folder / "entries", ENTRIES, key, quiet=True)
-        self.fields = Memo(folder / "fields", TEXTS, key, lazy=True)
+        self.fields = field_texts(folder, key, lazy=True)
         if self.file.exists() and not self.entries.refused:
             self.old = _valid(load_json(self.file), self.entries.entries)
         if (self.file.exists() or self.entries.refused) and self.old is None:
