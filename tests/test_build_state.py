@@ -258,6 +258,16 @@ def test_files_edited_in_build_are_not_kept(tmp_path: Path) -> None:
     assert tree_digest(out) == cold(root, tmp_path / "cold2")
 
 
+def test_a_stray_file_at_the_top_of_build_is_not_kept(tmp_path: Path) -> None:
+    """A file added beside build/'s pages changes no folder govsite stamps but build/ itself:
+    the build is not skipped, and the file goes."""
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    (out / "stray.html").write_text("extra", encoding="utf-8")
+    assert build(root, out).site is not None
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+
 def test_editing_build_after_a_linked_build_changes_nothing_else(tmp_path: Path) -> None:
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
