@@ -200,7 +200,8 @@ class Renderer:
         return self.reuse.pages.get(path) == digest
 
     def document_key(self, doc: Document) -> tuple[Any, ...]:
-        """Everything a document page shows: the page is re-rendered only when this changes."""
+        """Everything a document page shows: the page is re-rendered only when this changes. Its
+        QR code is a function of its URL (here with the site's base URL), so only whether it has one."""
         urls = self.site.urls
         links = tuple((link.target, urls.get(link.target)) for link in self.bodies[doc.rel].links
                       if link.kind == "page")
@@ -211,7 +212,7 @@ class Renderer:
         item = self.catalog.item(doc.item_id)
         return ("document", doc, urls[doc.rel], item, self.catalog.domain(item.domain_id),
                 self.catalog.site, self.catalog.units.get(doc.issuer), links, interpretations,
-                interpreted, interpreted and urls[interpreted.rel], self.qr.get(doc.rel),
+                interpreted, interpreted and urls[interpreted.rel], doc.rel in self.qr,
                 self.site.files.get(doc.rel, ()),
                 replacement, replacement and urls[replacement.rel],
                 self.catalog.project_by_id.get(doc.project or ""), tuple(self.catalog.orgs))

@@ -41,7 +41,7 @@ def test_bom_and_crlf_are_fine(tmp_path: Path) -> None:
     problems, _, documents = collect_problems(root)
     assert [p for p in problems if p.severity == "error"] == []
     assert documents[0].title == "测试文件"
-    assert documents[0].body_line == 11
+    assert documents[0].body_line == 11 and "\r" not in documents[0].body
 
 
 @pytest.mark.parametrize(
