@@ -22,7 +22,7 @@ from govsite.column.resolve import resolve_column
 from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents
 from govsite.model import Catalog, Document, Site
 from govsite.output import Staging, check_output_dir, staging, write_tree
-from govsite.parallel import INDEXED, leave_half, workers
+from govsite.parallel import BODIES, INDEXED, forked_results, leave_half, without_cycle_collection, workers
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
 from govsite.sections import SEARCH
 from govsite.state import BuildState, Recorded, output_stamps, patched_stamps, scan_inputs, stamp
@@ -99,25 +99,41 @@ class Caches:
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
         """Each document's body; those kept from an earlier build come without their HTML
-        (html_of reads it for the pages rendered), which is kept apart, by the same key."""
+        (html_of reads it for the pages rendered), which is kept apart, by the same key. With
+        html_on_disk, bodies are converted a shard of the HTML memo after another, and each
+        shard is written and let go of as soon as it is complete: the HTML of every body is
+        never in memory at once."""
         from govsite.body import convert
 
         documents = list(documents)
-        stale = self.bodies.entries.keys() - {body_key(doc) for doc in documents}  # dropped below
-        bodies = _by_document(self.bodies, convert, documents, body_key,
-                              lambda d: (d.rel, d.body, d.body_line))
-        for key in stale:
+        keys = {doc.rel: body_key(doc) for doc in documents}
+        for key in self.bodies.entries.keys() - keys.values():
             self.html.delete(key)
-        for doc in documents:
-            body = bodies[doc.rel]
-            if body.html is not None and not body.refused and self.html.get(key := body_key(doc)) is None:
+        self.bodies.keep_only(keys.values())
+        todo = {key: doc for doc in documents if (key := keys[doc.rel]) not in self.bodies.entries}
+        order = sorted(todo, key=shard_of)  # stable: a shard's bodies in the documents' order
+        calls = [(todo[key].rel, todo[key].body, todo[key].body_line) for key in order]
+        shard: list[str] = []  # the keys converted of the HTML shard being filled
+        for key, body in zip(order, forked_results(convert, calls, BODIES), strict=True):
+            if shard and shard_of(shard[-1]) != shard_of(key):
+                self._flush_html(shard)
+                shard = []
+            self.bodies.put(key, body)
+            if body.html is not None and not body.refused and self.html.get(key) is None:
                 self.html.put(key, body.html)
-        if self.html_on_disk and self.html.unload():
-            for key, body in self.bodies.entries.items():
+            shard.append(key)
+        self._flush_html(shard)
+        if self.html_on_disk:
+            self.html.unload()  # what the checks above read
+        return {rel: self.bodies.entries[key] for rel, key in keys.items()}
+
+    def _flush_html(self, keys: list[str]) -> None:
+        """With html_on_disk, the HTML of the bodies at `keys` (one shard) written and let go of."""
+        if keys and self.html_on_disk and self.html.flush({shard_of(keys[0])}):
+            for key in keys:
+                body = self.bodies.entries[key]
                 if body.html is not None and not body.refused:
                     self.bodies.entries[key] = replace(body, html=None)
-            bodies = {doc.rel: self.bodies.entries[body_key(doc)] for doc in documents}
-        return bodies
 
     def kept_html(self) -> KeptHtml:
         """How the renderer finds the HTML of the bodies that came without it."""
@@ -241,6 +257,7 @@ def scheduled_documents(documents: Iterable[Document], today: dt.date) -> list[D
                   key=lambda d: (d.published, d.rel))
 
 
+@without_cycle_collection
 def collect_problems(root: Path, today: dt.date | None = None, *, documents: bool = True
                      ) -> tuple[list[Problem], Catalog | None, list[Document]]:
     """What `govsite check` reports: everything the build checks, without writing the site.
@@ -289,6 +306,7 @@ class Stages:
 STAGES = ("读取与检查", "渲染页面", "写入", "搜索索引")
 
 
+@without_cycle_collection
 def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
           keep_going: bool = False, today: dt.date | None = None, use_cache: bool = True,
           progress: Callable[[str], None] | None = None) -> BuildResult:

@@ -195,6 +195,20 @@ class Memo:
         self.entries, self.unread = {}, {file.stem for file in self.folder.glob("*.json")}
         return True
 
+    def flush(self, names: Collection[str]) -> bool:
+        """Save the shards `names` and let go of their entries: a lazy memo reads a shard again
+        when asked for a key in it. False, keeping them, as unload()."""
+        if not (self.folder and self.key):
+            return False
+        try:
+            self._save_shards(self.dirty & set(names))
+        except OSError:
+            return False
+        for key in [key for key in self.entries if shard_of(key) in names]:
+            del self.entries[key]
+        self.unread |= {name for name in names if (self.folder / f"{name}.json").exists()}
+        return True
+
     def delete(self, key: str) -> None:
         self.dirty.add(self._shard(key))
         self.entries.pop(key, None)
@@ -223,9 +237,12 @@ class Memo:
         self.keep_only(self.asked)
 
     def save(self) -> None:
-        if not (self.folder and self.key and self.dirty):
-            return
-        shards: dict[str, list[str]] = {name: [] for name in self.dirty}
+        if self.folder and self.key and self.dirty:
+            self._save_shards(self.dirty)
+
+    def _save_shards(self, names: Collection[str]) -> None:
+        assert self.folder and self.key
+        shards: dict[str, list[str]] = {name: [] for name in names}
         for key in self.entries:
             if (name := shard_of(key)) in shards:
                 shards[name].append(key)
@@ -239,7 +256,7 @@ class Memo:
                     "entries": entries}
             payload = json.dumps(memo, ensure_ascii=False, separators=(",", ":")).encode()
             _write_atomically(file, seal(self.key, payload))
-        self.dirty = set()
+        self.dirty -= shards.keys()
 
 
 def shard_of(key: str) -> str:

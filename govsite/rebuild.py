@@ -14,6 +14,7 @@ from govsite.cache import CACHE_DIR
 from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog
 from govsite.output import Output, publish, publish_changes
+from govsite.parallel import without_cycle_collection
 from govsite.problems import GovsiteError, has_errors
 from govsite.render import render_site
 from govsite.sections import SEARCH
@@ -39,6 +40,7 @@ class SiteBuilder:
         self.caches = Caches(self.root / CACHE_DIR)
         self.memo = ServeMemo()
 
+    @without_cycle_collection
     def rebuild(self, changed: Iterable[str] | None = None,
                 pages_ready: Callable[[], None] | None = None,
                 more_edits: Callable[[], bool] = lambda: False) -> BuildResult:

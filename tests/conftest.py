@@ -159,8 +159,8 @@ def record_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
     calls: list = []
     real = getattr(owner, name)
 
-    def wrapper(*args: object) -> object:
-        result = real(*args)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)
         calls.append(note(args, result))
         return result
 

@@ -3,6 +3,7 @@ sanitising. Each assertion reads the files that were really written."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REAL_CORPUS, front_matter, mini_site
+from conftest import REAL_CORPUS, front_matter, mini_site, record_calls
 
+import govsite.build
 from govsite.build import BackgroundSearch, Caches, analyse, build
-from govsite.cache import CACHE_DIR
+from govsite.cache import CACHE_DIR, shard_of
 from govsite.output import OutputError, staging
 from govsite.problems import GovsiteError
 
@@ -219,16 +221,22 @@ def test_parallel_work_leaves_the_build_s_texts_as_they_were(tmp_path: Path,
     assert _holds_a_utf8_copy(texts[0])
 
 
-def test_a_build_keeps_the_bodies_html_on_disk_not_in_memory(tmp_path: Path) -> None:
-    """A build's converted HTML is written at once and read back page by page: the bodies it
-    holds have none, and each page's HTML read from disk is what conversion gave."""
+def test_a_build_keeps_the_bodies_html_on_disk_not_in_memory(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build's converted HTML is written a memo shard at a time, as soon as the shard is
+    complete, and read back page by page: the HTML of every body is never held at once, the
+    bodies kept have none, and each page's HTML read from disk is what conversion gave."""
     docs = {f"zcwj/zcwj-qtwj/d{n}.md": front_matter(title=f"文件{n}", slug=f"d{n}")
-            + f"## 第{n}部分\n\n见[文件0](d0.md)。\n" for n in range(4)}
+            + f"## 第{n}部分\n\n见[文件0](d0.md)。\n" for n in range(12)}
     root = mini_site(tmp_path / "site", docs)
-    held = analyse(root, cache=Caches(root / CACHE_DIR))
+    held = analyse(root, cache=Caches(root / CACHE_DIR / "held"))
     assert all(body.html for body in held.bodies.values())
     caches = Caches(root / CACHE_DIR, html_on_disk=True)
+    shards_held = record_calls(monkeypatch, caches.html, "put",
+                               lambda args, _: {shard_of(key) for key in caches.html.entries})
     lean = analyse(root, cache=caches)
+    assert len(shards_held) == 12 and max(map(len, shards_held)) == 1
+    assert len(set().union(*shards_held)) > 1  # the bodies filled several shards, one after another
     assert all(body.html is None for body in lean.bodies.values()) and not caches.html.entries
     kept = caches.kept_html()
     assert kept.group is not None
@@ -236,6 +244,18 @@ def test_a_build_keeps_the_bodies_html_on_disk_not_in_memory(tmp_path: Path) -> 
         assert kept.of(doc) == held.bodies[doc.rel].html
         assert kept.of(doc) == held.bodies[doc.rel].html  # read once, then converted again
     assert not caches.html.entries
+
+
+def test_a_build_runs_with_the_cycle_collector_paused_and_restores_it(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    root = mini_site(tmp_path / "site", {"zcwj/zcwj-qtwj/a.md": front_matter() + BODY})
+    collecting = record_calls(monkeypatch, govsite.build, "analyse", lambda args, _: gc.isenabled())
+    build(root, tmp_path / "out")
+    assert collecting == [False] and gc.isenabled()
+    (root / "content/zcwj/zcwj-qtwj/a.md").write_text("no front matter\n", encoding="utf-8")
+    with pytest.raises(GovsiteError):
+        build(root, tmp_path / "out")
+    assert collecting == [False, False] and gc.isenabled()
 
 
 def test_refuses_to_overwrite_a_foreign_folder(tmp_path: Path) -> None:
