@@ -370,7 +370,8 @@ def test_the_entries_are_the_same_in_any_number_of_shares(monkeypatch: pytest.Mo
 
 def test_an_excerpt_is_the_start_of_the_text_with_its_whitespace_collapsed() -> None:
     texts = ["", "  \n", "各单位：\n\n  要做好  防火工作。", "字 " * 400, " \t\n".join("第一条规定" for _ in range(90)),
-             "\n" * 5000 + "正文在很多空行之后"]
+             "\n" * 5000 + "正文在很多空行之后",
+             "字" * 100 + " " * 700 + "在长空白之后", "甲 " * 300 + "乙" * 2000, "丙" * 639 + " 丁" * 50]
     for text in texts:
         assert excerpt(text) == " ".join(text.split())[:EXCERPT_CHARS]
     assert len(excerpt("字 " * 400)) == EXCERPT_CHARS

@@ -67,8 +67,15 @@ def entry_for(site: Site, doc: Document, text: str, text_digest: str | None = No
     return Entry(doc.rel, fields, record, text_digest)
 
 
-def excerpt(text: str) -> str:  # whitespace runs as one space; the first EXCERPT_CHARS words hold enough
-    return " ".join(text.split(maxsplit=EXCERPT_CHARS)[:EXCERPT_CHARS])[:EXCERPT_CHARS]
+def excerpt(text: str) -> str:
+    """The first EXCERPT_CHARS characters of the text with each whitespace run as one space.
+    Worked out from the text's start when that gives as many: the words of a prefix, joined,
+    are a prefix of the whole text's words joined (its last word may be cut, never another)."""
+    for source in (text[: 4 * EXCERPT_CHARS], text):
+        shown = " ".join(source.split(maxsplit=EXCERPT_CHARS)[:EXCERPT_CHARS])[:EXCERPT_CHARS]
+        if len(shown) == EXCERPT_CHARS:
+            break
+    return shown
 
 
 def page_entry(page: SearchPage) -> Entry:
