@@ -1,5 +1,6 @@
-"""How many worker processes a pool gets: one policy for every pool of govsite; and
-forked_map(), the pool for per-document work.
+"""How many worker processes a pool gets: one policy for every pool of govsite; forked_map() and
+forked_results(), the pool for per-document work; and without_cycle_collection(), for the
+commands whose objects live as long as they run.
 
 A pool gets one process per `per_worker` jobs, at most as many as the cores this process may use:
 all of them, or half once leave_half() was called (the background indexing process calls it, as
