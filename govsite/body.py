@@ -76,7 +76,7 @@ class Link:
 @dataclass(frozen=True)
 class Body:
     html: str | None  # sanitised; internal links as govsite: placeholders. None: in the HTML memo
-    text: str  # plain text, for search and checks
+    text: str | None  # plain text, for search. None: in the text memo (TEXT_CODEC)
     text_digest: str  # sha256 of the text: the search index's change check reads this
     anchors: frozenset[str]
     links: tuple[Link, ...]
@@ -89,21 +89,20 @@ def _body_data(body: Body) -> list[Any] | None:
     if body.refused:  # not kept: whether a conversion runs out of time depends on the machine
         return None
     links = [[link.target, link.fragment, link.kind, link.line, link.image] for link in body.links]
-    return [body.text, body.text_digest, sorted(body.anchors), links, list(body.images_without_alt),
-            body.unsafe_line]
+    return [body.text_digest, sorted(body.anchors), links, list(body.images_without_alt), body.unsafe_line]
 
 
 def _body_from_data(data: list[Any]) -> Body:
-    """A kept body without its HTML (html None): the HTML memo has it (HTML_CODEC)."""
-    text, text_digest, anchors, links, no_alt, unsafe_line = data
-    _expect(all(isinstance(v, str) for v in (text, text_digest, *anchors)))
+    """A kept body without its HTML and text (None): the HTML and text memos have them."""
+    text_digest, anchors, links, no_alt, unsafe_line = data
+    _expect(all(isinstance(v, str) for v in (text_digest, *anchors)))
     _expect(all(type(line) is int for line in no_alt) and type(unsafe_line) in (int, type(None)))
     parsed = []
     for target, fragment, kind, line, image in links:
         _expect(isinstance(target, str) and isinstance(fragment, str) and kind in LINK_KINDS
                 and type(line) is int and type(image) is bool)
         parsed.append(Link(target, fragment, kind, line, image))
-    return Body(None, text, text_digest, frozenset(anchors), tuple(parsed), tuple(no_alt),
+    return Body(None, None, text_digest, frozenset(anchors), tuple(parsed), tuple(no_alt),
                 unsafe_line)
 
 
@@ -112,14 +111,16 @@ def _expect(condition: bool) -> None:
         raise ValueError("unexpected data in the body cache")
 
 
-def _html_from_data(data: Any) -> str:
+def _text_from_data(data: Any) -> str:
     _expect(isinstance(data, str))
     return data
 
 
-BODY_CODEC = Codec("body/6", _body_data, _body_from_data)  # bump when Body or convert changes
-# A body's HTML, kept apart: read only for the pages a build renders
-HTML_CODEC = Codec("html/2", lambda html: html, _html_from_data)
+BODY_CODEC = Codec("body/7", _body_data, _body_from_data)  # bump when Body or convert changes
+# A body's HTML and its plain text, kept apart: read only for the pages a build renders, and for
+# the documents whose text the search index does not hold
+HTML_CODEC = Codec("html/2", lambda html: html, _text_from_data)
+TEXT_CODEC = Codec("text/1", lambda text: text, _text_from_data)
 
 
 TEXT_BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td",

@@ -82,7 +82,7 @@ class Caches:
 
     def __init__(self, folder: Path | None, *, html_on_disk: bool = False):
         from govsite.audit.bodyformat import FINDINGS_CODEC
-        from govsite.body import BODY_CODEC, HTML_CODEC  # lazily: a no-change build converts nothing
+        from govsite.body import BODY_CODEC, HTML_CODEC, TEXT_CODEC  # lazily: a no-change build converts nothing
         from govsite.docstore import DOCUMENT_CODEC
         from govsite.render import QR_CODEC
 
@@ -90,25 +90,28 @@ class Caches:
         self.folder = folder if key else None
         self.bodies = Memo(self.folder / "bodies" if self.folder else None, BODY_CODEC, key)
         self.html = Memo(self.folder / "html" if self.folder else None, HTML_CODEC, key, lazy=True)
+        self.texts = Memo(self.folder / "texts" if self.folder else None, TEXT_CODEC, key, lazy=True)
         self.qr = Memo(self.folder / "qr" if self.folder else None, QR_CODEC, key, lazy=True)  # check needs none
         self.findings = Memo(self.folder / "bodyformat" if self.folder else None, FINDINGS_CODEC, key)
         self.documents = Memo(self.folder / "documents" if self.folder else None, DOCUMENT_CODEC, key)
         # a build's converted HTML goes to disk at once and is read back page by page: the main
-        # process never holds every body's HTML (govsite serve keeps what it reads)
+        # process never holds every body's HTML (govsite serve keeps what it reads), nor every
+        # body's text (read back for the search index when its cache lacks it)
         self.html_on_disk = html_on_disk
 
     def convert_bodies(self, documents: Iterable[Document]) -> dict[str, Body]:
-        """Each document's body; those kept from an earlier build come without their HTML
-        (html_of reads it for the pages rendered), which is kept apart, by the same key. With
-        html_on_disk, bodies are converted a shard of the HTML memo after another, and each
-        shard is written and let go of as soon as it is complete: the HTML of every body is
-        never in memory at once."""
+        """Each document's body; those kept from an earlier build come without their HTML and
+        text (html_of and text_of read them when needed), which are kept apart, by the same key.
+        With html_on_disk, bodies are converted a shard of those memos after another, and each
+        shard is written and let go of as soon as it is complete: the HTML and text of every
+        body are never in memory at once."""
         from govsite.body import convert
 
         documents = list(documents)
         keys = {doc.rel: body_key(doc) for doc in documents}
         for key in self.bodies.entries.keys() - keys.values():
             self.html.delete(key)
+            self.texts.delete(key)
         self.bodies.keep_only(keys.values())
         todo = {key: doc for doc in documents if (key := keys[doc.rel]) not in self.bodies.entries}
         order = sorted(todo, key=shard_of)  # stable: a shard's bodies in the documents' order
@@ -116,24 +119,28 @@ class Caches:
         shard: list[str] = []  # the keys converted of the HTML shard being filled
         for key, body in zip(order, forked_results(convert, calls, BODIES), strict=True):
             if shard and shard_of(shard[-1]) != shard_of(key):
-                self._flush_html(shard)
+                self._flush(shard)
                 shard = []
             self.bodies.put(key, body)
-            if body.html is not None and not body.refused and self.html.get(key) is None:
-                self.html.put(key, body.html)
+            if not body.refused:
+                for memo, value in ((self.html, body.html), (self.texts, body.text)):
+                    if value is not None and memo.get(key) is None:
+                        memo.put(key, value)
             shard.append(key)
-        self._flush_html(shard)
+        self._flush(shard)
         if self.html_on_disk:
             self.html.unload()  # what the checks above read
+            self.texts.unload()
         return {rel: self.bodies.entries[key] for rel, key in keys.items()}
 
-    def _flush_html(self, keys: list[str]) -> None:
-        """With html_on_disk, the HTML of the bodies at `keys` (one shard) written and let go of."""
-        if keys and self.html_on_disk and self.html.flush({shard_of(keys[0])}):
+    def _flush(self, keys: list[str]) -> None:
+        """With html_on_disk, the HTML and text of the bodies at `keys` (one shard) written and
+        let go of."""
+        names = {shard_of(keys[0])} if keys else set()
+        if names and self.html_on_disk and self.html.flush(names) and self.texts.flush(names):
             for key in keys:
-                body = self.bodies.entries[key]
-                if body.html is not None and not body.refused:
-                    self.bodies.entries[key] = replace(body, html=None)
+                if not self.bodies.entries[key].refused:
+                    self.bodies.entries[key] = replace(self.bodies.entries[key], html=None, text=None)
 
     def kept_html(self) -> KeptHtml:
         """How the renderer finds the HTML of the bodies that came without it."""
@@ -149,6 +156,21 @@ class Caches:
         key = body_key(doc)
         html = self.html.take(key) if self.html_on_disk else self.html.get(key)
         return html if html is not None else convert(doc.rel, doc.body, doc.body_line).html or ""
+
+    def text_by_path(self, site: Site) -> Callable[[str], str]:
+        """text_of the site's documents, by path."""
+        return lambda rel: self.text_of(site.by_rel[rel])
+
+    def text_of(self, doc: Document) -> str:
+        """The plain text of a document's body (convert_bodies): from the text memo, else
+        converted again."""
+        from govsite.body import convert
+
+        body = self.bodies.entries.get(key := body_key(doc))
+        if body is not None and body.text is not None:
+            return body.text
+        text = self.texts.get(key)
+        return text if text is not None else convert(doc.rel, doc.body, doc.body_line).text or ""
 
     def html_group(self, doc: Document) -> str:
         return shard_of(body_key(doc))
@@ -172,6 +194,7 @@ class Caches:
     def save(self) -> None:
         self.bodies.save()
         self.html.save()
+        self.texts.save()
         self.qr.save()
         self.findings.save()
         self.documents.save()
@@ -339,7 +362,7 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
         copies = state.reusable_copies(out, current)
         with staging(out, state.untouched(out, current)) as new:
             # indexing runs in its own processes while the pages are rendered and written
-            search.start(analysis.site, root, analysis.bodies, new, use_cache)
+            search.start(analysis.site, root, analysis.bodies, new, use_cache, cache.text_by_path(analysis.site))
             with stage(STAGES[1]):
                 output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site),
                                      reuse=reuse, write=new.write, html=cache.kept_html())
@@ -366,14 +389,14 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
     return result
 
 
-def search_output(site: Site, root: Path, bodies: dict[str, Body], *, use_cache: bool = True
-                  ) -> tuple[dict[str, bytes], list[str]]:
+def search_output(site: Site, root: Path, bodies: dict[str, Body], text_of: Callable[[str], str], *,
+                  use_cache: bool = True) -> tuple[dict[str, bytes], list[str]]:
     """build/search/: the browser index and the search page; and the notices of caches
     discarded on the way."""
     from govsite.render import search_page
     from govsite.search import index_input
 
-    pages, version, notices = _index_files(*index_input(site, bodies), _search_cache(root, use_cache))
+    pages, version, notices = _index_files(*index_input(site, bodies, text_of), _search_cache(root, use_cache))
     pages[f"{SEARCH}/index.html"] = search_page(site, root, bodies, version)
     return pages, notices
 
@@ -407,16 +430,19 @@ class BackgroundSearch:
         child_end.close()
 
     def start(self, site: Site, root: Path, bodies: dict[str, Body], stage: Staging,
-              use_cache: bool) -> None:
+              use_cache: bool, text_of: Callable[[str], str]) -> None:
+        """Indexing begins: `text_of` gives a document's body text by its path, asked only for
+        those the search cache lacks."""
         from govsite.search import index_input
 
         self.site, self.root, self.bodies = site, root, bodies
-        docs, synonyms = index_input(site, bodies)
         where = (_search_cache(root, use_cache), stage.folder, stage.previous)
         if self.process is None:
-            self.found = _search_files(docs, synonyms, *where)
+            self.found = _search_files(*index_input(site, bodies, text_of), *where)
             return
         kept = self.connection.recv()  # {path: sha256 of the body text} its cache holds
+        docs, synonyms = index_input(site, bodies, lambda rel: "" if kept.get(rel) == bodies[rel].text_digest
+                                     else text_of(rel))
         self.connection.send((len(docs), synonyms, *where))
         for start in range(0, len(docs), SENT_AT_ONCE):  # pickled a part at a time
             self.connection.send([_sent(entry, kept) for entry in docs[start : start + SENT_AT_ONCE]])
@@ -459,6 +485,13 @@ def _sent(entry: Entry, kept: dict[str, str]) -> Entry:
     str for as long as it lives, and the build's body texts live until it ends)."""
     body = "" if _in_cache(entry, kept) else entry.fields["body"].encode().decode()
     return replace(entry, fields={**entry.fields, "body": body})
+
+
+def _restored(entry: Entry, text: str) -> Entry:
+    """An entry sent without its body text (_sent), with it again, and the excerpt made from it."""
+    from govsite.search.documents import excerpt
+
+    return replace(entry, fields={**entry.fields, "body": text}, record={**entry.record, "excerpt": excerpt(text)})
 
 
 def _in_cache(entry: Entry, kept: dict[str, str]) -> bool:
@@ -505,8 +538,8 @@ def _search_job(connection: Any, cache_dir: Path | None) -> None:
         count, synonyms, *where = connection.recv()
         docs: list[Any] = []
         while len(docs) < count:
-            docs += [replace(entry, fields={**entry.fields, "body": bodies[entry.rel]})
-                     if _in_cache(entry, kept) else entry for entry in connection.recv()]
+            docs += [_restored(entry, bodies[entry.rel]) if _in_cache(entry, kept) else entry
+                     for entry in connection.recv()]
     except (EOFError, BrokenPipeError):  # the build ended before it had anything to index
         return
     try:

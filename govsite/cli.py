@@ -318,7 +318,8 @@ def search_command(query: str, site_dir: Path, limit: int, as_json: bool) -> Non
     analysis = analyse(site_dir, cache=caches)
     caches.save()
     notices: list[str] = []
-    results = search(site_dir, analysis.site, analysis.bodies, query, limit, notices)
+    results = search(site_dir, analysis.site, analysis.bodies, query, limit, notices,
+                     caches.text_by_path(analysis.site))
     for notice in notices:
         click.echo(notice, err=True)
     if as_json:

@@ -77,7 +77,8 @@ class SiteBuilder:
             if more_edits():
                 return self.result(analysis, output, started, stage, [])
         with stage(STAGES[3]):
-            search, notices = search_output(analysis.site, self.root, analysis.bodies)
+            search, notices = search_output(analysis.site, self.root, analysis.bodies,
+                                            self.caches.text_by_path(analysis.site))
         with stage(STAGES[2]):
             indexed = Output({**output.pages, **search}, output.copies)
             if memo.published is None:

@@ -204,13 +204,14 @@ def test_parallel_work_leaves_the_build_s_texts_as_they_were(tmp_path: Path,
     root = mini_site(tmp_path / "site", docs)
     alone = analyse(root)
     monkeypatch.setattr("govsite.parallel.workers", lambda jobs, per_worker: 2)
-    analysis = analyse(root, cache=Caches(root / CACHE_DIR))
+    caches = Caches(root / CACHE_DIR)
+    analysis = analyse(root, cache=caches)
     assert (analysis.documents, analysis.problems) == (alone.documents, alone.problems)
     assert any(p.path.endswith("bad.md") for p in analysis.problems)
     search = BackgroundSearch(root / CACHE_DIR / "search")
     try:
         with staging(tmp_path / "out") as new:
-            search.start(analysis.site, root, analysis.bodies, new, True)
+            search.start(analysis.site, root, analysis.bodies, new, True, caches.text_by_path(analysis.site))
             paths, _ = search.result(new)
     finally:
         search.cancel()
@@ -223,9 +224,9 @@ def test_parallel_work_leaves_the_build_s_texts_as_they_were(tmp_path: Path,
 
 def test_a_build_keeps_the_bodies_html_on_disk_not_in_memory(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """A build's converted HTML is written a memo shard at a time, as soon as the shard is
-    complete, and read back page by page: the HTML of every body is never held at once, the
-    bodies kept have none, and each page's HTML read from disk is what conversion gave."""
+    """A build's converted HTML and text are written a memo shard at a time, as soon as the shard
+    is complete, and read back when needed: the HTML of every body is never held at once, the
+    bodies kept have neither, and what is read from disk is what conversion gave."""
     docs = {f"zcwj/zcwj-qtwj/d{n}.md": front_matter(title=f"文件{n}", slug=f"d{n}")
             + f"## 第{n}部分\n\n见[文件0](d0.md)。\n" for n in range(12)}
     root = mini_site(tmp_path / "site", docs)
@@ -237,7 +238,9 @@ def test_a_build_keeps_the_bodies_html_on_disk_not_in_memory(tmp_path: Path,
     lean = analyse(root, cache=caches)
     assert len(shards_held) == 12 and max(map(len, shards_held)) == 1
     assert len(set().union(*shards_held)) > 1  # the bodies filled several shards, one after another
-    assert all(body.html is None for body in lean.bodies.values()) and not caches.html.entries
+    assert all(body.html is None and body.text is None for body in lean.bodies.values())
+    assert not caches.html.entries and not caches.texts.entries
+    assert all(caches.text_of(doc) == held.bodies[doc.rel].text for doc in lean.site.documents)
     kept = caches.kept_html()
     assert kept.group is not None
     for doc in lean.site.documents:

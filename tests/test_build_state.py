@@ -168,8 +168,10 @@ def test_the_search_process_is_sent_only_the_bodies_its_cache_lacks(
     build(root, out)
     calls = record_calls(monkeypatch, build_module, "_sent",
                          lambda args, entry: (args[0].rel, entry.fields["body"]))
+    texts_read = record_calls(monkeypatch, build_module.Caches, "text_of", lambda args, _: args[1].rel)
     edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
     build(root, out)
+    assert texts_read == ["content/zcwj/zcwj-qtwj/c.md"]  # the others' texts stay on disk
     sent = dict(calls)
     assert "修改后的段落" in sent["content/zcwj/zcwj-qtwj/c.md"]
     assert sent["content/zcwj/zcwj-qtwj/a.md"] == sent["content/czyjs/czyjs-zfys/d.md"] == ""

@@ -143,7 +143,7 @@ def test_a_cache_from_another_key_is_rebuilt(tmp_path: Path) -> None:
     root = mini_site(tmp_path / "site", DOCS)
     assert build_cli(root, tmp_path / "a", {"GOVSITE_CACHE_KEY": "k" * 40}).returncode == 0
     other = build_cli(root, tmp_path / "b", {"GOVSITE_CACHE_KEY": "x" * 40})
-    assert other.returncode == 0 and len(notices(other)) == 6  # bodies, HTML, QR, body format, documents, search
+    assert other.returncode == 0 and len(notices(other)) == 7  # bodies, HTML, texts, QR, body format, documents, search
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
     again = build_cli(root, tmp_path / "c", {"GOVSITE_CACHE_KEY": "x" * 40})
     assert again.returncode == 0 and notices(again) == []  # rewritten with this key

@@ -6,6 +6,7 @@ rank alike: the page shows what `govsite search` prints, in the same order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from govsite.structure import project_search_pages
 __all__ = ["BrowserIndex", "browser_index", "index_input", "search", "site_entries"]
 
 
+TextOf = Callable[[str], str]  # a document's body text, by its path
+
+
 @dataclass
 class BrowserIndex:
     files: dict[str, bytes]  # path under build/search/ -> bytes
@@ -30,16 +34,25 @@ class BrowserIndex:
     notices: list[str] = field(default_factory=list)  # caches discarded on the way
 
 
-def site_entries(site: Site, bodies: dict[str, Body]) -> dict[str, Entry]:
-    """The published documents, the column's text pages and the project pages."""
-    return entries(site, {rel: body.text for rel, body in bodies.items()},
+def site_entries(site: Site, bodies: dict[str, Body], text_of: TextOf | None = None) -> dict[str, Entry]:
+    """The published documents, the column's text pages and the project pages. `text_of` gives
+    a document's body text by its path (build.Caches.text_by_path); without it, each body must
+    carry its text (converted in this process, not kept from an earlier build)."""
+    return entries(site, {rel: text_of(rel) if text_of else _carried(body) for rel, body in bodies.items()},
                    {rel: body.text_digest for rel, body in bodies.items()},
                    [*search_pages(site), *project_search_pages(site)])
 
 
-def index_input(site: Site, bodies: dict[str, Body]) -> tuple[list[Entry], list[list[str]]]:
+def _carried(body: Body) -> str:
+    if body.text is None:
+        raise ValueError("a body kept from an earlier build: pass text_of")
+    return body.text
+
+
+def index_input(site: Site, bodies: dict[str, Body], text_of: TextOf | None = None
+                ) -> tuple[list[Entry], list[list[str]]]:
     """What browser_index() reads: the entries in number order, and the synonym sets."""
-    return in_order(site_entries(site, bodies)), merged(site.catalog.synonyms)
+    return in_order(site_entries(site, bodies, text_of)), merged(site.catalog.synonyms)
 
 
 def browser_index(docs: list[Entry], synonyms: list[list[str]], cache_dir: Path | None,
@@ -51,9 +64,9 @@ def browser_index(docs: list[Entry], synonyms: list[list[str]], cache_dir: Path 
 
 
 def search(root: Path, site: Site, bodies: dict[str, Body], query: str, limit: int,
-           notices: list[str]) -> list[dict]:
+           notices: list[str], text_of: TextOf | None = None) -> list[dict]:
     """Ranked results as {url, title, date, score}; the same order the browser shows."""
-    folder, wanted = whoosh_dir(root), site_entries(site, bodies)
+    folder, wanted = whoosh_dir(root), site_entries(site, bodies, text_of)
     synonyms = merged(site.catalog.synonyms)
     for retry in (False, True):
         ix = updated(folder, wanted, notices)
