@@ -116,7 +116,7 @@ class Caches:
         todo = {key: doc for doc in documents if (key := keys[doc.rel]) not in self.bodies.entries}
         order = sorted(todo, key=shard_of)  # stable: a shard's bodies in the documents' order
         calls = [(todo[key].rel, todo[key].body, todo[key].body_line) for key in order]
-        shard: list[str] = []  # the keys converted of the HTML shard being filled
+        shard: list[str] = []  # the keys converted of the memo shard being filled
         for key, body in zip(order, forked_results(convert, calls, BODIES), strict=True):
             if shard and shard_of(shard[-1]) != shard_of(key):
                 self._flush(shard)
@@ -441,8 +441,11 @@ class BackgroundSearch:
             self.found = _search_files(*index_input(site, bodies, text_of), *where)
             return
         kept = self.connection.recv()  # {path: sha256 of the body text} its cache holds
-        docs, synonyms = index_input(site, bodies, lambda rel: "" if kept.get(rel) == bodies[rel].text_digest
-                                     else text_of(rel))
+
+        def unless_kept(rel: str) -> str:  # the search process restores a kept text (_restored)
+            return "" if kept.get(rel) == bodies[rel].text_digest else text_of(rel)
+
+        docs, synonyms = index_input(site, bodies, unless_kept)
         self.connection.send((len(docs), synonyms, *where))
         for start in range(0, len(docs), SENT_AT_ONCE):  # pickled a part at a time
             self.connection.send([_sent(entry, kept) for entry in docs[start : start + SENT_AT_ONCE]])
