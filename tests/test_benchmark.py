@@ -86,3 +86,13 @@ def test_runner_smoke(tmp_path: Path) -> None:
     assert all("×" in row for row in rows[1:])
     assert (tmp_path / "build-40" / "index.html").is_file()
     assert len(list((tmp_path / "floor-40").rglob("*.html"))) == 40
+
+
+def test_cold_cpu_smoke(tmp_path: Path) -> None:
+    generate(tmp_path / "site", 40, seed=5)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "cold_cpu.py"), str(tmp_path / "site")],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300, check=True)
+    rows = [line.split("|")[1].strip() for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows == ["stage", "start", "读取与检查", "渲染页面", "写入", "搜索索引", "total"]
+    assert (tmp_path / "site" / "build" / "index.html").is_file()
