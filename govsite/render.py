@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import operator
 import os
 import posixpath
 import re
@@ -571,24 +572,29 @@ class Reuse:
     def _text(self, value: Any) -> str:
         """A key's text: its repr, each dataclass in it (a document, an item) replaced by the
         digest of its repr, worked out once per object although many pages show it."""
-        if isinstance(value, tuple):
+        kind = type(value)
+        if kind is tuple:
             return "(" + ",".join(map(self._text, value)) + ")"
-        if is_dataclass(value):
-            known = self.parts.get(id(value))
-            if known is None:  # the object is kept with its digest, so its id is not reused
-                text = _document_text(value) if isinstance(value, Document) else repr(value)
-                known = self.parts[id(value)] = (value, hashlib.sha256(text.encode()).hexdigest())
-            return known[1]
-        return repr(value)
+        if kind in PLAIN:
+            return repr(value)
+        known = self.parts.get(id(value))
+        if known is None:
+            if not is_dataclass(value):
+                return repr(value)
+            text = _document_text(value) if kind is Document else repr(value)
+            # kept with its digest, so that its id is not reused
+            known = self.parts[id(value)] = (value, hashlib.sha256(text.encode()).hexdigest())
+        return known[1]
 
 
-DOCUMENT_FIELDS = tuple(f.name for f in fields(Document) if f.name != "body")
+PLAIN = frozenset({str, int, bool, type(None), date})  # in keys, shown by their repr
+DOCUMENT_VALUES = operator.attrgetter(*(f.name for f in fields(Document) if f.name != "body"))
 
 
 def _document_text(doc: Document) -> str:
     """A document's repr, its body by sha256: repr() of a long Chinese text costs more than
     hashing it."""
-    return repr(("Document", doc.body_digest, *(getattr(doc, name) for name in DOCUMENT_FIELDS)))
+    return repr(("Document", doc.body_digest, *DOCUMENT_VALUES(doc)))
 
 
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],
