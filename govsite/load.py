@@ -11,6 +11,7 @@ import datetime as dt
 import errno
 import hashlib
 import os
+import posixpath
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -105,16 +106,16 @@ ATTACHMENT_FIELDS = (Field("file", required=True, alias="文件"), Field("title"
 
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
     """Strict UTF-8 (a BOM is fine, CRLF becomes LF); never guess another encoding."""
-    return decoded(path.read_bytes(), path, rel)
+    return decoded(path.read_bytes(), rel)
 
 
-def decoded(data: bytes, path: Path, rel: str) -> tuple[str | None, list[Problem]]:
+def decoded(data: bytes, rel: str) -> tuple[str | None, list[Problem]]:
     try:  # as the utf-8-sig codec decodes, in a third less time
         content = (data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data).decode()
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        line, name = data[: error.start].count(b"\n") + 1, posixpath.basename(rel)
         message = (f"文件不是 UTF-8 编码（第 {error.start} 字节）。请用编辑器“另存为 UTF-8”，"
-                   f"或运行 iconv -f GB18030 -t UTF-8 {path.name} -o {path.name}.utf8")
+                   f"或运行 iconv -f GB18030 -t UTF-8 {name} -o {name}.utf8")
         return None, [Problem(rel, line, "E001", message)]
     return (content.replace("\r\n", "\n").replace("\r", "\n") if "\r" in content else content), []
 
@@ -377,26 +378,22 @@ def _texts(values: Any) -> tuple[str, ...]:
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
 
-def find_documents(root: Path) -> list[Path]:
-    """Every .md file under content/, skipping hidden names."""
-    return scan_content(root)[0]
-
-
-def scan_content(root: Path) -> tuple[list[Path], list[Problem]]:
-    """Every .md file under content/, skipping hidden names; a W011 for each Markdown file
-    that is not a document only because of its suffix (X.MD, x.markdown)."""
-    found: list[Path] = []
+def scan_content(root: Path) -> tuple[list[str], list[Problem]]:
+    """The site-relative paths of every .md file under content/, sorted, skipping hidden names;
+    a W011 for each Markdown file that is not a document only because of its suffix (X.MD,
+    x.markdown). Paths stay strings: Path objects cost more than the walk."""
+    found: list[str] = []
     problems: list[Problem] = []
-    for folder, subfolders, files in os.walk(root / "content"):
+    for folder, subfolders, files in os.walk(os.path.join(root, "content")):
         subfolders[:] = [d for d in subfolders if not hidden(d)]
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
         for name in files:
             if hidden(name):
                 continue
             if name.endswith(".md"):
-                found.append(Path(folder, name))
+                found.append(f"{prefix}/{name}")
             elif name.lower().endswith(MARKDOWN_SUFFIXES):
-                rel = Path(folder, name).relative_to(root).as_posix()
-                problems.append(Problem(rel, None, "W011", "文件扩展名不是小写 .md，不会作为文档发布："
+                problems.append(Problem(f"{prefix}/{name}", None, "W011", "文件扩展名不是小写 .md，不会作为文档发布："
                                         f"如是文档，请改名为 {name.rsplit('.', 1)[0]}.md"))
     return sorted(found), sorted(problems)
 
@@ -456,8 +453,7 @@ def _candidates(root: Path, memo: DocumentMemo | None,
     """The documents to load: a directory scan (with its warnings), or the memo's files
     updated by `changed`."""
     if memo is None or changed is None or not memo or not all(p.endswith(".md") for p in changed):
-        found, problems = scan_content(root)
-        return sorted(path.relative_to(root).as_posix() for path in found), problems
+        return scan_content(root)
     rels = set(memo)
     for rel in changed:
         if rel.startswith("content/") and (root / rel).is_file() \
@@ -508,7 +504,7 @@ def _read_all(root: Path, rels: list[str], catalog: Catalog, stored: Memo | None
     read: dict[str, Read] = {}
     unparsed: list[tuple[str, Unparsed]] = []
     for rel in rels:
-        found = read_document(root, root / rel, stored, catalog_key)
+        found = read_document(root, rel, stored, catalog_key)
         if isinstance(found, Unparsed):
             unparsed.append((rel, found))
         else:
@@ -521,23 +517,24 @@ def _read_all(root: Path, rels: list[str], catalog: Catalog, stored: Memo | None
     return read
 
 
-def read_document(root: Path, path: Path, stored: Memo | None = None, catalog_key: str = ""
+def read_document(root: Path, rel: str, stored: Memo | None = None, catalog_key: str = ""
                   ) -> Read | Unparsed:
-    """The document at `path` and the problems found reading it, from the `stored` memo (its
-    catalogue's digest `catalog_key`) when its bytes and the files it names are unchanged; else
-    its text, to be parsed."""
-    rel = path.relative_to(root).as_posix()
+    """The document at `rel` (site-relative) and the problems found reading it, from the
+    `stored` memo (its catalogue's digest `catalog_key`) when its bytes and the files it names
+    are unchanged; else its text, to be parsed."""
+    path = os.path.join(root, rel)
     source = resolved_source(root, rel)
     if source is None or any(hidden(part) for part in source.split("/")[1:]):
         return None, [Problem(rel, 1, "E312", "文件经符号链接指向 content/ 之外（或隐藏目录中），"
                               "不发布：请把文件本身放在事项目录中")]
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError as error:
-        if error.errno not in (errno.ELOOP, errno.ENOENT) or not path.is_symlink():
+        if error.errno not in (errno.ELOOP, errno.ENOENT) or not os.path.islink(path):
             raise
         return None, [Problem(rel, 1, "E312", "文件是失效或循环的符号链接，不发布：请把文件本身放在事项目录中")]
-    content, problems = decoded(data, path, rel)
+    content, problems = decoded(data, rel)
     if content is None:
         return None, problems
     key = entry_key(catalog_key, rel, data) if stored is not None else ""

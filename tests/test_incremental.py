@@ -128,12 +128,12 @@ def test_an_edit_to_a_document_reads_neither_the_catalogue_nor_the_other_documen
     real_catalog, real_document = rebuild.load_catalog, load.read_document
     monkeypatch.setattr(rebuild, "load_catalog", lambda r: read.append("catalog.yaml") or real_catalog(r))
     monkeypatch.setattr(load, "read_document",
-                        lambda r, path, *rest: read.append(path.name) or real_document(r, path, *rest))
+                        lambda r, rel, *rest: read.append(rel) or real_document(r, rel, *rest))
     b = root / "content/zcwj/zcwj-qtwj/b.md"
     b.write_text(b.read_text().replace("乙文件", "乙文件（修订）"), encoding="utf-8")
     touch_later(b)
     again = builder.rebuild(["content/zcwj/zcwj-qtwj/b.md"]).problems
-    assert read == ["b.md"]
+    assert read == ["content/zcwj/zcwj-qtwj/b.md"]
     assert [p for p in again if p.path == "catalog.yaml"] == [p for p in first if p.path == "catalog.yaml"]
     builder.rebuild(["catalog.yaml"])  # saved unchanged: read again, an equal catalogue
     assert read[1:] == ["catalog.yaml"]
