@@ -448,7 +448,7 @@ class BackgroundSearch:
         docs, synonyms = index_input(site, bodies, unless_kept)
         self.connection.send((len(docs), synonyms, *where))
         for start in range(0, len(docs), SENT_AT_ONCE):  # pickled a part at a time
-            self.connection.send([_sent(entry, kept) for entry in docs[start : start + SENT_AT_ONCE]])
+            self.connection.send([_sent(entry) for entry in docs[start : start + SENT_AT_ONCE]])
 
     def result(self, stage: Staging) -> tuple[list[str], list[str]]:
         """The paths of the files under search/, and the notices of caches discarded on the way."""
@@ -482,12 +482,11 @@ class BackgroundSearch:
         self.process = None
 
 
-def _sent(entry: Entry, kept: dict[str, str]) -> Entry:
-    """The entry as sent to the search process: without its body text if the search cache holds
-    the same text, else with a copy of it (pickling a str keeps a UTF-8 copy of it inside the
-    str for as long as it lives, and the build's body texts live until it ends)."""
-    body = "" if _in_cache(entry, kept) else entry.fields["body"].encode().decode()
-    return replace(entry, fields={**entry.fields, "body": body})
+def _sent(entry: Entry) -> Entry:
+    """The entry as sent to the search process, with a copy of its body text (empty when the
+    search cache holds it: start()): pickling a str keeps a UTF-8 copy of it inside the str for
+    as long as it lives, and the build's body texts may live until it ends."""
+    return replace(entry, fields={**entry.fields, "body": entry.fields["body"].encode().decode()})
 
 
 def _restored(entry: Entry, text: str) -> Entry:

@@ -186,14 +186,7 @@ class Memo:
         """Save, then let go of every entry: a lazy memo reads a shard again when asked for a key
         in it. False, keeping the entries, when the memo has no folder to read them from or
         cannot write it (a read-only site is still checked)."""
-        if not (self.folder and self.key):
-            return False
-        try:
-            self.save()
-        except OSError:
-            return False
-        self.entries, self.unread = {}, {file.stem for file in self.folder.glob("*.json")}
-        return True
+        return self.flush(self.dirty | {shard_of(key) for key in self.entries})
 
     def flush(self, names: Collection[str]) -> bool:
         """Save the shards `names` and let go of their entries: a lazy memo reads a shard again

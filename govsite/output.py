@@ -8,7 +8,6 @@ change to an output folder that is exactly as the last build left it, file by fi
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -177,7 +176,8 @@ def _patch(out: Path, temp: Path, aside: Path, written: set[str], gone: set[str]
         for path in sorted(gone):
             _move(out / path, aside / path)
             done.append(("aside", path))
-        folders |= _remove_emptied(out, gone)
+        for path in gone:
+            folders |= _remove_empty_parents((out / path).parent, out)
         for path in sorted(written):
             target = out / path
             if os.path.lexists(target):
@@ -192,7 +192,8 @@ def _patch(out: Path, temp: Path, aside: Path, written: set[str], gone: set[str]
                 (out / path).unlink()
             else:
                 _move(aside / path, out / path)
-        _remove_emptied(out, written)
+        for path in written:
+            _remove_empty_parents((out / path).parent, out)
         raise
     return written | gone | folders
 
@@ -210,17 +211,6 @@ def _make_folders(out: Path, path: str) -> set[str]:
             made.add(folder.as_posix() + "/")
     (out / path).parent.mkdir(parents=True, exist_ok=True)
     return made
-
-
-def _remove_emptied(out: Path, paths: set[str]) -> set[str]:
-    """The folders of `paths` left empty, removed (deepest first)."""
-    removed = set()
-    for folder in sorted({f for p in paths for f in PurePosixPath(p).parents if f.name},
-                         key=lambda f: -len(f.parts)):
-        with contextlib.suppress(OSError):  # not empty, or already gone
-            (out / folder).rmdir()
-            removed.add(folder.as_posix() + "/")
-    return removed
 
 
 def write_tree(output: Output, stage: Staging, unchanged_copies: frozenset[str] = frozenset()) -> None:
@@ -284,7 +274,12 @@ def publish_changes(previous: Output, output: Output, out: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def _remove_empty_parents(folder: Path, out: Path) -> None:
+def _remove_empty_parents(folder: Path, out: Path) -> set[str]:
+    """`folder` and the folders above it inside `out`, removed while empty: their paths in
+    `out` ("a/b/")."""
+    removed = set()
     while folder != out and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
+        removed.add(folder.relative_to(out).as_posix() + "/")
         folder = folder.parent
+    return removed
