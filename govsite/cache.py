@@ -171,6 +171,11 @@ class Memo:
         self._shard(key)
         return self.entries.get(key)
 
+    def peek(self, key: str) -> Any | None:
+        """get(), but not counted as asked for (drop_unasked drops it if nothing else asks)."""
+        self._shard(key)
+        return self.entries.get(key)
+
     def put(self, key: str, value: Any) -> None:
         self.asked.add(key)
         self.dirty.add(self._shard(key))

@@ -3,9 +3,11 @@
 A document whose file holds the same bytes, under the same catalogue and the same govsite, is not
 parsed and validated again when every file its record names (attachments, captions) is still
 in the state loading found it in: same resolved path, same size. The entry holds the record
-without its body (taken again from the file just read), the problems found on loading, and that
-state. The document's own path is checked against the publication rule on every build, and the
-memo is signed JSON data like the others: nothing in it runs code.
+without its body, the facts the checks need of the body (bodyfacts.py), the problems found on
+loading, that state, and the file's stamp (size, change times, inode) when it was read: a file
+whose stamp is unchanged is not even read again, and its body is read only if something asks for
+it (load.BodyFile). The document's own path is checked against the publication rule on every
+build, and the memo is signed JSON data like the others: nothing in it runs code.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import datetime as dt
 import hashlib
 import os
 import stat
-from dataclasses import astuple, dataclass, fields, replace
+import time
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +25,22 @@ from govsite.cache import Codec, digest
 from govsite.model import Attachment, Catalog, Document
 from govsite.problems import Problem
 from govsite.publication import resolved_source
-from govsite.state import code_digest
+from govsite.state import Stamp, code_digest
 
 FileState = tuple[str | None, int]  # resolved source (None: not under content/), size or -1
 DATES = ("date", "published", "reviewed")
-STORED = tuple(f.name for f in fields(Document) if f.name != "body")
+STORED = tuple(f.name for f in fields(Document) if f.name not in ("markdown", "read_body"))
+Record = dict[str, Any]  # a document's STORED fields: Document(markdown=None, read_body=…, **record)
 
 
 @dataclass(frozen=True)
 class Loaded:
-    document: Document | None  # its body left empty
+    rel: str  # the document's site-relative path
+    record: Record | None  # None: the document cannot be used (its problems say why)
     problems: list[Problem]
     files: dict[str, FileState]  # every file the record names, by source path
+    content: str  # content_digest of the file's bytes
+    stamp: Stamp | None  # the file's when it was read; None if it had just changed (see settled)
 
 
 def file_state(root: Path, source: str) -> FileState:
@@ -57,37 +64,55 @@ def catalog_digest(catalog: Catalog) -> str:
     return digest("catalog", repr((catalog.units, catalog.domains, catalog.projects)))
 
 
-def entry_key(catalog: str, rel: str, data: bytes) -> str:
-    """The entry of the document at `rel` whose file holds `data`, under `catalog` (its digest)."""
-    content = hashlib.blake2b(data, digest_size=32).hexdigest()
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=32).hexdigest()
+
+
+def entry_key(catalog: str, rel: str, content: str) -> str:
+    """The entry of the document at `rel` whose file's bytes have `content` (content_digest),
+    under `catalog` (its digest)."""
     return digest(DOCUMENT_CODEC.name, code_digest(), catalog, rel, content)
 
 
+def settled(found: Stamp) -> Stamp | None:
+    """A file's stamp, if it can be trusted to change with the file: not if the file changed in
+    the last SETTLE_NS, as a write in the same clock tick may leave its times as they were."""
+    return found if max(found[1], found[2]) < time.time_ns() - SETTLE_NS else None
+
+
+SETTLE_NS = 2_000_000_000
+
+
+def record_of(document: Document) -> Record:
+    return {name: getattr(document, name) for name in STORED}
+
+
 def _data(loaded: Loaded) -> Any:
-    doc = loaded.document
-    record = None if doc is None else {
+    record = loaded.record
+    stored = None if record is None else {
         name: (value.isoformat() if name in DATES else
                [astuple(a) for a in value] if name == "attachments" else value)
-        for name in STORED for value in [getattr(doc, name)]}
-    return {"document": record, "problems": [p.row() for p in loaded.problems],
-            "files": {source: list(state) for source, state in loaded.files.items()}}
+        for name, value in record.items()}
+    return {"rel": loaded.rel, "document": stored, "problems": [p.row() for p in loaded.problems],
+            "files": {source: list(state) for source, state in loaded.files.items()},
+            "content": loaded.content, "stamp": loaded.stamp}
 
 
 def _from_data(data: Any) -> Loaded:
-    record = data["document"]
-    document = None
-    if record is not None:
-        values = {name: record[name] for name in STORED}
-        values.update({name: dt.date.fromisoformat(values[name]) for name in DATES})
-        values["attachments"] = tuple(Attachment(*row) for row in values["attachments"])
-        document = Document(body="", **values)
+    stored = data["document"]
+    record = None
+    if stored is not None:
+        record = {name: stored[name] for name in STORED}
+        record.update({name: dt.date.fromisoformat(record[name]) for name in DATES})
+        record["attachments"] = tuple(Attachment(*row) for row in record["attachments"])
+        record["citations"] = tuple((int(n), str(line), str(target)) for n, line, target in record["citations"])
+        if not isinstance(record["body_digest"], str) or not isinstance(record["placeholder_line"], int):
+            raise TypeError("body facts")
     files = {source: (resolved, size) for source, (resolved, size) in data["files"].items()}
-    return Loaded(document, [Problem.from_row(row) for row in data["problems"]], files)
+    size, mtime, ctime, inode = data["stamp"] or (None,) * 4
+    stamp = None if size is None else (int(size), int(mtime), int(ctime), int(inode))
+    return Loaded(str(data["rel"]), record, [Problem.from_row(row) for row in data["problems"]], files,
+                  str(data["content"]), stamp)
 
 
-DOCUMENT_CODEC = Codec("document/1", _data, _from_data)  # bump when Document's fields change
-
-
-def stripped(loaded: Loaded) -> Loaded:
-    """As kept: without the body."""
-    return replace(loaded, document=loaded.document and replace(loaded.document, body=""))
+DOCUMENT_CODEC = Codec("document/2", _data, _from_data)  # bump when Document's fields change

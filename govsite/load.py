@@ -17,8 +17,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from govsite.bodyfacts import body_digest
 from govsite.cache import Memo
-from govsite.docstore import FileState, Loaded, catalog_digest, entry_key, file_state, still_valid, stripped
+from govsite.docstore import (
+    FileState,
+    Loaded,
+    catalog_digest,
+    content_digest,
+    entry_key,
+    file_state,
+    record_of,
+    settled,
+    still_valid,
+)
 from govsite.model import (
     DISCLOSURES,
     INTERP_FORMS,
@@ -37,10 +48,11 @@ from govsite.model import (
     SiteInfo,
 )
 from govsite.parallel import BODIES, forked_map
-from govsite.problems import Problem, has_errors
+from govsite.problems import GovsiteError, Problem, has_errors
 from govsite.publication import hidden, normalised, output_file_name, resolved_source
 from govsite.schema import Field, read_mapping, text
 from govsite.sections import RESERVED_NAMES
+from govsite.state import Stamp, stamp
 from govsite.textcheck import clean_body, escape_problems, raw_text_problems
 from govsite.yamlio import Mapping, Sequence, load_yaml
 
@@ -48,7 +60,6 @@ CATALOG = "catalog.yaml"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 THEME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # a folder name under themes/, no path
 BASE_URL_RE = re.compile(r"^https?://[^/\s?#]+", re.IGNORECASE)
-PLACEHOLDER = "在此处撰写正文（删除本段）"  # the body `govsite new` writes; blocks publication
 
 SITE_FIELDS = (
     Field("title", required=True), Field("org", required=True), Field("base_url"),
@@ -487,6 +498,7 @@ def assigned(rel: str, catalog: Catalog, document: Document | None,
 
 
 Read = tuple[Document | None, list[Problem]]  # a document (None if it cannot be used), its problems
+Known = dict[str, str]  # site-relative path -> the documents memo's key of its last stamped entry
 
 
 @dataclass(frozen=True)
@@ -495,6 +507,8 @@ class Unparsed:
 
     content: str
     key: str
+    digest: str  # content_digest of the file's bytes
+    stamp: Stamp | None  # settled()
 
 
 def _read_all(root: Path, rels: list[str], catalog: Catalog, stored: Memo | None,
@@ -503,8 +517,9 @@ def _read_all(root: Path, rels: list[str], catalog: Catalog, stored: Memo | None
     are unchanged, else parsed, in forked worker processes when there are many."""
     read: dict[str, Read] = {}
     unparsed: list[tuple[str, Unparsed]] = []
+    known = known_paths(stored)
     for rel in rels:
-        found = read_document(root, rel, stored, catalog_key)
+        found = read_document(root, rel, stored, catalog_key, known)
         if isinstance(found, Unparsed):
             unparsed.append((rel, found))
         else:
@@ -512,22 +527,34 @@ def _read_all(root: Path, rels: list[str], catalog: Catalog, stored: Memo | None
     parsed = forked_map(_parse_new, [(root, rel, found.content, catalog) for rel, found in unparsed], BODIES)
     for (rel, found), (document, problems, files) in zip(unparsed, parsed, strict=True):
         if stored is not None:
-            stored.put(found.key, stripped(Loaded(document, problems, files)))
+            record = None if document is None else record_of(document)
+            stored.put(found.key, Loaded(rel, record, problems, files, found.digest, found.stamp))
         read[rel] = document, problems
     return read
 
 
-def read_document(root: Path, rel: str, stored: Memo | None = None, catalog_key: str = ""
-                  ) -> Read | Unparsed:
+def known_paths(stored: Memo | None) -> Known:
+    """The documents memo's entries whose file's stamp was recorded, by path."""
+    if stored is None:
+        return {}
+    return {loaded.rel: key for key, loaded in stored.entries.items() if loaded.stamp is not None}
+
+
+def read_document(root: Path, rel: str, stored: Memo | None = None, catalog_key: str = "",
+                  known: Known | None = None) -> Read | Unparsed:
     """The document at `rel` (site-relative) and the problems found reading it, from the
     `stored` memo (its catalogue's digest `catalog_key`) when its bytes and the files it names
-    are unchanged; else its text, to be parsed."""
+    are unchanged, without reading it when its stamp is the one `known` recorded; else its
+    text, to be parsed."""
     path = os.path.join(root, rel)
     source = resolved_source(root, rel)
     if source is None or any(hidden(part) for part in source.split("/")[1:]):
         return None, [Problem(rel, 1, "E312", "文件经符号链接指向 content/ 之外（或隐藏目录中），"
                               "不发布：请把文件本身放在事项目录中")]
     try:
+        found = stamp(os.stat(path))
+        if stored is not None and (kept := _unchanged(root, rel, found, stored, catalog_key, known)):
+            return kept
         with open(path, "rb") as file:
             data = file.read()
     except OSError as error:
@@ -537,28 +564,66 @@ def read_document(root: Path, rel: str, stored: Memo | None = None, catalog_key:
     content, problems = decoded(data, rel)
     if content is None:
         return None, problems
-    key = entry_key(catalog_key, rel, data) if stored is not None else ""
-    kept = stored.get(key) if stored is not None else None
-    if kept is not None and still_valid(root, kept):
-        cleaned = any(p.code == "W010" for p in kept.problems)
-        return _with_body(kept.document, content, cleaned), kept.problems
-    return Unparsed(content, key)
+    digest = content_digest(data) if stored is not None else ""
+    key = entry_key(catalog_key, rel, digest) if stored is not None else ""
+    loaded = stored.get(key) if stored is not None else None
+    if stored is None or loaded is None or not still_valid(root, loaded):
+        return Unparsed(content, key, digest, settled(found))
+    if loaded.stamp != (now := settled(found)):
+        stored.put(key, replace(loaded, stamp=now))
+    return _restored(root, loaded)
+
+
+def _unchanged(root: Path, rel: str, found: Stamp, stored: Memo, catalog_key: str,
+               known: Known | None) -> Read | None:
+    """The document at `rel` from the memo, if its file's stamp is the one recorded, under
+    the same catalogue and govsite, and the files it names are unchanged."""
+    key = (known or {}).get(rel)
+    loaded = stored.peek(key) if key else None
+    if loaded is None or loaded.stamp != found or key != entry_key(catalog_key, rel, loaded.content) \
+            or not still_valid(root, loaded):
+        return None
+    stored.get(key)  # asked for: kept
+    return _restored(root, loaded)
+
+
+def _restored(root: Path, loaded: Loaded) -> Read:
+    """A kept document, its body left in its file until asked for."""
+    if loaded.record is None:
+        return None, loaded.problems
+    cleaned = any(p.code == "W010" for p in loaded.problems)
+    reader = BodyFile(str(root), loaded.rel, cleaned, loaded.record["body_digest"])
+    return Document(markdown=None, read_body=reader, **loaded.record), loaded.problems
+
+
+@dataclass(frozen=True)
+class BodyFile:
+    """Reads the body of a document kept unread, as loading takes it (without the characters
+    clean_body removes, if loading found any: `cleaned`); a body that is not the one loading
+    recorded (`digest`) stops the build: its file changed while the build ran."""
+
+    root: str
+    rel: str
+    cleaned: bool
+    digest: str
+
+    def __call__(self) -> str:
+        try:
+            with open(os.path.join(self.root, self.rel), "rb") as file:
+                content = decoded(file.read(), self.rel)[0]
+        except OSError:
+            content = None
+        split = split_front_matter(content) if content is not None else None
+        body = split and (clean_body(split[1], self.rel, split[2])[0] if self.cleaned else split[1])
+        if body is None or body_digest(body) != self.digest:
+            raise GovsiteError([Problem(self.rel, None, "E010", "文件在构建过程中被修改：请重新运行构建")])
+        return body
 
 
 def _parse_new(root: Path, rel: str, content: str, catalog: Catalog
                ) -> tuple[Document | None, list[Problem], dict[str, FileState]]:
     files: dict[str, FileState] = {}
     return (*_parse(root, root / rel, rel, content, catalog, files), files)
-
-
-def _with_body(document: Document | None, content: str, cleaned: bool) -> Document | None:
-    """A kept record with its body, taken from the file's `content` as loading takes it (without
-    the characters clean_body removes, if loading found any: `cleaned`)."""
-    split = split_front_matter(content)
-    if document is None or split is None:
-        return document
-    body = clean_body(split[1], document.rel, split[2])[0] if cleaned else split[1]
-    return replace(document, body=body)
 
 
 def _parse(root: Path, path: Path, rel: str, content: str, catalog: Catalog,
@@ -598,7 +663,7 @@ def _parse(root: Path, path: Path, rel: str, content: str, catalog: Catalog,
     document = Document(
         rel=rel, item_id=item_id, title=text(values["title"]), issuer=text(values["issuer"]),
         date=values["date"], published=values["published"], disclosure=values["disclosure"],
-        reviewer=text(values["reviewer"]), reviewed=values["reviewed"], body=body,
+        reviewer=text(values["reviewer"]), reviewed=values["reviewed"], markdown=body,
         body_line=body_line, slug=slug, index_no=text(values.get("index_no")),
         kind=text(values.get("kind")) or "其他", doc_number=text(values.get("doc_number")) or None,
         exempt_basis=text(values.get("exempt_basis")) or None,

@@ -5,12 +5,13 @@ Stages only pass these around; they are picklable so rendering can run in worker
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from typing import Any
 
+from govsite.bodyfacts import Citation, body_digest, citations, placeholder_line
 from govsite.column.model import Column
 
 PUBLIC = "主动公开"
@@ -284,7 +285,7 @@ class Document:
     disclosure: str
     reviewer: str
     reviewed: date
-    body: str  # Markdown
+    markdown: str | None = field(compare=False)  # the body; None: kept unread (see `body`)
     body_line: int  # file line number of the body's first line
     slug: str
     index_no: str
@@ -301,18 +302,36 @@ class Document:
     replaced_by: str | None = None  # rel path of the replacing policy, or its name as text
     attachments: tuple[Attachment, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> file line
+    # of the body, worked out from `markdown` when it is given (bodyfacts.py), else kept ones
+    body_digest: str = ""
+    citations: tuple[Citation, ...] = field(default=(), compare=False)
+    placeholder_line: int = field(default=0, compare=False)
+    # reads the body of a document kept unread (load.BodyFile), checked against body_digest
+    read_body: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
     __hash__ = hashed_once
     __getstate__ = without_hash
-    _hashed = ("rel", "body")  # cheaper than every field; documents key caches and page keys
+    _hashed = ("rel", "body_digest")  # cheaper than every field; documents key caches and page keys
 
-    @cached_property
-    def body_digest(self) -> str:
-        """sha256 of the body: the caches' keys and the page keys use it (a digest of a long
-        Chinese text once, not one per key)."""
-        hash(self)  # "_hash" is added first: every document's attributes in one order, so that
-        # they share one key table (CPython reads an attribute of such an object fastest)
-        return hashlib.sha256(self.body.encode()).hexdigest()
+    def __post_init__(self) -> None:
+        body = self.markdown
+        if body is None:
+            if not (self.body_digest and self.read_body):
+                raise ValueError("a document kept unread needs its body's digest and a reader")
+            return
+        for name, value in (("body_digest", body_digest(body)),
+                            ("citations", citations(self.rel, body, self.body_line)),
+                            ("placeholder_line", placeholder_line(body, self.body_line))):
+            object.__setattr__(self, name, value)
+
+    @property
+    def body(self) -> str:
+        """The Markdown body: a document kept unread reads it from its file (rarely needed: the
+        caches hold what is made of it)."""
+        if self.markdown is not None:
+            return self.markdown
+        assert self.read_body is not None  # __post_init__
+        return self.read_body()
 
     @property
     def is_public(self) -> bool:

@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "E007": "取值不在允许范围内",
     "E008": "日期格式错误",
     "E009": "文件缺少 YAML 头部（front matter）",
+    "E010": "文件在构建过程中被修改（请重新构建）",
     # hostile input: bounded before it can exhaust time or memory
     "E020": "YAML 锚点（&）或别名（*）不允许使用",
     "E021": "正文嵌套过深（列表或引用）",
@@ -219,6 +220,9 @@ class GovsiteError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = sort_problems(problems)
+
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:  # raised in a worker process too
+        return GovsiteError, (self.problems,)
 
 
 def codes_table() -> str:

@@ -588,13 +588,14 @@ class Reuse:
 
 
 PLAIN = frozenset({str, int, bool, type(None), date})  # in keys, shown by their repr
-DOCUMENT_VALUES = operator.attrgetter(*(f.name for f in fields(Document) if f.name != "body"))
+# a document's fields, its body by sha256 (body_digest): repr() of a long Chinese text costs more
+# than hashing it, and what else is made of the body (citations…) follows from that digest
+DOCUMENT_VALUES = operator.attrgetter(*(f.name for f in fields(Document) if f.name not in (
+    "markdown", "read_body", "citations", "placeholder_line")))
 
 
 def _document_text(doc: Document) -> str:
-    """A document's repr, its body by sha256: repr() of a long Chinese text costs more than
-    hashing it."""
-    return repr(("Document", doc.body_digest, *DOCUMENT_VALUES(doc)))
+    return repr(("Document", *DOCUMENT_VALUES(doc)))
 
 
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],

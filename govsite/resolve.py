@@ -15,7 +15,8 @@ from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
-from govsite.load import ID_RE, PLACEHOLDER
+from govsite.bodyfacts import PLACEHOLDER
+from govsite.load import ID_RE
 from govsite.model import Catalog, Document, Site
 from govsite.problems import Problem
 
@@ -87,11 +88,10 @@ def check_record(doc: Document, catalog: Catalog) -> list[Problem]:
     if doc.index_no and not INDEX_NO_RE.match(doc.index_no):
         add("index_no", "E205", f"索引号“{doc.index_no}”格式错误，应为 机构代码/年份-序号，"
             "如 000014349/2021-00031")
-    if PLACEHOLDER in doc.body:
-        line = doc.body_line + doc.body.count("\n", 0, doc.body.index(PLACEHOLDER))
-        found.append(Problem(doc.rel, line, "E209", f"正文仍是 govsite new 写入的占位文字“{PLACEHOLDER}”："
-                             "请撰写正文并删除这段文字后再发布", doc.item_id,
-                             catalog.unit_name(doc.issuer)))
+    if doc.placeholder_line:
+        found.append(Problem(doc.rel, doc.placeholder_line, "E209",
+                             f"正文仍是 govsite new 写入的占位文字“{PLACEHOLDER}”：请撰写正文并删除这段文字后再发布",
+                             doc.item_id, catalog.unit_name(doc.issuer)))
     if ID_RE.match(doc.issuer) and doc.issuer not in catalog.units:
         add("issuer", "E101", f"发文机关“{doc.issuer}”不是 units 中的单位 id（也可直接写单位全称）")
     return found
@@ -161,7 +161,9 @@ def check_urls(published: list[Document], urls: dict[str, str], catalog: Catalog
 
 
 @lru_cache(maxsize=1 << 18)  # govsite serve resolves the same documents after every edit
-def with_index_no(doc: Document, index_no: str) -> Document:
+def with_index_no(doc: Document, index_no: str, reader: object) -> Document:
+    """`reader` is doc.read_body: an equal document whose body is in memory, or in another
+    site's file, is not the one to give back."""
     return replace(doc, index_no=index_no)
 
 
@@ -184,6 +186,6 @@ def assign_index_numbers(published: list[Document], catalog: Catalog) -> list[Do
                 candidate = f"{prefix}/{year}-{counters[year]:05d}"
                 if candidate not in taken:
                     break
-            doc = with_index_no(doc, candidate)
+            doc = with_index_no(doc, candidate, doc.read_body)
         result.append(doc)
     return result

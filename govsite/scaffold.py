@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from govsite.load import ID_RE, PLACEHOLDER, load_catalog
+from govsite.bodyfacts import PLACEHOLDER
+from govsite.load import ID_RE, load_catalog
 from govsite.model import INTERP_FORMS, INTERP_TYPES, KINDS, VALIDITIES, Item
 from govsite.problems import GovsiteError, Problem
 

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINI_CATALOG, front_matter, mini_site
 
+from govsite.bodyfacts import PLACEHOLDER
 from govsite.cli import cli
-from govsite.load import PLACEHOLDER
 from govsite.output import MARKER
 from govsite.scaffold import GITIGNORE
 from govsite.sections import COLUMN_FOLDERS, RESERVED_NAMES, SECTION_FOLDERS, TOP_FILES

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -374,6 +375,82 @@ def test_kept_documents_are_parsed_again_only_when_their_bytes_or_files_change(
     result = build(root, out)
     assert parsed == ["c.md", "b.md", "a.md", "b.md"] and result.withheld == 1
     assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_document_whose_stamp_is_unchanged_is_neither_read_nor_held(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose size, change times and inode are those recorded is taken from the documents
+    memo without being read; its body stays in the file (nothing asks for it after one edit)."""
+    import govsite.docstore as docstore
+    import govsite.load as load
+
+    monkeypatch.setattr(docstore, "SETTLE_NS", 0)  # the files here were all written just now
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    decoded = record_calls(monkeypatch, load, "decoded", lambda args, _: args[1].rsplit("/", 1)[-1])
+    bodies_read = record_calls(monkeypatch, load.BodyFile, "__call__", lambda args, _: args[0].rel)
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "内容段落（修订）。")
+    build(root, out)
+    assert decoded == ["catalog.yaml", "c.md"] and bodies_read == []
+    del decoded[:]
+    os.utime(root / "content/zcwj/zcwj-qtwj/b.md")  # touched, not changed: read, not parsed
+    parsed = record_calls(monkeypatch, load, "_parse", lambda args, _: args[1].name)
+    edit(root / "content/zcwj/zcwj-qtwj/a.md", "见[乙](b.md)。", "见[乙](b.md)，另见丙。")
+    build(root, out)
+    edit(root / "content/zcwj/zcwj-qtwj/a.md", "另见丙", "另见丁")
+    build(root, out)
+    assert decoded == ["catalog.yaml", "a.md", "b.md", "catalog.yaml", "a.md"] and parsed == ["a.md", "a.md"]
+    assert bodies_read == [] and tree_digest(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_stamp_is_recorded_only_once_the_file_has_settled(tmp_path: Path) -> None:
+    """A write in the same clock tick as the read may leave a file's times as they were: a file
+    changed in the last two seconds is read again next time, whatever its stamp."""
+    from govsite.docstore import SETTLE_NS, settled
+    from govsite.state import stamp
+
+    path = tmp_path / "a.md"
+    path.write_text("new")
+    assert settled(stamp(path.stat())) is None
+    size, mtime, ctime, inode = stamp(path.stat())
+    older = (size, mtime - SETTLE_NS - 10**9, ctime - SETTLE_NS - 10**9, inode)
+    assert settled(older) == older
+    assert settled((size, mtime - SETTLE_NS - 10**9, ctime, inode)) is None  # a chmod, a rename…
+
+
+def test_a_body_that_changes_while_the_build_runs_stops_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The body of a document kept unread is read from its file only when asked for, and must be
+    the body loading recorded: else the build stops with E010, and build/ is left as it was."""
+    import govsite.render as render_module
+    from govsite.build import Caches, analyse
+    from govsite.cache import CACHE_DIR
+    from govsite.problems import GovsiteError
+
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    loaded = analyse(root, cache=Caches(root / CACHE_DIR, html_on_disk=True)).documents
+    assert all(doc.markdown is None for doc in loaded)  # no body held
+    kept = next(doc for doc in loaded if doc.rel == "content/zcwj/zcwj-qtwj/c.md")
+    assert kept.body == BODY
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "另一段。")
+    with pytest.raises(GovsiteError) as stopped:
+        kept.body  # noqa: B018
+    assert [(p.path, p.code) for p in stopped.value.problems] == [("content/zcwj/zcwj-qtwj/c.md", "E010")]
+    real = render_module.render_site
+
+    def edited_meanwhile(site: object, *args: object, **kwargs: object) -> object:
+        edit(root / "content/zcwj/zcwj-qtwj/b.md", "内容段落。", "另一段。")
+        return real(site, *args, **kwargs)
+
+    monkeypatch.setattr(render_module, "render_site", edited_meanwhile)
+    edit(root / "content/zcwj/zcwj-qtwj/a.md", "见[乙](b.md)。", "见[乙](b.md)，另见丙。")
+    (out / "zcwj/zcwj-qtwj/b/index.html").unlink()  # so that b's page is rendered again…
+    shutil.rmtree(root / CACHE_DIR / "html")  # …from its body
+    before = tree_digest(out)
+    with pytest.raises(GovsiteError) as stopped:
+        build(root, out)
+    assert {p.code for p in stopped.value.problems} == {"E010"} and tree_digest(out) == before
 
 
 def test_a_kept_document_s_body_is_cleaned_as_when_it_was_parsed(tmp_path: Path) -> None:

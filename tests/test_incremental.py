@@ -151,7 +151,7 @@ def test_a_document_s_hash_is_kept_but_never_pickled(tmp_path: Path) -> None:
     [doc] = analyse(root).documents
     moved = dataclasses.replace(doc, lines={})  # lines are not compared
     assert hash(doc) == hash(moved) and doc == moved
-    assert dataclasses.replace(doc, body=doc.body + "补充。") != doc
+    assert dataclasses.replace(doc, markdown=doc.body + "补充。") != doc
     assert "_hash" in doc.__dict__
     copy = pickle.loads(pickle.dumps(doc))
     assert "_hash" not in copy.__dict__ and copy == doc and hash(copy) == hash(doc)

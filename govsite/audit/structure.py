@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 
 from govsite.audit.context import Audit
 from govsite.load import CATALOG
 from govsite.model import INVALID, PROJECT_STAGES, Document
 from govsite.problems import Problem
-from govsite.publication import normalised
 
-MD_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>#]+\.md)>?(?:#[^)\s]*)?(?:\s+\"[^\"]*\")?\s*\)")
 # a sentence that names the policy as no longer in force is citing it knowingly
 FLAGGED_RE = re.compile(r"废止|失效|停止执行|不再执行|同时废|已被")
 
@@ -53,7 +50,7 @@ def check_invalid_citations(audit: Audit) -> list[Problem]:
     if not any(doc.validity in INVALID for doc in audit.live):
         return problems
     for doc in audit.live:
-        for line_number, line, target in _citations(doc):
+        for line_number, line, target in doc.citations:
             policy = audit.live_by_rel.get(target)
             if policy is None or policy.validity not in INVALID or FLAGGED_RE.search(line):
                 continue
@@ -72,22 +69,3 @@ def check_invalid_citations(audit: Audit) -> list[Problem]:
 def _invalid_since(audit: Audit, policy: Document) -> date:
     replacement = audit.live_by_rel.get(policy.replaced_by or "")
     return replacement.published if replacement else policy.published
-
-
-@lru_cache(maxsize=1 << 16)  # govsite serve asks again for the documents it kept
-def _citations(doc: Document) -> tuple[tuple[int, str, str], ...]:
-    """(line number, line, linked path) of each Markdown link to a .md file in the body: only
-    the lines that hold ".md" are matched."""
-    found: list[tuple[int, str, str]] = []
-    rel, body = doc.rel, doc.body
-    number, counted, at = doc.body_line, 0, body.find(".md")
-    while at >= 0:
-        start = body.rfind("\n", 0, at) + 1
-        end = body.find("\n", at)
-        end = len(body) if end < 0 else end
-        number += body.count("\n", counted, start)
-        counted = start
-        line = body[start:end]
-        found += [(number, line, normalised(rel, target)) for target in MD_LINK_RE.findall(line)]
-        at = body.find(".md", end)
-    return tuple(found)
