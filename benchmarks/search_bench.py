@@ -41,6 +41,7 @@ from search_corpus import generate
 import govsite.build
 from govsite.build import CACHE_DIR, Caches, analyse, build
 from govsite.search import browser_index, index_input, site_entries
+from govsite.search.export import Store
 from govsite.search.whoosh_index import updated
 
 CHROMIUM = "/usr/bin/chromium"
@@ -124,7 +125,7 @@ def reindex_one(site: Path) -> tuple[float, float]:
     for _ in range(2):
         started = time.perf_counter()
         browser_index(*index_input(analysis.site, analysis.bodies, caches.text_by_path(analysis.site)),
-                      site / CACHE_DIR / "search", 1)
+                      Store(site / CACHE_DIR / "search"), 1)
         times.append((time.perf_counter() - started) * 1000)
     return times[0], times[1]
 

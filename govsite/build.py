@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from govsite.body import Body
     from govsite.render import KeptHtml
     from govsite.search.documents import Entry
+    from govsite.search.export import Store
 
 # The stages that convert, check, render and index (Markdown, Jinja2, segno, Whoosh, numpy) are
 # imported where they run: a build or check that finds nothing changed does not load them.
@@ -396,13 +397,20 @@ def search_output(site: Site, root: Path, bodies: dict[str, Body], text_of: Call
     from govsite.render import search_page
     from govsite.search import index_input
 
-    pages, version, notices = _index_files(*index_input(site, bodies, text_of), _search_cache(root, use_cache))
+    pages, version, notices = _index_files(*index_input(site, bodies, text_of), _store(_search_cache(root, use_cache)))
     pages[f"{SEARCH}/index.html"] = search_page(site, root, bodies, version)
     return pages, notices
 
 
 def _search_cache(root: Path, use_cache: bool) -> Path | None:
     return root / CACHE_DIR / "search" if use_cache else None
+
+
+def _store(cache_dir: Path | None, *, every_text: bool = False) -> Store | None:
+    """The search cache's data (search/export.py), None without a cache."""
+    from govsite.search.export import Store
+
+    return Store(cache_dir, every_text=every_text) if cache_dir else None
 
 
 SENT_AT_ONCE = 500  # documents sent to the search process in one message
@@ -436,9 +444,10 @@ class BackgroundSearch:
         from govsite.search import index_input
 
         self.site, self.root, self.bodies = site, root, bodies
-        where = (_search_cache(root, use_cache), stage.folder, stage.previous)
+        where = (stage.folder, stage.previous)
         if self.process is None:
-            self.found = _search_files(*index_input(site, bodies, text_of), *where)
+            store = _store(_search_cache(root, use_cache))
+            self.found = _search_files(*index_input(site, bodies, text_of), store, *where)
             return
         kept = self.connection.recv()  # {path: sha256 of the body text} its cache holds
 
@@ -500,30 +509,20 @@ def _in_cache(entry: Entry, kept: dict[str, str]) -> bool:
     return entry.body_digest is not None and kept.get(entry.rel) == entry.body_digest
 
 
-def _kept_bodies(cache_dir: Path | None) -> dict[str, str]:
-    """The body texts the search cache holds, by document path (none without a usable cache)."""
-    from govsite.search.export import field_texts
-
-    if cache_dir is None:
-        return {}
-    memo = field_texts(cache_dir, usable_key(), quiet=True)  # the Store reports what it refuses
-    return {rel: fields["body"] for rel, fields in memo.entries.items()}
-
-
-def _index_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | None
+def _index_files(docs: list[Any], synonyms: list[list[str]], store: Store | None
                  ) -> tuple[dict[str, bytes], str, list[str]]:
     """The browser index's files by output path, its version, and the notices."""
     from govsite.search import browser_index
 
-    found = browser_index(docs, synonyms, cache_dir, workers(len(docs), INDEXED))
+    found = browser_index(docs, synonyms, store, workers(len(docs), INDEXED))
     return {f"{SEARCH}/{path}": data for path, data in found.files.items()}, found.version, found.notices
 
 
-def _search_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | None,
+def _search_files(docs: list[Any], synonyms: list[list[str]], store: Store | None,
                   folder: Path, previous: Path | None) -> tuple[list[str], set[str], str, list[str]]:
     """Writes into `folder` the browser index's files that differ from the `previous` site's:
     (all its paths, those written, its version, notices)."""
-    files, version, notices = _index_files(docs, synonyms, cache_dir)
+    files, version, notices = _index_files(docs, synonyms, store)
     stage = Staging(folder, previous)
     for path, data in sorted(files.items()):
         stage.write(path, data)
@@ -531,9 +530,12 @@ def _search_files(docs: list[Any], synonyms: list[list[str]], cache_dir: Path | 
 
 
 def _search_job(connection: Any, cache_dir: Path | None) -> None:
+    """The search process: it reads the search cache while the build loads (every body text,
+    to tell the build which it need not send), then indexes what the build sends."""
     os.setpgid(0, 0)  # a group of its own, so that cancel() reaches its workers too
     leave_half()  # the build renders pages on the other cores meanwhile
-    bodies = _kept_bodies(cache_dir)
+    store = _store(cache_dir, every_text=True)
+    bodies = {rel: fields["body"] for rel, fields in store.fields.entries.items()} if store else {}
     kept = {rel: hashlib.sha256(body.encode()).hexdigest() for rel, body in bodies.items()}
     try:
         connection.send(kept)
@@ -545,7 +547,7 @@ def _search_job(connection: Any, cache_dir: Path | None) -> None:
     except (EOFError, BrokenPipeError):  # the build ended before it had anything to index
         return
     try:
-        connection.send((True, _search_files(docs, synonyms, *where)))
+        connection.send((True, _search_files(docs, synonyms, store, *where)))
     except BaseException as error:  # re-raised by result()
         connection.send((False, error))
     finally:

@@ -148,8 +148,8 @@ class Memo:
             header = (memo["format"], memo["govsite"], memo["codec"])
             if header != (FORMAT, __version__, self.codec.name):
                 raise CacheError(f"由另一版本的 govsite（{memo['govsite']}）写入")
-            entries = memo["entries"]
-            if not isinstance(entries, dict) or any(shard_of(k) != file.stem for k in entries):
+            entries, name = memo["entries"], file.stem
+            if not isinstance(entries, dict) or any(shard_of(k) != name for k in entries):
                 raise TypeError("entries")
             return {key: self.codec.decode(value) for key, value in entries.items()}
         except (ValueError, TypeError, KeyError, IndexError) as error:

@@ -148,6 +148,7 @@ class BuildState:
     file: Path | None
     data: dict[str, Any] = field(default_factory=dict)
     key: bytes | None = None
+    _intact: tuple[dict[str, Stamp], set[str]] | None = field(default=None, repr=False)  # worked out once
 
     @classmethod
     def load(cls, folder: Path | None) -> BuildState:
@@ -180,12 +181,15 @@ class BuildState:
         return {path for path in files if not path.endswith("/")}
 
     def intact(self, out: Path, current: dict[str, Stamp]) -> set[str]:
-        """Paths of build/ (files and folders) exactly as the last build left them."""
+        """Paths of build/ (files and folders) exactly as the last build left them, `current`
+        being their stamps now."""
+        if self._intact is not None and self._intact[0] is current:
+            return self._intact[1]
         build = self.data.get("build") or {}
-        if build.get("out") != str(out):
-            return set()
-        files = build.get("files", {})
-        return {path for path, value in current.items() if files.get(path) == list(value)}
+        files = build.get("files", {}) if build.get("out") == str(out) else {}
+        found = {path for path, value in current.items() if files.get(path) == list(value)}
+        self._intact = current, found
+        return found
 
     def reusable_pages(self, out: Path, current: dict[str, Stamp], pages_key: str) -> dict[str, str]:
         """{path: key digest} of the last build's pages that are intact in build/, if the

@@ -15,7 +15,7 @@ from govsite.column.pages import search_pages
 from govsite.model import Site
 from govsite.search.browser import browser_files
 from govsite.search.documents import Entry, entries, in_order
-from govsite.search.export import analysed
+from govsite.search.export import Store, analysed
 from govsite.search.query import IndexView, search_view
 from govsite.search.synonyms import merged
 from govsite.search.whoosh_index import discard, updated, whoosh_dir
@@ -55,12 +55,12 @@ def index_input(site: Site, bodies: dict[str, Body], text_of: TextOf | None = No
     return in_order(site_entries(site, bodies, text_of)), merged(site.catalog.synonyms)
 
 
-def browser_index(docs: list[Entry], synonyms: list[list[str]], cache_dir: Path | None,
+def browser_index(docs: list[Entry], synonyms: list[list[str]], store: Store | None,
                   workers: int) -> BrowserIndex:
-    """The browser index of `docs` (index_input); `cache_dir` keeps its data between builds."""
-    notices: list[str] = []
-    found = analysed(docs, cache_dir, workers, notices)
-    return BrowserIndex(*browser_files(docs, found.lengths, found.entries, synonyms), notices)
+    """The browser index of `docs` (index_input); `store` keeps its data between builds."""
+    found = analysed(docs, store, workers)
+    return BrowserIndex(*browser_files(docs, found.lengths, found.entries, synonyms),
+                        store.notices if store else [])
 
 
 def search(root: Path, site: Site, bodies: dict[str, Body], query: str, limit: int,

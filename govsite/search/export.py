@@ -45,10 +45,8 @@ class Analysed:
     entries: dict[str, str]
 
 
-def analysed(docs: list[Entry], cache_dir: Path | None, workers: int,
-             notices: list[str]) -> Analysed:
-    """The entries of `docs` (in number order), from the cache when it holds them."""
-    store = Store(cache_dir, notices) if cache_dir else None
+def analysed(docs: list[Entry], store: Store | None, workers: int) -> Analysed:
+    """The entries of `docs` (in number order), from the cache (`store`) when it holds them."""
     old, rels = store and store.old, [doc.rel for doc in docs]
     changed, patched, was = list(range(len(docs))), False, {}
     if store and old and rels[: len(old.rels)] == old.rels:
@@ -149,16 +147,18 @@ def field_texts(folder: Path, key: bytes | None, *, lazy: bool = False, quiet: b
 
 
 class Store:
-    """The cache: `old`, the last analysis (None if unusable), and the `fields` memo."""
+    """The cache: `old`, the last analysis (None if unusable), and the `fields` memo, whose
+    texts are read when asked for, or `every_text` at once; `notices` of what it discarded."""
 
-    def __init__(self, folder: Path, notices: list[str]):
+    def __init__(self, folder: Path, *, every_text: bool = False):
         self.file, self.old, key = folder / CACHE_FILE, None, usable_key()
+        self.notices: list[str] = []
         self.entries = Memo(folder / "entries", ENTRIES, key, quiet=True)
-        self.fields = field_texts(folder, key, lazy=True)
+        self.fields = field_texts(folder, key, lazy=not every_text, quiet=every_text)  # quiet: noticed here
         if self.file.exists() and not self.entries.refused:
             self.old = _valid(load_json(self.file), self.entries.entries)
-        if (self.file.exists() or self.entries.refused) and self.old is None:
-            notices.append(f"注意：{folder}: 搜索索引缓存无法读取、未通过校验或格式不符，已重建")
+        if ((self.file.exists() or self.entries.refused) and self.old is None) or self.fields.refused:
+            self.notices.append(f"注意：{folder}: 搜索索引缓存无法读取、未通过校验或格式不符，已重建")
 
     def save(self, result: Analysed, docs: list[Entry], changed: list[int], patched: bool) -> None:
         self.entries.update_to(result.entries)
