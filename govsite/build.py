@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from govsite.cache import CACHE_DIR, Memo, digest, shard_of, usable_key
 from govsite.column.load import load_column
 from govsite.column.resolve import resolve_column
-from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents
+from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents, release_bodies
 from govsite.model import Catalog, Document, Site
 from govsite.output import Staging, check_output_dir, staging, write_tree
 from govsite.parallel import BODIES, INDEXED, forked_results, leave_half, without_cycle_collection, workers
@@ -272,6 +272,7 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
                            body_findings=cache.body_findings(documents))
     if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
         problems += check_templates(root, catalog.site.theme)  # else checked when they changed
+    release_bodies(loaded)  # converted and checked: pages and search take what the caches hold
     return Analysis(catalog, documents, site, bodies, sort_problems(problems))
 
 

@@ -13,6 +13,7 @@ import hashlib
 import os
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -526,10 +527,11 @@ def _read_all(root: Path, rels: list[str], catalog: Catalog, stored: Memo | None
             read[rel] = found
     parsed = forked_map(_parse_new, [(root, rel, found.content, catalog) for rel, found in unparsed], BODIES)
     for (rel, found), (document, problems, files) in zip(unparsed, parsed, strict=True):
+        loaded = Loaded(rel, None if document is None else record_of(document), problems, files,
+                        found.digest, found.stamp)
         if stored is not None:
-            record = None if document is None else record_of(document)
-            stored.put(found.key, Loaded(rel, record, problems, files, found.digest, found.stamp))
-        read[rel] = document, problems
+            stored.put(found.key, loaded)
+        read[rel] = _restored(root, loaded, document and document.markdown)
     return read
 
 
@@ -587,27 +589,31 @@ def _unchanged(root: Path, rel: str, found: Stamp, stored: Memo, catalog_key: st
     return _restored(root, loaded)
 
 
-def _restored(root: Path, loaded: Loaded) -> Read:
-    """A kept document, its body left in its file until asked for."""
+def _restored(root: Path, loaded: Loaded, body: str | None = None) -> Read:
+    """A loaded document whose body is read from its file when asked for: the `body` just
+    parsed is held until release_bodies()."""
     if loaded.record is None:
         return None, loaded.problems
     cleaned = any(p.code == "W010" for p in loaded.problems)
-    reader = BodyFile(str(root), loaded.rel, cleaned, loaded.record["body_digest"])
+    reader = BodyFile(str(root), loaded.rel, cleaned, loaded.record["body_digest"], body)
     return Document(markdown=None, read_body=reader, **loaded.record), loaded.problems
 
 
-@dataclass(frozen=True)
 class BodyFile:
-    """Reads the body of a document kept unread, as loading takes it (without the characters
-    clean_body removes, if loading found any: `cleaned`); a body that is not the one loading
-    recorded (`digest`) stops the build: its file changed while the build ran."""
+    """Reads a loaded document's body (Document.body): the text loading parsed, while held, else
+    from its file, as loading takes it (without the characters clean_body removes, if loading
+    found any: `cleaned`). A body read from the file that is not the one loading recorded
+    (`digest`) stops the build: the file changed while the build ran."""
 
-    root: str
-    rel: str
-    cleaned: bool
-    digest: str
+    __slots__ = ("cleaned", "digest", "held", "rel", "root")
+
+    def __init__(self, root: str, rel: str, cleaned: bool, digest: str, held: str | None = None):
+        self.root, self.rel, self.cleaned, self.digest, self.held = root, rel, cleaned, digest, held
 
     def __call__(self) -> str:
+        return self.held if self.held is not None else self.read()
+
+    def read(self) -> str:
         try:
             with open(os.path.join(self.root, self.rel), "rb") as file:
                 content = decoded(file.read(), self.rel)[0]
@@ -618,6 +624,14 @@ class BodyFile:
         if body is None or body_digest(body) != self.digest:
             raise GovsiteError([Problem(self.rel, None, "E010", "文件在构建过程中被修改：请重新运行构建")])
         return body
+
+
+def release_bodies(documents: Iterable[Document]) -> None:
+    """The bodies loading holds leave memory (they are read from the files if asked for again):
+    called once they are converted and checked."""
+    for doc in documents:
+        if isinstance(doc.read_body, BodyFile):
+            doc.read_body.held = None
 
 
 def _parse_new(root: Path, rel: str, content: str, catalog: Catalog

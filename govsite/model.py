@@ -285,7 +285,7 @@ class Document:
     disclosure: str
     reviewer: str
     reviewed: date
-    markdown: str | None = field(compare=False)  # the body; None: kept unread (see `body`)
+    markdown: str | None = field(compare=False)  # the body; None: read when asked for (`body`)
     body_line: int  # file line number of the body's first line
     slug: str
     index_no: str
@@ -306,7 +306,8 @@ class Document:
     body_digest: str = ""
     citations: tuple[Citation, ...] = field(default=(), compare=False)
     placeholder_line: int = field(default=0, compare=False)
-    # reads the body of a document kept unread (load.BodyFile), checked against body_digest
+    # gives the body when markdown is None: loading's load.BodyFile holds it until it is
+    # converted and checked, then reads it from the file, checked against body_digest
     read_body: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
     __hash__ = hashed_once
@@ -326,8 +327,8 @@ class Document:
 
     @property
     def body(self) -> str:
-        """The Markdown body: a document kept unread reads it from its file (rarely needed: the
-        caches hold what is made of it)."""
+        """The Markdown body. A loaded document reads it from its file once loading has let go
+        of it (rarely needed: the caches hold what is made of it)."""
         if self.markdown is not None:
             return self.markdown
         assert self.read_body is not None  # __post_init__

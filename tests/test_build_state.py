@@ -388,7 +388,7 @@ def test_a_document_whose_stamp_is_unchanged_is_neither_read_nor_held(
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
     decoded = record_calls(monkeypatch, load, "decoded", lambda args, _: args[1].rsplit("/", 1)[-1])
-    bodies_read = record_calls(monkeypatch, load.BodyFile, "__call__", lambda args, _: args[0].rel)
+    bodies_read = record_calls(monkeypatch, load.BodyFile, "read", lambda args, _: args[0].rel)
     edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "内容段落（修订）。")
     build(root, out)
     assert decoded == ["catalog.yaml", "c.md"] and bodies_read == []
@@ -401,6 +401,20 @@ def test_a_document_whose_stamp_is_unchanged_is_neither_read_nor_held(
     build(root, out)
     assert decoded == ["catalog.yaml", "a.md", "b.md", "catalog.yaml", "a.md"] and parsed == ["a.md", "a.md"]
     assert bodies_read == [] and tree_digest(out) == cold(root, tmp_path / "cold")
+
+
+def test_bodies_leave_memory_once_converted_and_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold analysis parses every body, then lets go of them: pages and the search index take
+    what the caches hold, and a body asked for again is read from its file."""
+    import govsite.load as load
+    from govsite.build import analyse
+
+    root = site(tmp_path / "site")
+    documents = analyse(root).documents
+    assert len(documents) == 4 and all(doc.markdown is None and doc.read_body.held is None for doc in documents)
+    bodies_read = record_calls(monkeypatch, load.BodyFile, "read", lambda args, _: args[0].rel)
+    kept = next(doc for doc in documents if doc.rel == "content/zcwj/zcwj-qtwj/c.md")
+    assert kept.body == BODY and bodies_read == ["content/zcwj/zcwj-qtwj/c.md"]
 
 
 def test_a_stamp_is_recorded_only_once_the_file_has_settled(tmp_path: Path) -> None:
