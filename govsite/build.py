@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from govsite.cache import CACHE_DIR, Memo, digest, shard_of, usable_key
 from govsite.column.load import load_column
 from govsite.column.resolve import resolve_column
-from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog, load_documents, release_bodies
+from govsite.content import DocumentMemo, load_documents, release_bodies
+from govsite.load import CATALOG, LoadedCatalog, load_catalog
 from govsite.model import Catalog, Document, Site
 from govsite.output import Staging, check_output_dir, staging, write_tree
 from govsite.parallel import BODIES, INDEXED, forked_results, leave_half, without_cycle_collection, workers

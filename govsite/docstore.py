@@ -6,7 +6,7 @@ in the state loading found it in: same resolved path, same size. The entry holds
 without its body, the facts the checks need of the body (bodyfacts.py), the problems found on
 loading, that state, and the file's stamp (size, change times, inode) when it was read: a file
 whose stamp is unchanged is not even read again, and its body is read only if something asks for
-it (load.BodyFile). The document's own path is checked against the publication rule on every
+it (content.BodyFile). The document's own path is checked against the publication rule on every
 build, and the memo is signed JSON data like the others: nothing in it runs code.
 """
 

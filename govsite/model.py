@@ -306,7 +306,7 @@ class Document:
     body_digest: str = ""
     citations: tuple[Citation, ...] = field(default=(), compare=False)
     placeholder_line: int = field(default=0, compare=False)
-    # gives the body when markdown is None: loading's load.BodyFile holds it until it is
+    # gives the body when markdown is None: loading's content.BodyFile holds it until it is
     # converted and checked, then reads it from the file, checked against body_digest
     read_body: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 

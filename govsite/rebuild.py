@@ -12,7 +12,8 @@ from typing import Any
 from govsite.build import STAGES, Analysis, BuildResult, Caches, Stages, analyse, search_output
 from govsite.cache import CACHE_DIR
 from govsite.column.model import FOLDER as COLUMN_FOLDER
-from govsite.load import CATALOG, DocumentMemo, LoadedCatalog, load_catalog
+from govsite.content import DocumentMemo
+from govsite.load import CATALOG, LoadedCatalog, load_catalog
 from govsite.output import Output, publish, publish_changes
 from govsite.parallel import without_cycle_collection
 from govsite.problems import GovsiteError, has_errors

@@ -10,7 +10,8 @@ from pathlib import Path
 from conftest import REAL_CORPUS  # noqa: F401 (re-exported for the search tests)
 
 from govsite.build import analyse
-from govsite.load import load_catalog, load_documents
+from govsite.content import load_documents
+from govsite.load import load_catalog
 from govsite.model import Document
 from govsite.search import search
 

@@ -10,7 +10,8 @@ import pytest
 from conftest import COUNTY_ITEMS, COUNTY_SITE, NOTICE_RECORD, notice
 
 from govsite.audit import run_checks
-from govsite.load import load_catalog, load_documents
+from govsite.content import load_documents
+from govsite.load import load_catalog
 from govsite.problems import Problem
 
 TODAY = date(2026, 11, 28)

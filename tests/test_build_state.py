@@ -358,11 +358,11 @@ def test_a_state_file_not_signed_with_this_machines_key_is_ignored(tmp_path: Pat
 
 def test_kept_documents_are_parsed_again_only_when_their_bytes_or_files_change(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import govsite.load as load
+    import govsite.content as content
 
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
-    parsed = record_calls(monkeypatch, load, "_parse", lambda args, _: args[1].name)
+    parsed = record_calls(monkeypatch, content, "_parse", lambda args, _: args[1].name)
     edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "内容段落（修订）。")
     build(root, out)
     assert parsed == ["c.md"]
@@ -381,38 +381,38 @@ def test_a_document_whose_stamp_is_unchanged_is_neither_read_nor_held(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file whose size, change times and inode are those recorded is taken from the documents
     memo without being read; its body stays in the file (nothing asks for it after one edit)."""
+    import govsite.content as content
     import govsite.docstore as docstore
-    import govsite.load as load
 
     monkeypatch.setattr(docstore, "SETTLE_NS", 0)  # the files here were all written just now
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
-    decoded = record_calls(monkeypatch, load, "decoded", lambda args, _: args[1].rsplit("/", 1)[-1])
-    bodies_read = record_calls(monkeypatch, load.BodyFile, "read", lambda args, _: args[0].rel)
+    decoded = record_calls(monkeypatch, content, "decoded", lambda args, _: args[1].rsplit("/", 1)[-1])
+    bodies_read = record_calls(monkeypatch, content.BodyFile, "read", lambda args, _: args[0].rel)
     edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "内容段落（修订）。")
     build(root, out)
-    assert decoded == ["catalog.yaml", "c.md"] and bodies_read == []
+    assert decoded == ["c.md"] and bodies_read == []
     del decoded[:]
     os.utime(root / "content/zcwj/zcwj-qtwj/b.md")  # touched, not changed: read, not parsed
-    parsed = record_calls(monkeypatch, load, "_parse", lambda args, _: args[1].name)
+    parsed = record_calls(monkeypatch, content, "_parse", lambda args, _: args[1].name)
     edit(root / "content/zcwj/zcwj-qtwj/a.md", "见[乙](b.md)。", "见[乙](b.md)，另见丙。")
     build(root, out)
     edit(root / "content/zcwj/zcwj-qtwj/a.md", "另见丙", "另见丁")
     build(root, out)
-    assert decoded == ["catalog.yaml", "a.md", "b.md", "catalog.yaml", "a.md"] and parsed == ["a.md", "a.md"]
+    assert decoded == ["a.md", "b.md", "a.md"] and parsed == ["a.md", "a.md"]
     assert bodies_read == [] and tree_digest(out) == cold(root, tmp_path / "cold")
 
 
 def test_bodies_leave_memory_once_converted_and_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cold analysis parses every body, then lets go of them: pages and the search index take
     what the caches hold, and a body asked for again is read from its file."""
-    import govsite.load as load
+    import govsite.content as content
     from govsite.build import analyse
 
     root = site(tmp_path / "site")
     documents = analyse(root).documents
     assert len(documents) == 4 and all(doc.markdown is None and doc.read_body.held is None for doc in documents)
-    bodies_read = record_calls(monkeypatch, load.BodyFile, "read", lambda args, _: args[0].rel)
+    bodies_read = record_calls(monkeypatch, content.BodyFile, "read", lambda args, _: args[0].rel)
     kept = next(doc for doc in documents if doc.rel == "content/zcwj/zcwj-qtwj/c.md")
     assert kept.body == BODY and bodies_read == ["content/zcwj/zcwj-qtwj/c.md"]
 

@@ -16,8 +16,8 @@ from gongwen import gongwen, text_pdf
 from govsite import importdocs
 from govsite.build import build, collect_problems
 from govsite.cli import cli
+from govsite.content import split_front_matter
 from govsite.importdocs import import_docs
-from govsite.load import split_front_matter
 from govsite.scaffold import init_site
 
 ITEM = "zwgk-gzdt"

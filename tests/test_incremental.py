@@ -114,7 +114,7 @@ def test_an_edit_to_a_document_reads_neither_the_catalogue_nor_the_other_documen
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The catalogue and the unchanged documents are kept between rebuilds (a catalogue with
     warnings included), and the problems found when they were read are still reported."""
-    import govsite.load as load
+    import govsite.content as content
     import govsite.rebuild as rebuild
 
     root = mini_site(tmp_path / "site", {
@@ -125,9 +125,9 @@ def test_an_edit_to_a_document_reads_neither_the_catalogue_nor_the_other_documen
     first = builder.rebuild().problems
     assert any(p.path == "catalog.yaml" for p in first)  # e.g. an item without documents
     read: list[str] = []
-    real_catalog, real_document = rebuild.load_catalog, load.read_document
+    real_catalog, real_document = rebuild.load_catalog, content.read_document
     monkeypatch.setattr(rebuild, "load_catalog", lambda r: read.append("catalog.yaml") or real_catalog(r))
-    monkeypatch.setattr(load, "read_document",
+    monkeypatch.setattr(content, "read_document",
                         lambda r, rel, *rest: read.append(rel) or real_document(r, rel, *rest))
     b = root / "content/zcwj/zcwj-qtwj/b.md"
     b.write_text(b.read_text().replace("乙文件", "乙文件（修订）"), encoding="utf-8")

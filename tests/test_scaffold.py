@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from govsite.bodyfacts import PLACEHOLDER
 from govsite.build import build, collect_problems
 from govsite.cli import cli
-from govsite.load import ID_RE, load_catalog, load_documents
+from govsite.content import load_documents
+from govsite.load import ID_RE, load_catalog
 from govsite.problems import GovsiteError, has_errors
 from govsite.scaffold import WELCOME, init_site, new_document
 
