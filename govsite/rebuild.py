@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govsite.build import STAGES, Analysis, BuildResult, Caches, Stages, analyse, search_output
+from govsite.build import STAGES, Analysis, BuildResult, Caches, Stages, analyse
 from govsite.cache import CACHE_DIR
 from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.content import DocumentMemo
+from govsite.indexing import search_output
 from govsite.load import CATALOG, LoadedCatalog, load_catalog
 from govsite.output import Output, publish, publish_changes
 from govsite.parallel import without_cycle_collection

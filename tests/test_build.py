@@ -18,8 +18,9 @@ from bs4 import BeautifulSoup
 from conftest import REAL_CORPUS, front_matter, mini_site, record_calls
 
 import govsite.build
-from govsite.build import BackgroundSearch, Caches, analyse, build
+from govsite.build import Caches, analyse, build
 from govsite.cache import CACHE_DIR, shard_of
+from govsite.indexing import BackgroundSearch
 from govsite.output import OutputError, staging
 from govsite.problems import GovsiteError
 

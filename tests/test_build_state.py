@@ -163,13 +163,14 @@ def test_the_search_process_is_sent_only_the_bodies_its_cache_lacks(
     """The search process reads the body texts its cache holds while the build loads, and the
     build sends an entry without its body when the cache holds the same text: the index is
     still the one a cold build makes, whether it is patched (an edit) or made again (a removal)."""
-    import govsite.build as build_module
+    import govsite.indexing as indexing
+    from govsite.build import Caches
 
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
-    calls = record_calls(monkeypatch, build_module, "_sent",
+    calls = record_calls(monkeypatch, indexing, "_sent",
                          lambda args, entry: (args[0].rel, entry.fields["body"]))
-    texts_read = record_calls(monkeypatch, build_module.Caches, "text_of", lambda args, _: args[1].rel)
+    texts_read = record_calls(monkeypatch, Caches, "text_of", lambda args, _: args[1].rel)
     edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
     build(root, out)
     assert texts_read == ["content/zcwj/zcwj-qtwj/c.md"]  # the others' texts stay on disk
