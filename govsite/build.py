@@ -81,7 +81,7 @@ class Caches:
         from govsite.audit.bodyformat import FINDINGS_CODEC
         from govsite.body import BODY_CODEC, HTML_CODEC, TEXT_CODEC  # lazily: a no-change build converts nothing
         from govsite.docstore import DOCUMENT_CODEC
-        from govsite.render import QR_CODEC
+        from govsite.qr import QR_CODEC
 
         key = usable_key() if folder else None
         self.folder = folder if key else None
@@ -179,7 +179,8 @@ class Caches:
         return _by_document(self.findings, findings, documents, findings_key, lambda d: (d,))
 
     def qr_codes(self, site: Site) -> dict[str, str]:
-        from govsite.render import page_url, qr_svg
+        from govsite.qr import qr_svg
+        from govsite.render import page_url
 
         base = site.catalog.site.base_url
         if not base:
@@ -230,8 +231,8 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     from govsite.audit import run_checks
     from govsite.links import check_links
     from govsite.publication import forget_real_folders, publish_files, unreadable_files, withheld_files
-    from govsite.render import check_templates
     from govsite.resolve import resolve_site
+    from govsite.themes import check_templates
 
     forget_real_folders()
     loaded, catalog_problems = catalog or load_catalog(root)
@@ -348,7 +349,8 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
         return BuildResult(None, recorded.problems, out, recorded.pages, time.perf_counter() - started,
                            recorded.withheld_invalid, published=recorded.published,
                            withheld=recorded.withheld, scheduled=recorded.scheduled)
-    from govsite.render import Reuse, render_site
+    from govsite.pagekeys import Reuse
+    from govsite.render import render_site
 
     search = BackgroundSearch(search_cache(root, use_cache))  # forked before anything is loaded
     try:

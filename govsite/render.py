@@ -6,44 +6,31 @@ URLs appear only where a standard needs them (sitemap, feed, canonical link, QR 
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
-import operator
-import os
 import posixpath
 import re
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import segno
 from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    PrefixLoader,
-    StrictUndefined,
     TemplateError,
-    TemplateSyntaxError,
-    select_autoescape,
 )
 from markupsafe import Markup
 
 from govsite.body import Body, link_html
-from govsite.cache import Codec
 from govsite.column.model import FOLDER as COLUMN_FOLDER
 from govsite.column.pages import column_pages
 from govsite.model import Document, Domain, Item, Site
 from govsite.output import Output
+from govsite.pagekeys import Reuse
 from govsite.parallel import BODIES, workers
-from govsite.problems import GovsiteError, Problem
+from govsite.problems import GovsiteError
 from govsite.publication import furniture_image
 from govsite.sections import CATALOG, SEARCH, STATIC
 from govsite.structure import (
@@ -56,55 +43,11 @@ from govsite.structure import (
     org_trail,
     project_pages,
 )
+from govsite.themes import make_env, static_files, template_problem, theme_dirs
 
 PAGE_SIZE = 20
 FEED_SIZE = 50
 HOME_LATEST = 12
-PACKAGE_THEME = Path(__file__).parent / "themes" / "default"
-SOURCE_THEME = Path(__file__).parent.parent / "themes" / "default"
-
-
-def default_theme() -> Path:
-    return PACKAGE_THEME if PACKAGE_THEME.is_dir() else SOURCE_THEME
-
-
-def theme_dirs(root: Path, theme: str) -> list[Path]:
-    """Site theme first, then the site's copy of the default, then the packaged default."""
-    candidates = [root / "themes" / theme, root / "themes" / "default", default_theme()]
-    unique: list[Path] = []
-    for candidate in candidates:
-        if candidate.is_dir() and candidate.resolve() not in [u.resolve() for u in unique]:
-            unique.append(candidate)
-    return unique
-
-
-def make_env(dirs: list[Path]) -> Environment:
-    """The theme's environment, one per process and theme: check_templates() and the renderer
-    share its compiled templates (Jinja2 reloads one whose file changed)."""
-    return _env(tuple(dirs))
-
-
-@lru_cache(maxsize=8)
-def _env(dirs: tuple[Path, ...]) -> Environment:
-    loaders = [FileSystemLoader(str(d / "templates")) for d in dirs]
-    env = Environment(
-        loader=ChoiceLoader([*loaders, PrefixLoader({"default": loaders[-1]})]),
-        autoescape=select_autoescape(["html", "xml"]),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
-    env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
-    env.filters["filesize"] = file_size
-    env.filters["paragraphs"] = lambda text: [line.strip() for line in text.split("\n") if line.strip()]
-    env.filters["number"] = lambda value: f"{value:g}"
-    return env
-
-
-def file_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def relative(from_path: str, to_path: str) -> str:
@@ -117,22 +60,6 @@ def relative(from_path: str, to_path: str) -> str:
     while common < len(start) and common < len(target) and start[common] == target[common]:
         common += 1
     return "/".join([".."] * (len(start) - common) + target[common:]) or "."
-
-
-def static_files(dirs: list[Path]) -> dict[str, Path]:
-    """static/ of every theme layer, the first layer winning for each file name. Symbolic links
-    are not followed into folders, and a linked file is copied only if it lies inside its theme."""
-    files: dict[str, Path] = {}
-    for layer in reversed(dirs):
-        static, inside = layer / "static", layer.resolve()
-        if static.is_symlink() or not static.is_dir():
-            continue
-        for folder, _, names in os.walk(static):  # does not descend into linked folders
-            for name in names:
-                path = Path(folder, name)
-                if path.is_file() and path.resolve().is_relative_to(inside):
-                    files[f"{STATIC}/" + path.relative_to(static).as_posix()] = path
-    return dict(sorted(files.items()))
 
 
 @dataclass(frozen=True)
@@ -406,50 +333,6 @@ def page_url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + "/" + path.removesuffix("index.html")
 
 
-def _qr_from_data(data: str) -> str:
-    """A cached QR code is put in pages as markup, so it must be exactly what qr_svg writes."""
-    if not (isinstance(data, str) and QR_SVG_RE.fullmatch(data)):
-        raise ValueError("not a QR code")
-    return data
-
-
-QR_SVG_RE = re.compile(r'<svg width="\d+" height="\d+" class="segno"><title>本页二维码</title>'
-                       r'<g transform="scale\(3\)"><path fill="#fff" d="[Mhvz0-9 -]+"/>'
-                       r'<path class="qrline" stroke="#000" d="[Mmhv0-9. -]+"/></g></svg>')
-QR_CODEC = Codec("qr/2", lambda svg: svg, _qr_from_data)
-
-
-def qr_svg(url: str) -> str:
-    """The QR code of `url` as inline SVG: what segno's svg_inline(scale=3, title="本页二维码",
-    dark="#000", light="#fff") writes, byte for byte, in less than half the time. Always a full
-    QR code: phones' scanners seldom read the Micro QR segno would choose for a short URL."""
-    # A fixed mask is 3x faster than segno's best-mask search and still scans reliably.
-    matrix = segno.make(url, error="m", mask=0, micro=False).matrix
-    size = len(matrix) + 2 * QR_BORDER
-    return (f'<svg width="{3 * size}" height="{3 * size}" class="segno"><title>本页二维码</title>'
-            f'<g transform="scale(3)"><path fill="#fff" d="M0 0h{size}v{size}h-{size}z"/>'
-            f'<path class="qrline" stroke="#000" d="{_dark_lines(matrix)}"/></g></svg>')
-
-
-QR_BORDER = 4  # light modules around the code
-DARK_RUN = re.compile(b"\x01+")
-
-
-def _dark_lines(matrix: tuple[bytearray, ...]) -> str:
-    """A horizontal line through each run of dark modules, row by row, each line's start
-    relative to where the previous one ended (the first's absolute)."""
-    width = len(matrix[0]) + 1  # the rows joined, a light module between them
-    moves: list[str] = []
-    at_x, at_row = 0, -1
-    for run in DARK_RUN.finditer(b"\x00".join(map(bytes, matrix))):
-        row, start = divmod(run.start(), width)
-        length = run.end() - run.start()
-        moves.append(f"M{start + QR_BORDER} {row + QR_BORDER + 0.5}h{length}" if at_row < 0 else
-                     f"m{start + QR_BORDER - at_x} {row - at_row}h{length}")
-        at_x, at_row = start + QR_BORDER + length, row
-    return "".join(moves)
-
-
 _WORKER: Renderer | None = None  # set before forking, so workers inherit it without pickling
 
 
@@ -511,91 +394,6 @@ def _render(renderer: Renderer, batches: list[list[str]]) -> Iterator[tuple[str,
                 yield from pending.popleft().result()
     finally:
         _WORKER = None
-
-
-def check_templates(root: Path, theme: str) -> list[Problem]:
-    """Every template the site uses, compiled: a syntax error or an unknown filter is reported
-    with its file and line, before anything is rendered."""
-    env = make_env(theme_dirs(root, theme))
-    problems = []
-    for name in env.list_templates():
-        if name.startswith("default/"):  # the packaged theme, also reachable under its own name
-            continue
-        try:
-            env.get_template(name)
-        except TemplateSyntaxError as error:
-            problems.append(Problem(_shown(root, error.filename or name), error.lineno, "E106",
-                                    error.message or str(error)))
-    return problems
-
-
-def template_problem(root: Path, error: TemplateError) -> Problem:
-    """A template failing while a page renders (say, an undefined variable), at the template
-    line the traceback names; a worker process's traceback arrives as text."""
-    text = "".join(traceback.format_exception(error))
-    frames = re.findall(r'File "([^"]+/templates/[^"]+)", line (\d+)', text)
-    path, line = frames[-1] if frames else ("themes/", "0")
-    return Problem(_shown(root, path), int(line) or None, "E106", f"模板渲染出错：{error}")
-
-
-def _shown(root: Path, path: str) -> str:
-    resolved = Path(path).resolve()
-    return resolved.relative_to(root.resolve()).as_posix() \
-        if resolved.is_relative_to(root.resolve()) else path
-
-
-@dataclass
-class Reuse:
-    """What a CLI build may keep of the previous one: {path: digest of the page's key} of the
-    previous build's pages still intact in build/, and `salt`, a digest of what every page
-    depends on besides its key (templates, catalogue, govsite itself)."""
-
-    pages: dict[str, str]
-    salt: str
-    parts: dict[int, tuple[Any, str]] = field(default_factory=dict)  # id -> (object, digest)
-    groups: dict[str, tuple[int, list[str]]] | None = None  # digest -> (size, intact paths)
-
-    def digest(self, key: Any) -> str:
-        return hashlib.sha256(f"{self.salt}\0{self._text(key)}".encode()).hexdigest()
-
-    def group(self, digest: str) -> list[str] | None:
-        """The paths of a group of pages (Renderer.group) written under `digest`, if all are intact."""
-        if self.groups is None:
-            self.groups = {}
-            for path, recorded in sorted(self.pages.items()):
-                group, _, size = recorded.partition("/")
-                if size.isdigit():
-                    self.groups.setdefault(group, (int(size), []))[1].append(path)
-        size, paths = self.groups.get(digest, (0, []))
-        return paths if paths and len(paths) == size else None
-
-    def _text(self, value: Any) -> str:
-        """A key's text: its repr, each dataclass in it (a document, an item) replaced by the
-        digest of its repr, worked out once per object although many pages show it."""
-        kind = type(value)
-        if kind is tuple:
-            return "(" + ",".join(map(self._text, value)) + ")"
-        if kind in PLAIN:
-            return repr(value)
-        known = self.parts.get(id(value))
-        if known is None:
-            if not is_dataclass(value):
-                return repr(value)
-            text = _document_text(value) if kind is Document else repr(value)
-            # kept with its digest, so that its id is not reused
-            known = self.parts[id(value)] = (value, hashlib.sha256(text.encode()).hexdigest())
-        return known[1]
-
-
-PLAIN = frozenset({str, int, bool, type(None), date})  # in keys, shown by their repr
-# a document's fields, its body by sha256 (body_digest): repr() of a long Chinese text costs more
-# than hashing it, and what else is made of the body (citations…) follows from that digest
-DOCUMENT_VALUES = operator.attrgetter(*(f.name for f in fields(Document) if f.name not in (
-    "markdown", "read_body", "citations", "placeholder_line")))
-
-
-def _document_text(doc: Document) -> str:
-    return repr(("Document", *DOCUMENT_VALUES(doc)))
 
 
 def render_site(site: Site, root: Path, bodies: dict[str, Body], qr: dict[str, str],

@@ -25,7 +25,7 @@ from govsite import __version__
 from govsite.body import BODY_CODEC
 from govsite.build import Caches, build
 from govsite.cache import CACHE_DIR, Memo, key_file, shard_of
-from govsite.render import QR_CODEC, qr_svg
+from govsite.qr import QR_CODEC, qr_svg
 from govsite.search.whoosh_index import whoosh_dir
 
 PAYLOAD = "<script>alert('cache-poisoned')</script>"

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from govsite.build import build
 from govsite.load import load_catalog
-from govsite.render import qr_svg
+from govsite.qr import qr_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = "zcwj/zcwj-qtwj/ljxq-sndxd/index.html"
