@@ -1,4 +1,4 @@
-"""Stage 4, index: the browser search index, made in a process of its own while the build
+"""Stage 6, index: the browser search index, made in a process of its own while the build
 renders and writes pages (BackgroundSearch), or at once (search_output, for govsite serve)."""
 
 from __future__ import annotations
