@@ -230,47 +230,68 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     those published later."""
     from govsite.audit import run_checks
     from govsite.links import check_links
-    from govsite.publication import forget_real_folders, publish_files, unreadable_files, withheld_files
+    from govsite.publication import forget_real_folders
     from govsite.resolve import resolve_site
     from govsite.themes import check_templates
 
     forget_real_folders()
-    loaded, catalog_problems = catalog or load_catalog(root)
-    problems = list(catalog_problems)
-    if loaded is None:
-        raise GovsiteError(problems)
-    catalog = loaded
-    if base_url is not None:
-        catalog = replace(catalog, site=replace(catalog.site, base_url=base_url or None))
+    site_catalog, problems = _usable_catalog(root, catalog, base_url)
     cache = cache or Caches(None)
-    loaded, found_on_load = load_documents(root, catalog, documents_memo, changed, cache.documents)
+    loaded, found_on_load = load_documents(root, site_catalog, documents_memo, changed, cache.documents)
     problems += found_on_load
     documents = [d for d in loaded if d.rel not in exclude]
     day = resolve_today(today)
-    site, found = resolve_site(catalog, documents, day, show_scheduled)
+    site, found = resolve_site(site_catalog, documents, day, show_scheduled)
     problems += found
     # unpublished bodies too, in the same call (the memo keeps only what each call asks for):
     # the files they link to belong to them and are never published by another document
     unpublished = [d for d in loaded if d.rel not in site.urls]
     converted = cache.convert_bodies([*site.documents, *unpublished])
     bodies = {d.rel: converted[d.rel] for d in site.documents}
+    site, found = _with_files(root, site, bodies, loaded, converted, found_on_load, day)
+    problems += found + check_links(site, documents, bodies)
+    site, found = _with_column(root, site, loaded, site_catalog, day)
+    problems += found + run_checks(site_catalog, documents, day, root=root, site=site,
+                                   body_findings=cache.body_findings(documents))
+    if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
+        problems += check_templates(root, site_catalog.site.theme)  # else checked when they changed
+    release_bodies(loaded)  # converted and checked: pages and search take what the caches hold
+    return Analysis(site_catalog, documents, site, bodies, sort_problems(problems))
+
+
+def _usable_catalog(root: Path, catalog: LoadedCatalog | None, base_url: str | None
+                    ) -> tuple[Catalog, list[Problem]]:
+    """The catalogue (read unless given), with `base_url` if given; GovsiteError if unusable."""
+    loaded, problems = catalog or load_catalog(root)
+    if loaded is None:
+        raise GovsiteError(list(problems))
+    if base_url is not None:
+        loaded = replace(loaded, site=replace(loaded.site, base_url=base_url or None))
+    return loaded, list(problems)
+
+
+def _with_files(root: Path, site: Site, bodies: dict[str, Body], loaded: list[Document],
+                converted: dict[str, Body], found_on_load: list[Problem], day: dt.date
+                ) -> tuple[Site, list[Problem]]:
+    """The site with the files its documents publish (publication.publish_files): never one that
+    an unpublished or unreadable document names."""
+    from govsite.publication import publish_files, unreadable_files, withheld_files
+
+    unpublished = [d for d in loaded if d.rel not in site.urls]
     withheld = withheld_files(root, ((d, converted[d.rel].links) for d in unpublished), day)
     unreadable = {p.path for p in found_on_load if p.severity == ERROR and p.path.endswith(".md")}
     withheld = unreadable_files(root, unreadable - {d.rel for d in loaded}) | withheld
-    site, found = publish_files(root, site, bodies, withheld)
-    problems += found + check_links(site, documents, bodies)
-    column, found = load_column(root, catalog)
-    problems += found
-    if column is not None:
-        column, found = resolve_column(column, loaded, set(site.urls), catalog, day)
-        problems += found
-        site = replace(site, column=column)
-    problems += run_checks(catalog, documents, day, root=root, site=site,
-                           body_findings=cache.body_findings(documents))
-    if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
-        problems += check_templates(root, catalog.site.theme)  # else checked when they changed
-    release_bodies(loaded)  # converted and checked: pages and search take what the caches hold
-    return Analysis(catalog, documents, site, bodies, sort_problems(problems))
+    return publish_files(root, site, bodies, withheld)
+
+
+def _with_column(root: Path, site: Site, loaded: list[Document], catalog: Catalog, day: dt.date
+                 ) -> tuple[Site, list[Problem]]:
+    """The site with the 政府信息公开 column's parts (zfxxgk/), when the site has them."""
+    column, problems = load_column(root, catalog)
+    if column is None:
+        return site, problems
+    column, found = resolve_column(column, loaded, set(site.urls), catalog, day)
+    return replace(site, column=column), problems + found
 
 
 def scheduled_documents(documents: Iterable[Document], today: dt.date) -> list[Document]:
