@@ -297,42 +297,11 @@ def import_one(source: Path, catalog: Catalog, kind: str | None, keep_original: 
         blocks, images = docx_blocks(path)
     parts = split_parts(blocks)
     rel = str(source)
-    imported = Imported(source, {}, "")
     title = parts.title or source.stem
-    if not parts.title:
-        imported.problems.append(Problem(rel, None, "W612", f"未识别出标题，已用文件名“{title}”：请核对 title"))
-    if parts.number_raw and parts.number_raw != parts.number:
-        imported.problems.append(Problem(rel, None, "W610",
-                                         f"发文字号“{parts.number_raw}”已规范为“{parts.number}”"
-                                         "（六角括号〔〕、不加“第”、不补零）"))
     signer = parts.signer or parts.mast
-    chosen = kind or guess_kind(title, bool(parts.number))
-    fields: dict[str, Any] = {"title": title}
-    if parts.number:
-        fields["doc_number"] = parts.number
-    fields["issuer"] = issuer_of(signer, catalog)
-    fields["date"] = parts.date
-    fields["disclosure"] = disclosure_of(parts.note)
-    fields["kind"] = chosen
-    slug = slug_for(source, title, parts.date, chosen)
-    fields["slug"] = slug
-    imported.fields = fields
-    todo = imported.todo
-    if not fields["issuer"]:
-        todo.append("issuer（发文机关：未识别出署名）")
-    elif fields["issuer"] not in catalog.units:
-        todo.append(f"issuer（发文机关“{signer}”不是 catalog.yaml 中的单位：请改为单位 id 或核对名称）")
-    if parts.date is None:
-        todo.append("date（成文日期：未识别出落款日期）")
-    if not fields["disclosure"]:
-        todo.append("disclosure（公开属性：文件没有“（此件公开发布）”等附注）")
-    elif fields["disclosure"] != "主动公开":
-        todo.append("exempt_basis（不予公开依据）")
-    todo += ["reviewer（审核人）", "reviewed（审核日期）", "published（发布日期）"]
-    imported.images = images
-    missing_alt = sum(not image.alt for image in images)
-    if missing_alt:
-        todo.append(f"{missing_alt} 张图片的替代文本（![替代文本](图片)）")
+    fields = record_fields(source, parts, title, signer, kind, catalog)
+    imported = Imported(source, fields, "", images, problems=recognition_problems(rel, parts, title),
+                        todo=to_fill_in(fields, signer, catalog, images))
     found, missing = attachment_files(source, parts.attachments)
     imported.attachments = found
     for name in missing:
@@ -345,14 +314,60 @@ def import_one(source: Path, catalog: Catalog, kind: str | None, keep_original: 
         if not blocks:
             imported.problems.append(Problem(rel, None, "W613",
                                              "PDF 没有文字层（扫描件）：已作为附件，标题等请手工填写"))
-            todo.insert(0, "title（标题）")
+            imported.todo.insert(0, "title（标题）")
         if not keep_original:
             imported.attachments.append((source, title))
         imported.body = f"{parts.addressee.markdown}\n\n全文见附件。" if parts.addressee else "全文见附件。"
         return imported
     drop = parts.attachment_lines if not missing else []
-    imported.body = body_markdown(parts, images, slug, drop).strip()
+    imported.body = body_markdown(parts, images, fields["slug"], drop).strip()
     return imported
+
+
+def recognition_problems(rel: str, parts: Parts, title: str) -> list[Problem]:
+    """What the editor should know of how the 公文's parts were read."""
+    problems = []
+    if not parts.title:
+        problems.append(Problem(rel, None, "W612", f"未识别出标题，已用文件名“{title}”：请核对 title"))
+    if parts.number_raw and parts.number_raw != parts.number:
+        problems.append(Problem(rel, None, "W610", f"发文字号“{parts.number_raw}”已规范为“{parts.number}”"
+                                "（六角括号〔〕、不加“第”、不补零）"))
+    return problems
+
+
+def record_fields(source: Path, parts: Parts, title: str, signer: str, kind: str | None,
+                  catalog: Catalog) -> dict[str, Any]:
+    """The publication record's fields the 公文 gives, in the order they are written."""
+    chosen = kind or guess_kind(title, bool(parts.number))
+    fields: dict[str, Any] = {"title": title}
+    if parts.number:
+        fields["doc_number"] = parts.number
+    fields["issuer"] = issuer_of(signer, catalog)
+    fields["date"] = parts.date
+    fields["disclosure"] = disclosure_of(parts.note)
+    fields["kind"] = chosen
+    fields["slug"] = slug_for(source, title, parts.date, chosen)
+    return fields
+
+
+def to_fill_in(fields: dict[str, Any], signer: str, catalog: Catalog, images: list[Image]) -> list[str]:
+    """What the editor still has to fill in (the 发布意见单's review fields always)."""
+    todo = []
+    if not fields["issuer"]:
+        todo.append("issuer（发文机关：未识别出署名）")
+    elif fields["issuer"] not in catalog.units:
+        todo.append(f"issuer（发文机关“{signer}”不是 catalog.yaml 中的单位：请改为单位 id 或核对名称）")
+    if fields["date"] is None:
+        todo.append("date（成文日期：未识别出落款日期）")
+    if not fields["disclosure"]:
+        todo.append("disclosure（公开属性：文件没有“（此件公开发布）”等附注）")
+    elif fields["disclosure"] != "主动公开":
+        todo.append("exempt_basis（不予公开依据）")
+    todo += ["reviewer（审核人）", "reviewed（审核日期）", "published（发布日期）"]
+    missing_alt = sum(not image.alt for image in images)
+    if missing_alt:
+        todo.append(f"{missing_alt} 张图片的替代文本（![替代文本](图片)）")
+    return todo
 
 
 def attachment_files(source: Path, names: list[str]) -> tuple[list[tuple[Path, str]], list[str]]:
