@@ -363,21 +363,27 @@ def _parse(root: Path, path: Path, rel: str, content: str, catalog: Catalog,
     if not ID_RE.match(slug):
         problems.append(Problem(rel, lines.get("slug", 1), "E103",
                                 f"slug“{slug}”须为小写字母、数字、-、_（用于网址）"))
-    document = Document(
+    record = _record(rel, item_id, values, slug, attachments, project)
+    return Document(markdown=body, body_line=body_line, lines=lines, **record), problems
+
+
+def _record(rel: str, item_id: str, values: dict[str, Any], slug: str,
+            attachments: tuple[Attachment, ...], project: str | None) -> dict[str, Any]:
+    """A document's publication record, from its front matter's checked `values`."""
+    def optional(key: str) -> str | None:
+        return text(values.get(key)) or None
+
+    return dict(
         rel=rel, item_id=item_id, title=text(values["title"]), issuer=text(values["issuer"]),
         date=values["date"], published=values["published"], disclosure=values["disclosure"],
-        reviewer=text(values["reviewer"]), reviewed=values["reviewed"], markdown=body,
-        body_line=body_line, slug=slug, index_no=text(values.get("index_no")),
-        kind=text(values.get("kind")) or "其他", doc_number=text(values.get("doc_number")) or None,
-        exempt_basis=text(values.get("exempt_basis")) or None,
-        topic=text(values.get("topic")) or None, validity=text(values.get("validity")) or None,
-        interprets=_resolve_rel(rel, text(values.get("interprets"))),
-        interp_form=text(values.get("interp_form")) or None,
-        origin=text(values.get("source")) or None, attachments=attachments, lines=lines,
-        interp_type=text(values.get("interp_type")) or None, project=project,
-        replaced_by=_replacement(rel, text(values.get("replaced_by"))),
+        reviewer=text(values["reviewer"]), reviewed=values["reviewed"], slug=slug,
+        index_no=text(values.get("index_no")), kind=optional("kind") or "其他",
+        doc_number=optional("doc_number"), exempt_basis=optional("exempt_basis"),
+        topic=optional("topic"), validity=optional("validity"),
+        interprets=_resolve_rel(rel, text(values.get("interprets"))), interp_form=optional("interp_form"),
+        origin=optional("source"), attachments=attachments, interp_type=optional("interp_type"),
+        project=project, replaced_by=_replacement(rel, text(values.get("replaced_by"))),
     )
-    return document, problems
 
 
 def _project_ref(rel: str, values: dict[str, Any], lines: dict[str, int], catalog: Catalog,
