@@ -33,7 +33,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from govsite.cache import Codec
-from govsite.publication import normalised
+from govsite.paths import normalised
 
 PLACEHOLDER = "govsite:"
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")

@@ -7,8 +7,9 @@ its body, so that a build after one edit neither reads nor scans the other bodie
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
+
+from govsite.paths import normalised
 
 PLACEHOLDER = "在此处撰写正文（删除本段）"  # the body `govsite new` writes; blocks publication
 MD_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>#]+\.md)>?(?:#[^)\s]*)?(?:\s+\"[^\"]*\")?\s*\)")
@@ -33,8 +34,7 @@ def citations(rel: str, body: str, body_line: int) -> tuple[Citation, ...]:
         number += body.count("\n", counted, start)
         counted = start
         line = body[start:end]
-        found += [(number, line, posixpath.normpath(posixpath.join(posixpath.dirname(rel), target)))
-                  for target in MD_LINK_RE.findall(line)]
+        found += [(number, line, normalised(rel, target)) for target in MD_LINK_RE.findall(line)]
         at = body.find(".md", end)
     return tuple(found)
 

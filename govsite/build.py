@@ -248,7 +248,7 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     unpublished = [d for d in loaded if d.rel not in site.urls]
     converted = cache.convert_bodies([*site.documents, *unpublished])
     bodies = {d.rel: converted[d.rel] for d in site.documents}
-    site, found = _with_files(root, site, bodies, loaded, converted, found_on_load, day)
+    site, found = _with_files(root, site, bodies, unpublished, converted, found_on_load, day)
     problems += found + check_links(site, documents, bodies)
     site, found = _with_column(root, site, loaded, site_catalog, day)
     problems += found + run_checks(site_catalog, documents, day, root=root, site=site,
@@ -270,17 +270,17 @@ def _usable_catalog(root: Path, catalog: LoadedCatalog | None, base_url: str | N
     return loaded, list(problems)
 
 
-def _with_files(root: Path, site: Site, bodies: dict[str, Body], loaded: list[Document],
+def _with_files(root: Path, site: Site, bodies: dict[str, Body], unpublished: list[Document],
                 converted: dict[str, Body], found_on_load: list[Problem], day: dt.date
                 ) -> tuple[Site, list[Problem]]:
     """The site with the files its documents publish (publication.publish_files): never one that
     an unpublished or unreadable document names."""
     from govsite.publication import publish_files, unreadable_files, withheld_files
 
-    unpublished = [d for d in loaded if d.rel not in site.urls]
     withheld = withheld_files(root, ((d, converted[d.rel].links) for d in unpublished), day)
     unreadable = {p.path for p in found_on_load if p.severity == ERROR and p.path.endswith(".md")}
-    withheld = unreadable_files(root, unreadable - {d.rel for d in loaded}) | withheld
+    loaded = site.urls.keys() | {d.rel for d in unpublished}
+    withheld = unreadable_files(root, unreadable - loaded) | withheld
     return publish_files(root, site, bodies, withheld)
 
 
@@ -365,7 +365,8 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
     inputs = scan_inputs(root)
     key = inputs.key(command="build", base_url=base_url, keep_going=keep_going, today=day)
     current = output_stamps(out)
-    recorded = state.unchanged_build(key, out, current)
+    intact = state.intact(out, current)
+    recorded = state.unchanged_build(key, current, intact)
     if recorded is not None:
         return BuildResult(None, recorded.problems, out, recorded.pages, time.perf_counter() - started,
                            recorded.withheld_invalid, published=recorded.published,
@@ -379,9 +380,9 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
         stage = Stages(progress)
         with stage(STAGES[0]):
             analysis, invalid = _analyse_for_build(root, day, base_url, cache, keep_going)
-        reuse = Reuse(state.reusable_pages(out, current, inputs.pages), inputs.pages)
-        copies = state.reusable_copies(out, current)
-        with staging(out, state.untouched(out, current)) as new:
+        reuse = Reuse(state.reusable_pages(intact, inputs.pages), inputs.pages)
+        copies = state.reusable_copies(intact)
+        with staging(out, state.untouched(current, intact)) as new:
             # indexing runs in its own processes while the pages are rendered and written
             search.start(analysis.site, root, analysis.bodies, new, use_cache, cache.text_by_path(analysis.site))
             with stage(STAGES[1]):

@@ -168,8 +168,7 @@ class Memo:
 
     def get(self, key: str) -> Any | None:
         self.asked.add(key)
-        self._shard(key)
-        return self.entries.get(key)
+        return self.peek(key)
 
     def peek(self, key: str) -> Any | None:
         """get(), but not counted as asked for (drop_unasked drops it if nothing else asks)."""

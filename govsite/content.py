@@ -43,8 +43,9 @@ from govsite.model import (
     Document,
 )
 from govsite.parallel import BODIES, forked_map
+from govsite.paths import normalised
 from govsite.problems import GovsiteError, Problem, has_errors
-from govsite.publication import hidden, normalised, output_file_name, resolved_source
+from govsite.publication import hidden, output_file_name, resolved_source
 from govsite.schema import Field, read_mapping, text
 from govsite.state import Stamp, stamp
 from govsite.textcheck import clean_body, escape_problems, raw_text_problems

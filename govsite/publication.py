@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import errno
 import os
-import posixpath
 import re
 import stat
 from collections.abc import Iterable
@@ -255,11 +254,6 @@ def _link_name(target: str, names: dict[str, str]) -> str:
     while (name := output_file_name(base, number, "file")).casefold() in names:
         number += 1
     return name
-
-
-def normalised(rel: str, name: str) -> str:
-    """`name`, written in the document `rel`, as a site-relative posix path."""
-    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), name))
 
 
 def publish_files(root: Path, site: Site, bodies: dict[str, Body], withheld: dict[str, Withheld]

@@ -148,7 +148,6 @@ class BuildState:
     file: Path | None
     data: dict[str, Any] = field(default_factory=dict)
     key: bytes | None = None
-    _intact: tuple[dict[str, Stamp], set[str]] | None = field(default=None, repr=False)  # worked out once
 
     @classmethod
     def load(cls, folder: Path | None) -> BuildState:
@@ -164,46 +163,40 @@ class BuildState:
 
     # --- builds ---------------------------------------------------------------------------
 
-    def unchanged_build(self, key: str, out: Path, current: dict[str, Stamp]) -> Recorded | None:
+    def unchanged_build(self, key: str, current: dict[str, Stamp], intact: set[str]) -> Recorded | None:
         """The last build's outcome, if it had the same inputs and options and build/ is still
-        exactly what it wrote; else None."""
+        exactly what it wrote (`current`: its stamps now, `intact`: self.intact); else None."""
         build = self.data.get("build") or {}
-        if build.get("key") != key or self.untouched(out, current) is None:
+        if build.get("key") != key or self.untouched(current, intact) is None:
             return None
         return self._recorded(build)
 
-    def untouched(self, out: Path, current: dict[str, Stamp]) -> set[str] | None:
+    def untouched(self, current: dict[str, Stamp], intact: set[str]) -> set[str] | None:
         """The files of build/ if it is exactly as the last build left it (the same files and
         folders, each with the same stamp): a build may then change it in place."""
         files = (self.data.get("build") or {}).get("files", {})
-        if not current or len(current) != len(files) or len(self.intact(out, current)) != len(files):
+        if not current or len(current) != len(files) or len(intact) != len(files):
             return None
         return {path for path in files if not path.endswith("/")}
 
     def intact(self, out: Path, current: dict[str, Stamp]) -> set[str]:
         """Paths of build/ (files and folders) exactly as the last build left them, `current`
         being their stamps now."""
-        if self._intact is not None and self._intact[0] is current:
-            return self._intact[1]
         build = self.data.get("build") or {}
         files = build.get("files", {}) if build.get("out") == str(out) else {}
-        found = {path for path, value in current.items() if files.get(path) == list(value)}
-        self._intact = current, found
-        return found
+        return {path for path, value in current.items() if files.get(path) == list(value)}
 
-    def reusable_pages(self, out: Path, current: dict[str, Stamp], pages_key: str) -> dict[str, str]:
-        """{path: key digest} of the last build's pages that are intact in build/, if the
+    def reusable_pages(self, intact: set[str], pages_key: str) -> dict[str, str]:
+        """{path: key digest} of the last build's pages that are `intact` in build/, if the
         templates, catalogue and govsite are unchanged; else {}."""
         build = self.data.get("build") or {}
         if build.get("pages_key") != pages_key:
             return {}
-        intact = self.intact(out, current)
         return {path: digest for path, digest in build.get("page_keys", {}).items() if path in intact}
 
-    def reusable_copies(self, out: Path, current: dict[str, Stamp]) -> dict[str, tuple[str, list[int]]]:
-        """{path: (source, source stamp)} of copied files intact in build/."""
+    def reusable_copies(self, intact: set[str]) -> dict[str, tuple[str, list[int]]]:
+        """{path: (source, source stamp)} of copied files `intact` in build/."""
         build = self.data.get("build") or {}
-        intact = self.intact(out, current)
         return {path: (source, value) for path, (source, value) in build.get("copies", {}).items()
                 if path in intact}
 
