@@ -32,7 +32,10 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "real-corpus"
+# ../shared/real-corpus beside the checkout (as CI lays it out), else the workspace's copy.
+REAL_CORPUS = next((path for path in (ROOT.parent / "shared" / "real-corpus",
+                                      Path("/work/shared/real-corpus")) if path.is_dir()),
+                   ROOT.parent / "shared" / "real-corpus")
 DOMAINS_FILE = ROOT / "govsite" / "templates_init" / "domains.yaml"
 COUNTY = "青山县"
 INDEX_PREFIX = "11360999MB1234567X"
@@ -62,6 +65,8 @@ def sentences() -> list[str]:
         body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
         found += [s.strip() + "。" for s in re.split(r"[。\n]", body)
                   if 10 <= len(s.strip()) <= 150 and not re.search(r"[#|\[\]<>*_`]", s)]
+    if not found:
+        raise SystemExit(f"the real corpus's sentences are needed and {REAL_CORPUS} has none")
     return found
 
 
