@@ -195,42 +195,47 @@ class Renderer:
             "date": self.newest(docs)})
 
     def item_pages(self, item: Item) -> Iterable[tuple[str, bytes | None]]:
-        """(path, page), page None when kept from the previous build."""
+        """(path, page), page None when kept from the previous build: the item's list, a page
+        per PAGE_SIZE documents, and one list per form of its 政策解读 (form_groups)."""
         docs = self.site.docs_of(item.id)
         domain = self.catalog.domain(item.domain_id)
         pages = max(1, -(-len(docs) // PAGE_SIZE))
         paths = [item_page_path(item, n) for n in range(1, pages + 1)]
         newest = self.newest(docs)
-        forms = form_groups(docs)  # the 政策解读 column's sub-lists, one per form
+        forms = form_groups(docs)
+        shown = (item, domain, self.catalog.site, self.catalog.units.get(item.owner),
+                 tuple(self.catalog.units.get(co) for co in item.co_owners), tuple(self.catalog.orgs))
+        # the first page and the forms' pages show the forms' lists (names, counts, documents)
+        forms_shown = tuple((form, slug, self.listed(chosen)) for form, slug, chosen in forms)
         for number, path in enumerate(paths, start=1):
             chunk = docs[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-            key = ("item", path, item, domain, self.catalog.site, self.catalog.units.get(item.owner),
-                   tuple(self.catalog.units.get(co) for co in item.co_owners),
-                   tuple((d, self.site.urls[d.rel]) for d in chunk), len(docs), newest,
-                   tuple(self.catalog.orgs), number == 1 and tuple(
-                       (form, tuple(self.site.urls[d.rel] for d in chosen))
-                       for form, _, chosen in forms))
-            if self.kept(path, key):
-                yield path, None
-                continue
-            yield path, self.cached(key, lambda number=number, path=path, chunk=chunk: self.page(
-                "item.html", path, item=item, domain=domain, docs=chunk,
-                forms=forms if number == 1 else [], form_path=form_page_path, current_form=None,
-                pagination={"number": number, "paths": paths, "total": len(docs)},
-                page={"title": item.name if number == 1 else f"{item.name}（第{number}页）",
-                      "column_name": item.name, "column_type": "事项",
-                      "breadcrumb": self.item_crumbs(item, domain), "date": newest}))
+            key = ("item", path, *shown, self.listed(chunk), len(docs), newest,
+                   number == 1 and forms_shown)
+            yield path, None if self.kept(path, key) else self.cached(
+                key, lambda number=number, path=path, chunk=chunk: self.page(
+                    "item.html", path, item=item, domain=domain, docs=chunk,
+                    forms=forms if number == 1 else [], form_path=form_page_path, current_form=None,
+                    pagination={"number": number, "paths": paths, "total": len(docs)},
+                    page={"title": item.name if number == 1 else f"{item.name}（第{number}页）",
+                          "column_name": item.name, "column_type": "事项",
+                          "breadcrumb": self.item_crumbs(item, domain), "date": newest}))
         crumbs = self.item_crumbs(item, domain)
         crumbs[-1] = (item.name, item.url)
         for form, slug, chosen in forms:
             path = form_page_path(item, slug)
-            yield path, self.page(
-                "item.html", path, item=item, domain=domain, docs=chosen, forms=forms,
-                form_path=form_page_path, current_form=form,
-                pagination={"number": 1, "paths": [path], "total": len(chosen)},
-                page={"title": f"{item.name}：{form}", "column_name": item.name,
-                      "column_type": "事项", "breadcrumb": [*crumbs, (form, None)],
-                      "date": self.newest(chosen)})
+            key = ("item form", path, *shown, form, forms_shown)
+            yield path, None if self.kept(path, key) else self.cached(
+                key, lambda form=form, path=path, chosen=chosen: self.page(
+                    "item.html", path, item=item, domain=domain, docs=chosen, forms=forms,
+                    form_path=form_page_path, current_form=form,
+                    pagination={"number": 1, "paths": [path], "total": len(chosen)},
+                    page={"title": f"{item.name}：{form}", "column_name": item.name,
+                          "column_type": "事项", "breadcrumb": [*crumbs, (form, None)],
+                          "date": self.newest(chosen)}))
+
+    def listed(self, docs: Iterable[Document]) -> tuple[tuple[Document, str], ...]:
+        """What a list page shows of its documents: each document and its page's path."""
+        return tuple((d, self.site.urls[d.rel]) for d in docs)
 
     def item_crumbs(self, item: Item, domain: Domain) -> list[tuple[str, str | None]]:
         return [*item_trail(self.catalog, item), (domain.name, domain.url), (item.name, None)]
