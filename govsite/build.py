@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,13 @@ class Analysis:
     site: Site  # published documents only
     bodies: dict[str, Body]
     problems: list[Problem]
+    advice: Callable[[], list[Problem]] | None = None  # the warnings analyse left to work out
+
+    def advised(self) -> Analysis:
+        """This analysis with the warnings it left to work out."""
+        if self.advice is None:
+            return self
+        return replace(self, problems=sort_problems(self.problems + self.advice()), advice=None)
 
 
 @dataclass
@@ -221,14 +228,15 @@ def body_key(doc: Document) -> str:
 def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = None,
             cache: Caches | None = None, exclude: frozenset[str] = frozenset(),
             documents_memo: DocumentMemo | None = None, changed: set[str] | None = None,
-            catalog: LoadedCatalog | None = None, show_scheduled: bool = False) -> Analysis:
+            catalog: LoadedCatalog | None = None, show_scheduled: bool = False,
+            later_advice: bool = False) -> Analysis:
     """Read and validate everything; write nothing. Raises GovsiteError if the catalogue is
     unusable (nothing else can be checked without it). `documents_memo`, `changed` and an
     already loaded `catalog` (load_catalog's result) let govsite serve skip reading what did not
-    change. The Site holds
-    the documents published on `today` (see resolve_today), or with `show_scheduled` also
+    change, and `later_advice` leaves the warnings-only checks to Analysis.advised. The Site
+    holds the documents published on `today` (see resolve_today), or with `show_scheduled` also
     those published later."""
-    from govsite.audit import run_checks
+    from govsite.audit import ADVISORY, CHECKS, COLUMN_CHECKS, run_checks
     from govsite.links import check_links
     from govsite.publication import forget_real_folders
     from govsite.resolve import resolve_site
@@ -251,12 +259,14 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     site, found = _with_files(root, site, bodies, unpublished, converted, found_on_load, day)
     problems += found + check_links(site, documents, bodies)
     site, found = _with_column(root, site, loaded, site_catalog, day)
-    problems += found + run_checks(site_catalog, documents, day, root=root, site=site,
-                                   body_findings=cache.body_findings(documents))
+    checks = partial(run_checks, site_catalog, documents, day, root=root, site=site,
+                     body_findings=cache.body_findings(documents))
+    problems += found + checks(checks=COLUMN_CHECKS if later_advice else CHECKS)
     if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
         problems += check_templates(root, site_catalog.site.theme)  # else checked when they changed
     release_bodies(loaded)  # converted and checked: pages and search take what the caches hold
-    return Analysis(site_catalog, documents, site, bodies, sort_problems(problems))
+    return Analysis(site_catalog, documents, site, bodies, sort_problems(problems),
+                    partial(checks, checks=ADVISORY) if later_advice else None)
 
 
 def _usable_catalog(root: Path, catalog: LoadedCatalog | None, base_url: str | None

@@ -48,10 +48,10 @@ class SiteBuilder:
                 more_edits: Callable[[], bool] = lambda: False) -> BuildResult:
         """`changed`: site-relative paths the watcher saw change (None: check every file).
 
-        After the first build, pages are written before the search index is updated, and
-        `pages_ready` is called in between: the edited page shows at once, the search index
-        follows a moment later — or, when `more_edits` says another rebuild is due, with that
-        rebuild."""
+        After the first build, pages are written before the warnings-only checks run and the
+        search index is updated, and `pages_ready` is called in between: the edited page shows
+        at once, the search index follows a moment later — or, when `more_edits` says another
+        rebuild is due, with that rebuild."""
         started = time.perf_counter()
         changed = None if changed is None else set(changed)
         memo = self.memo
@@ -62,7 +62,8 @@ class SiteBuilder:
                 memo.catalog = load_catalog(self.root)
             analysis = analyse(self.root, cache=self.caches, documents_memo=memo.documents,
                                changed=changed, catalog=memo.catalog,
-                               show_scheduled=self.show_scheduled)
+                               show_scheduled=self.show_scheduled,
+                               later_advice=memo.published is not None)
             if has_errors(analysis.problems):
                 raise GovsiteError(analysis.problems)
         with stage(STAGES[1]):
@@ -76,6 +77,8 @@ class SiteBuilder:
                 memo.published = output
             if pages_ready:
                 pages_ready()
+            with stage(STAGES[0]):
+                analysis = analysis.advised()
             if more_edits():
                 return self.result(analysis, output, started, stage, [])
         with stage(STAGES[3]):

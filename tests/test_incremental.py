@@ -4,13 +4,15 @@ what a fresh full build writes — while it re-renders only what changed."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import front_matter, mini_site
 from test_build import tree_digest
 
-from govsite.build import build
+from govsite.build import analyse, build
+from govsite.problems import Problem
 from govsite.rebuild import SiteBuilder
 
 BODY = "## 正文\n\n内容段落。\n"
@@ -110,6 +112,37 @@ def test_search_catches_up_after_skipped_rounds(tmp_path: Path) -> None:
     assert tree_digest(tmp_path / "served") == fresh_build(root, tmp_path)
 
 
+def test_the_edited_page_is_written_before_the_warnings_are_worked_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild signals its pages before the warnings-only checks run; its result still holds
+    every warning a full analysis reports, also when another edit is waiting."""
+    import govsite.audit as audit
+
+    root = mini_site(tmp_path / "site", {
+        "zcwj/zcwj-qtwj/a.md": front_matter(title="甲文件", slug="a") + BODY,
+        "zcwj/zcwj-qtwj/b.md": front_matter(title="乙文件", slug="b") + BODY,
+    })
+    builder = SiteBuilder(root, tmp_path / "served")
+    builder.rebuild()
+    events: list[str] = []
+
+    def noted(check: Callable[..., list[Problem]]) -> Callable[..., list[Problem]]:
+        return lambda audit: events.append(check.__name__) or check(audit)
+
+    monkeypatch.setattr(audit, "ADVISORY", tuple(map(noted, audit.ADVISORY)))
+    a = root / "content/zcwj/zcwj-qtwj/a.md"
+    a.write_text(front_matter(title="甲文件", slug="a"), encoding="utf-8")  # no body: W307
+    touch_later(a)
+    for waiting in (False, True):
+        events.clear()
+        result = builder.rebuild(["content/zcwj/zcwj-qtwj/a.md"],
+                                 pages_ready=lambda: events.append("pages"),
+                                 more_edits=lambda: waiting)  # noqa: B023 (called at once)
+        assert events[0] == "pages" and "check_body_format" in events
+        assert result.problems == analyse(root).problems
+        assert any(p.code == "W307" and p.path.endswith("a.md") for p in result.problems)
+
+
 def test_an_edit_to_a_document_reads_neither_the_catalogue_nor_the_other_documents(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The catalogue and the unchanged documents are kept between rebuilds (a catalogue with
@@ -155,3 +188,34 @@ def test_a_document_s_hash_is_kept_but_never_pickled(tmp_path: Path) -> None:
     assert "_hash" in doc.__dict__
     copy = pickle.loads(pickle.dumps(doc))
     assert "_hash" not in copy.__dict__ and copy == doc and hash(copy) == hash(doc)
+
+
+def test_an_item_s_first_page_follows_the_forms_documents_it_lists_beyond_its_own(
+        tmp_path: Path) -> None:
+    """The first page of a 政策解读 list also shows each form's newest documents, which may sit
+    on a later page: editing one re-renders the first page, in serve and in a CLI build."""
+    docs = {f"zcwj/zcwj-qtwj/w{n:02}.md": front_matter(
+        title=f"文字解读{n}", slug=f"w{n:02}", kind="政策解读", interp_form="文字",
+        date=f"2026-06-{n + 2:02}", published=f"2026-06-{n + 3:02}", reviewed=f"2026-06-{n + 2:02}")
+        + BODY for n in range(1, 23)}
+    docs["zcwj/zcwj-qtwj/old.md"] = front_matter(
+        title="最早的图解", slug="old", kind="政策解读", interp_form="图解") + BODY
+    root = mini_site(tmp_path / "site", docs)
+    builder = SiteBuilder(root, tmp_path / "served")
+    builder.rebuild()
+    build(root, tmp_path / "built")
+    first_page = "zcwj/zcwj-qtwj/index.html"
+    assert "最早的图解" in (tmp_path / "served" / first_page).read_text(encoding="utf-8")
+    assert "最早的图解" in (tmp_path / "served/zcwj/zcwj-qtwj/index_2.html").read_text(
+        encoding="utf-8")  # listed on the second page, and by its form on the first
+
+    old = root / "content/zcwj/zcwj-qtwj/old.md"
+    old.write_text(old.read_text(encoding="utf-8").replace("最早的图解", "改过标题的图解"),
+                   encoding="utf-8")
+    touch_later(old)
+    builder.rebuild(["content/zcwj/zcwj-qtwj/old.md"])
+    build(root, tmp_path / "built")
+    fresh = fresh_build(root, tmp_path)
+    for out in ("served", "built"):
+        assert "改过标题的图解" in (tmp_path / out / first_page).read_text(encoding="utf-8")
+        assert tree_digest(tmp_path / out) == fresh
