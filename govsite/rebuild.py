@@ -58,14 +58,7 @@ class SiteBuilder:
         self.forget(changed or ())
         stage = Stages(None)
         with stage(STAGES[0]):
-            if changed is None or CATALOG in changed or memo.catalog is None:
-                memo.catalog = load_catalog(self.root)
-            analysis = analyse(self.root, cache=self.caches, documents_memo=memo.documents,
-                               changed=changed, catalog=memo.catalog,
-                               show_scheduled=self.show_scheduled,
-                               later_advice=memo.published is not None)
-            if has_errors(analysis.problems):
-                raise GovsiteError(analysis.problems)
+            analysis = self.analysed(changed)
         with stage(STAGES[1]):
             output = render_site(analysis.site, self.root, analysis.bodies,
                                  self.caches.qr_codes(analysis.site), memo=memo.pages,
@@ -81,17 +74,36 @@ class SiteBuilder:
                 analysis = analysis.advised()
             if more_edits():
                 return self.result(analysis, output, started, stage, [])
+        indexed, notices = self.indexed(analysis, output, stage)
+        return self.result(analysis, indexed, started, stage, notices)
+
+    def analysed(self, changed: set[str] | None) -> Analysis:
+        """The analysis of the site as it is now; GovsiteError if it has errors. After the first
+        build, the warnings-only checks are left to Analysis.advised."""
+        memo = self.memo
+        if changed is None or CATALOG in changed or memo.catalog is None:
+            memo.catalog = load_catalog(self.root)
+        analysis = analyse(self.root, cache=self.caches, documents_memo=memo.documents,
+                           changed=changed, catalog=memo.catalog,
+                           show_scheduled=self.show_scheduled,
+                           later_advice=memo.published is not None)
+        if has_errors(analysis.problems):
+            raise GovsiteError(analysis.problems)
+        return analysis
+
+    def indexed(self, analysis: Analysis, output: Output, stage: Stages) -> tuple[Output, list[str]]:
+        """`output` with the search index, published; and the search cache's notices."""
         with stage(STAGES[3]):
             search, notices = search_output(analysis.site, self.root, analysis.bodies,
                                             self.caches.text_by_path(analysis.site))
         with stage(STAGES[2]):
             indexed = Output({**output.pages, **search}, output.copies)
-            if memo.published is None:
+            if self.memo.published is None:
                 publish(indexed, self.out)
             else:
-                publish_changes(memo.published, indexed, self.out)
-            memo.published = indexed
-        return self.result(analysis, indexed, started, stage, notices)
+                publish_changes(self.memo.published, indexed, self.out)
+            self.memo.published = indexed
+        return indexed, notices
 
     def result(self, analysis: Analysis, output: Output, started: float, stage: Stages,
                notices: list[str]) -> BuildResult:
