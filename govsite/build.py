@@ -23,6 +23,7 @@ from govsite.model import Catalog, Document, Site
 from govsite.output import check_output_dir, staging, write_tree
 from govsite.parallel import BODIES, forked_results, without_cycle_collection
 from govsite.problems import ERROR, GovsiteError, Problem, has_errors, sort_problems
+from govsite.sections import SEARCH
 from govsite.state import BuildState, Recorded, output_stamps, patched_stamps, scan_inputs, stamp
 
 if TYPE_CHECKING:
@@ -394,7 +395,8 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
         copies = state.reusable_copies(intact)
         with staging(out, state.untouched(current, intact)) as new:
             # indexing runs in its own processes while the pages are rendered and written
-            search.start(analysis.site, root, analysis.bodies, new, use_cache, cache.text_by_path(analysis.site))
+            search.start(analysis.site, root, analysis.bodies, new, use_cache,
+                         cache.text_by_path(analysis.site), _search_shards(reuse.pages))
             with stage(STAGES[1]):
                 output = render_site(analysis.site, root, analysis.bodies, cache.qr_codes(analysis.site),
                                      reuse=reuse, write=new.write, html=cache.kept_html())
@@ -402,7 +404,7 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
                 write_tree(output, new, _unchanged(output.copies, copies))
                 cache.save()
             with stage(STAGES[3]):  # what is left of indexing; it writes the index's files
-                indexed, notices = search.result(new)
+                indexed, notices, shards = search.result(new)
     finally:
         search.cancel()  # if anything failed on the way
     result = BuildResult(analysis.site, analysis.problems, out,
@@ -412,13 +414,19 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = None,
         files = output_stamps(out) if new.touched is None else patched_stamps(out, current, new.touched)
         state.record_build(key, out, Recorded(result.problems, result.published, result.withheld,
                                               result.pages, invalid, result.scheduled),
-                           pages_key=inputs.pages, page_keys=output.keys, copies=output.copies,
+                           pages_key=inputs.pages, page_keys={**output.keys, **shards},
+                           copies=output.copies,
                            files=files)
         if base_url is None and not has_errors(analysis.problems):  # what check reports today
             state.record_check(inputs.key(command="check", today=day), analysis.problems,
                                len(scheduled_documents(analysis.documents, day)))
         state.save()
     return result
+
+
+def _search_shards(intact: dict[str, str]) -> dict[str, str]:
+    """{path: sha256} of the search index's term shards among the `intact` pages' digests."""
+    return {path: digest for path, digest in intact.items() if path.startswith(f"{SEARCH}/t/")}
 
 
 def _unchanged(copies: dict[str, Path], previous: dict[str, tuple[str, list[int]]]) -> frozenset[str]:

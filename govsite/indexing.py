@@ -21,6 +21,7 @@ from govsite.sections import SEARCH
 
 if TYPE_CHECKING:
     from govsite.body import Body
+    from govsite.search import BrowserIndex
     from govsite.search.documents import Entry
     from govsite.search.export import Store
 
@@ -35,9 +36,9 @@ def search_output(site: Site, root: Path, bodies: dict[str, Body], text_of: Call
     from govsite.render import search_page
     from govsite.search import index_input
 
-    pages, version, notices = _index_files(*index_input(site, bodies, text_of), _store(search_cache(root, use_cache)))
-    pages[f"{SEARCH}/index.html"] = search_page(site, root, bodies, version)
-    return pages, notices
+    found = _index_files(*index_input(site, bodies, text_of), _store(search_cache(root, use_cache)))
+    pages = {**found.files, f"{SEARCH}/index.html": search_page(site, root, bodies, found.version)}
+    return pages, found.notices
 
 
 def search_cache(root: Path, use_cache: bool) -> Path | None:
@@ -77,13 +78,15 @@ class BackgroundSearch:
         child_end.close()
 
     def start(self, site: Site, root: Path, bodies: dict[str, Body], stage: Staging,
-              use_cache: bool, text_of: Callable[[str], str]) -> None:
+              use_cache: bool, text_of: Callable[[str], str],
+              on_disk: dict[str, str] | None = None) -> None:
         """Indexing begins: `text_of` gives a document's body text by its path, asked only for
-        those the search cache lacks."""
+        those the search cache lacks; `on_disk`, {path: sha256} of the term shards build/ holds
+        as the last build left them (those the new index has too are kept)."""
         from govsite.search import index_input
 
         self.site, self.root, self.bodies = site, root, bodies
-        where = (stage.folder, stage.previous)
+        where = (stage.folder, stage.previous, on_disk or {})
         if self.process is None:
             store = _store(search_cache(root, use_cache))
             self.found = _search_files(*index_input(site, bodies, text_of), store, *where)
@@ -98,12 +101,13 @@ class BackgroundSearch:
         for start in range(0, len(docs), SENT_AT_ONCE):  # pickled a part at a time
             self.connection.send([_sent(entry) for entry in docs[start : start + SENT_AT_ONCE]])
 
-    def result(self, stage: Staging) -> tuple[list[str], list[str]]:
-        """The paths of the files under search/, and the notices of caches discarded on the way."""
+    def result(self, stage: Staging) -> tuple[list[str], list[str], dict[str, str]]:
+        """The paths of the files under search/, the notices of caches discarded on the way, and
+        {path: sha256} of the term shards (for the next build's `on_disk`)."""
         from govsite.render import search_page
 
         if self.process is None:
-            paths, written, version, notices = self.found
+            paths, written, version, notices, digests = self.found
         else:
             try:
                 succeeded, found = self.connection.recv()
@@ -112,11 +116,11 @@ class BackgroundSearch:
             self.cancel()
             if not succeeded:
                 raise found
-            paths, written, version, notices = found
+            paths, written, version, notices, digests = found
         stage.written |= written
         stage.kept |= set(paths) - written
         stage.write(f"{SEARCH}/index.html", search_page(self.site, self.root, self.bodies, version))
-        return sorted([*paths, f"{SEARCH}/index.html"]), notices
+        return sorted([*paths, f"{SEARCH}/index.html"]), notices, digests
 
     def cancel(self) -> None:
         if self.process is None:
@@ -148,24 +152,30 @@ def _in_cache(entry: Entry, kept: dict[str, str]) -> bool:
     return entry.body_digest is not None and kept.get(entry.rel) == entry.body_digest
 
 
-def _index_files(docs: list[Any], synonyms: list[list[str]], store: Store | None
-                 ) -> tuple[dict[str, bytes], str, list[str]]:
-    """The browser index's files by output path, its version, and the notices."""
+def _index_files(docs: list[Any], synonyms: list[list[str]], store: Store | None,
+                 on_disk: dict[str, str] | None = None) -> BrowserIndex:
+    """The browser index, its paths under build/ (`on_disk`'s too)."""
     from govsite.search import browser_index
 
-    found = browser_index(docs, synonyms, store, workers(len(docs), INDEXED))
-    return {f"{SEARCH}/{path}": data for path, data in found.files.items()}, found.version, found.notices
+    within = {path.removeprefix(f"{SEARCH}/"): sha for path, sha in (on_disk or {}).items()}
+    found = browser_index(docs, synonyms, store, workers(len(docs), INDEXED), within)
+    found.files = {f"{SEARCH}/{path}": data for path, data in found.files.items()}
+    found.kept = {f"{SEARCH}/{path}": sha for path, sha in found.kept.items()}
+    found.digests = {f"{SEARCH}/{path}": sha for path, sha in found.digests.items()}
+    return found
 
 
-def _search_files(docs: list[Any], synonyms: list[list[str]], store: Store | None,
-                  folder: Path, previous: Path | None) -> tuple[list[str], set[str], str, list[str]]:
-    """Writes into `folder` the browser index's files that differ from the `previous` site's:
-    (all its paths, those written, its version, notices)."""
-    files, version, notices = _index_files(docs, synonyms, store)
+def _search_files(docs: list[Any], synonyms: list[list[str]], store: Store | None, folder: Path,
+                  previous: Path | None, on_disk: dict[str, str]
+                  ) -> tuple[list[str], set[str], str, list[str], dict[str, str]]:
+    """Writes into `folder` the browser index's files that differ from the `previous` site's
+    and are not kept `on_disk`: (all its paths, those written, its version, notices, the term
+    shards' sha256)."""
+    found = _index_files(docs, synonyms, store, on_disk)
     stage = Staging(folder, previous)
-    for path, data in sorted(files.items()):
+    for path, data in sorted(found.files.items()):
         stage.write(path, data)
-    return list(files), stage.written, version, notices
+    return [*found.files, *found.kept], stage.written, found.version, found.notices, found.digests
 
 
 def _search_job(connection: Any, cache_dir: Path | None) -> None:

@@ -213,7 +213,7 @@ def test_parallel_work_leaves_the_build_s_texts_as_they_were(tmp_path: Path,
     try:
         with staging(tmp_path / "out") as new:
             search.start(analysis.site, root, analysis.bodies, new, True, caches.text_by_path(analysis.site))
-            paths, _ = search.result(new)
+            paths, _, _ = search.result(new)
     finally:
         search.cancel()
     assert "search/index.html" in paths and (tmp_path / "out/search/index.html").is_file()

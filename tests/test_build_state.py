@@ -10,10 +10,11 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import front_matter, mini_site, record_calls
+from conftest import REAL_CORPUS, front_matter, mini_site, record_calls
 from test_build import all_bytes, tree_digest
 from test_zfxxgk import TODAY, copy_sample
 
@@ -190,6 +191,70 @@ def test_the_search_process_is_sent_only_the_bodies_its_cache_lacks(
     sent = dict(calls)
     assert marker.exists() and sent["content/zcwj/zcwj-qtwj/b.md"] == ""
     assert tree_digest(out) == cold(root, tmp_path / "cold2")
+
+
+def corpus_site(root: Path) -> Path:
+    """A copy of the real corpus (145 search term shards), without its cache or output."""
+    shutil.copytree(REAL_CORPUS, root, ignore=shutil.ignore_patterns(".govsite-cache", "build"))
+    return root
+
+
+def shards_made(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[[], list[str]]:
+    """The names of the term shards the (forked) search process encodes from now on."""
+    import govsite.search.browser as browser
+
+    script = browser.script
+
+    def noted(name: str, data: object) -> bytes:
+        if name.startswith("t/"):
+            with log.open("a", encoding="utf-8") as file:
+                file.write(name + "\n")
+        return script(name, data)
+
+    monkeypatch.setattr(browser, "script", noted)
+    return lambda: log.read_text(encoding="utf-8").split() if log.exists() else []
+
+
+def test_an_edit_encodes_again_only_the_search_term_shards_it_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search cache keeps the term shards' layout and digests: after an edit, a shard whose
+    terms and entries are unchanged is neither encoded nor compared, but kept from build/ —
+    unless build/'s file is not as the last build left it, or the layout is not the one the
+    cache's index names (a save cut short)."""
+    from govsite.cache import load_json, save_json
+
+    root, out = corpus_site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    made = shards_made(monkeypatch, log := tmp_path / "made.log")
+    document = root / "content/czyjs/bmjs/bmjs-4490.md"
+
+    def shards() -> dict[str, bytes]:
+        return {f"t/{p.stem}": p.read_bytes() for p in (out / "search/t").iterdir()}
+
+    before = shards()
+    with document.open("a", encoding="utf-8") as file:  # at the end: the other terms keep their positions
+        file.write("\n本文于修订时补充了说明。\n")
+    build(root, out)
+    after = shards()
+    differ = {name for name, data in after.items() if before.get(name) != data}
+    assert 0 < len(differ) < len(after) // 2 and sorted(made()) == sorted(differ)
+    assert tree_digest(out) == cold(root, tmp_path / "cold")
+
+    tampered = out / "search/t/0.js"
+    tampered.write_bytes(tampered.read_bytes().replace(b"GovsiteSearch", b"GovsiteSearcH"))
+    log.unlink()
+    edit(document, "补充了说明", "补充说明")
+    build(root, out)
+    assert "t/0" in made() and len(made()) < len(after) // 2
+    assert tree_digest(out) == cold(root, tmp_path / "cold2")
+
+    layout = root / ".govsite-cache/search/shards.json"
+    save_json(layout, [[*line[:3], "0" * 64] for line in load_json(layout)])  # not the one named
+    log.unlink()
+    edit(document, "补充说明", "补充了说明")
+    build(root, out)
+    assert len(made()) == len(after)
+    assert tree_digest(out) == cold(root, tmp_path / "cold3")
 
 
 def test_the_policy_library_is_kept_unless_a_policy_changed(tmp_path: Path) -> None:

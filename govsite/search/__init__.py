@@ -13,7 +13,7 @@ from pathlib import Path
 from govsite.body import Body
 from govsite.column.pages import search_pages
 from govsite.model import Site
-from govsite.search.browser import browser_files
+from govsite.search.browser import KnownShards, browser_files
 from govsite.search.documents import Entry, entries, in_order
 from govsite.search.export import Store, analysed
 from govsite.search.query import IndexView, search_view
@@ -30,6 +30,8 @@ TextOf = Callable[[str], str]  # a document's body text, by its path
 @dataclass
 class BrowserIndex:
     files: dict[str, bytes]  # path under build/search/ -> bytes
+    kept: dict[str, str]  # path -> sha256 of the files not made again: the output holds them
+    digests: dict[str, str]  # path -> sha256 of every term shard, for the next build's `on_disk`
     version: str  # changes with any file: the search page asks for ?v=version
     notices: list[str] = field(default_factory=list)  # caches discarded on the way
 
@@ -56,11 +58,17 @@ def index_input(site: Site, bodies: dict[str, Body], text_of: TextOf | None = No
 
 
 def browser_index(docs: list[Entry], synonyms: list[list[str]], store: Store | None,
-                  workers: int) -> BrowserIndex:
-    """The browser index of `docs` (index_input); `store` keeps its data between builds."""
-    found = analysed(docs, store, workers)
-    return BrowserIndex(*browser_files(docs, found.lengths, found.entries, synonyms),
-                        store.notices if store else [])
+                  workers: int, on_disk: dict[str, str] | None = None) -> BrowserIndex:
+    """The browser index of `docs` (index_input); `store` keeps its data between builds.
+    `on_disk`: {path: sha256} of the term shards the output holds as the last build left
+    them; those the new index has too are not made again (BrowserIndex.kept)."""
+    found, change = analysed(docs, store, workers)
+    known = KnownShards(store.layout, change.terms, on_disk) if store and on_disk else None
+    made = browser_files(docs, found.lengths, found.entries, synonyms, known)
+    if store:
+        store.save(found, docs, change, made.layout)
+    digests = {f"t/{n}.js": line[3] for n, line in enumerate(made.layout)}
+    return BrowserIndex(made.files, made.kept, digests, made.version, store.notices if store else [])
 
 
 def search(root: Path, site: Site, bodies: dict[str, Body], query: str, limit: int,

@@ -3,6 +3,7 @@ specifies it; static/search-index.js reads it."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import json
@@ -155,12 +156,35 @@ def script(name: str, data: object) -> bytes:
     return f"GovsiteSearch.add({json.dumps(name)},{payload});\n".encode()
 
 
+ShardLine = tuple[str, str, int, str]  # a term shard's first and last term, size and sha256
+
+
+@dataclass
+class KnownShards:
+    """What is known of the previous index's term shards, to keep those an edit left alone:
+    `layout`, each t/N.js's ShardLine (from the search cache); `changed`, the terms whose entries
+    changed since (None: not known); `on_disk`, {path: sha256} of the t/N.js files the output
+    holds as the last build left them (from the build state)."""
+
+    layout: list[ShardLine]
+    changed: set[str] | None
+    on_disk: dict[str, str]
+
+
+@dataclass
+class BrowserFiles:
+    files: dict[str, bytes]  # path under search/ -> bytes
+    kept: dict[str, str]  # path -> sha256 of the term shards not made again: the output holds them
+    layout: list[ShardLine]  # of every term shard, for the next build's KnownShards
+    version: str
+
+
 def browser_files(docs: list[Entry], lengths: Lengths, entries: dict[str, str],
-                  synonyms: list[list[str]]) -> tuple[dict[str, bytes], str]:
-    """({path under search/: bytes}, version) of `docs` (numbered in this order), their
-    title/body `lengths` in tokens and their term `entries`."""
+                  synonyms: list[list[str]], known: KnownShards | None = None) -> BrowserFiles:
+    """The browser index of `docs` (numbered in this order), their title/body `lengths` in
+    tokens and their term `entries`; a term shard equal to one `known` on disk is not made."""
     shards = shard_terms(entries)
-    files = {f"t/{n}.js": script(f"t/{n}", shard) for n, shard in enumerate(shards)}
+    files, kept, layout = _term_files(shards, known)
     records = [doc.record for doc in docs]
     facets = _facets(docs)
     index = {key: {row[0]: n for n, row in enumerate(rows)} for key, rows in facets.items()}
@@ -177,12 +201,43 @@ def browser_files(docs: list[Entry], lengths: Lengths, entries: dict[str, str],
         "shards": shard_bounds(shards), "docBlock": DOC_BLOCK,
         "lengths": [byte_to_length(byte) for byte in range(256)], "recordBlock": RECORD_BLOCK, **facets,
     }
-    version = hashlib.sha256()  # file by file: together they are 100 MB at 10,000 documents
-    for data in [*(files[name] for name in sorted(files)), script("meta", meta)]:
-        version.update(data)
+    digests = {**kept, **{name: layout[int(name[2:-3])][3] for name in files if name.startswith("t/")}}
+    version = hashlib.sha256()  # of every file's sha256 (the term shards' are known already)
+    for name in sorted(files.keys() | digests.keys()):
+        digest = digests.get(name) or hashlib.sha256(files[name]).hexdigest()
+        version.update(f"{name}\0{digest}\n".encode())
+    version.update(script("meta", meta))
     meta["version"] = version.hexdigest()[:12]
     files["meta.js"] = script("meta", meta)
-    return files, meta["version"]
+    return BrowserFiles(files, kept, layout, meta["version"])
+
+
+def _term_files(shards: list[dict[str, str]], known: KnownShards | None
+                ) -> tuple[dict[str, bytes], dict[str, str], list[ShardLine]]:
+    """The term shards' files, but for those `known` on disk: ({path: bytes}, {path: sha256} of
+    those kept, the layout of all)."""
+    changed = None if known is None or known.changed is None else sorted(map(utf16_key, known.changed))
+    files: dict[str, bytes] = {}
+    kept: dict[str, str] = {}
+    layout: list[ShardLine] = []
+    for n, shard in enumerate(shards):
+        name = f"t/{n}.js"
+        line = (next(iter(shard)), next(reversed(shard)), len(shard)) if shard else None
+        if line and known and changed is not None and n < len(known.layout) and \
+                known.layout[n][:3] == line and not _holds_any(changed, line[0], line[1]) and \
+                known.on_disk.get(name) == known.layout[n][3]:
+            kept[name] = known.layout[n][3]
+            layout.append(known.layout[n])
+            continue
+        files[name] = script(f"t/{n}", shard)
+        layout.append((*(line or ("", "", 0)), hashlib.sha256(files[name]).hexdigest()))
+    return files, kept, layout
+
+
+def _holds_any(keys: list[bytes], first: str, last: str) -> bool:
+    """Whether any of the sorted `keys` (utf16_key) lies from `first` to `last`."""
+    at = bisect.bisect_left(keys, utf16_key(first))
+    return at < len(keys) and keys[at] <= utf16_key(last)
 
 
 def stored_length(tokens: int) -> int:

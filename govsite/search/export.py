@@ -6,7 +6,9 @@ lengths; the memos `entries/`, by term, and `fields/`, the texts, read for edite
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
@@ -19,6 +21,7 @@ from govsite.search.browser import (
     FORMAT_VERSION,
     Lengths,
     Run,
+    ShardLine,
     decode_entry,
     encode_entry,
     gaps,
@@ -30,6 +33,7 @@ from govsite.search.postings import field_postings
 from govsite.search.tokens import scan, term_positions
 
 CACHE_FILE = "browser.json"
+SHARDS_FILE = "shards.json"  # the term shards last made: first and last term, size, sha256
 VARINT_TEXT = re.compile(r"[0-9A-Za-z_-]*")
 SCORED = ("title", "body")  # the fields whose lengths the browser reads
 SHARE = 400  # documents analysed at once: the arrays take about 100 bytes a character
@@ -45,20 +49,32 @@ class Analysed:
     entries: dict[str, str]
 
 
-def analysed(docs: list[Entry], store: Store | None, workers: int) -> Analysed:
-    """The entries of `docs` (in number order), from the cache (`store`) when it holds them."""
+@dataclass
+class Change:
+    """How an analysis differs from the cache's: the documents analysed again (by number),
+    whether the cache's entries were `patched` (else made whole), and the `terms` whose entries
+    differ (None when made whole: not known)."""
+
+    documents: list[int]
+    patched: bool
+    terms: set[str] | None
+
+
+def analysed(docs: list[Entry], store: Store | None, workers: int) -> tuple[Analysed, Change]:
+    """The entries of `docs` (in number order), from the cache (`store`) when it holds them;
+    Store.save keeps them."""
     old, rels = store and store.old, [doc.rel for doc in docs]
     changed, patched, was = list(range(len(docs))), False, {}
     if store and old and rels[: len(old.rels)] == old.rels:
         changed = [n for n, doc in enumerate(docs) if n >= len(old.rels) or old.digests[n] != doc.digest]
         if not changed and len(rels) == len(old.rels):
-            return old
+            return old, Change([], True, set())
         was = {n: store.fields.get(rels[n]) for n in changed if n < len(old.rels)}
         patched = None not in was.values()  # else an edited document's fields were not kept
-    result = _patched(old, docs, changed, was) if old and patched else whole(docs, workers)
-    if store:
-        store.save(result, docs, changed, patched)
-    return result
+    if old and patched:
+        result, terms = _patched(old, docs, changed, was)
+        return result, Change(changed, True, terms)
+    return whole(docs, workers), Change(changed, False, None)
 
 
 def whole(docs: list[Entry], workers: int) -> Analysed:
@@ -98,9 +114,9 @@ def _share_runs(docs: list[Entry], first: int) -> tuple[dict[str, dict[int, Run]
 
 
 def _patched(old: Analysed, docs: list[Entry], changed: list[int],
-             was: dict[int, dict[str, str]]) -> Analysed:
+             was: dict[int, dict[str, str]]) -> tuple[Analysed, set[str]]:
     """`old` with the documents numbered `changed` edited (`was`: their fields before) or newly
-    published."""
+    published; and the terms whose entries differ."""
     now = {n: {field: term_positions(docs[n].fields[field]) for field in FIELDS} for n in changed}
     terms: set[str] = set()  # those whose postings differ (a typo fix touches a few)
     for n in changed:
@@ -126,7 +142,7 @@ def _patched(old: Analysed, docs: list[Entry], changed: list[int],
             column[n] = count
         lengths[field] = column
     return Analysed([doc.rel for doc in docs], [doc.digest for doc in docs], lengths,
-                    {term: entry for term, entry in entries.items() if entry})
+                    {term: entry for term, entry in entries.items() if entry}), terms
 
 
 def _checked(ok: bool, value: Any) -> Any:
@@ -147,30 +163,59 @@ def field_texts(folder: Path, key: bytes | None, *, lazy: bool = False, quiet: b
 
 
 class Store:
-    """The cache: `old`, the last analysis (None if unusable), and the `fields` memo, whose
-    texts are read when asked for, or `every_text` at once; `notices` of what it discarded."""
+    """The cache: `old`, the last analysis (None if unusable), `layout`, the term shards it made
+    (empty if unusable), and the `fields` memo, whose texts are read when asked for, or
+    `every_text` at once; `notices` of what it discarded."""
 
     def __init__(self, folder: Path, *, every_text: bool = False):
         self.file, self.old, key = folder / CACHE_FILE, None, usable_key()
+        self.shards_file = folder / SHARDS_FILE
+        self.layout: list[ShardLine] = []
         self.notices: list[str] = []
         self.entries = Memo(folder / "entries", ENTRIES, key, quiet=True)
         self.fields = field_texts(folder, key, lazy=not every_text, quiet=every_text)  # quiet: noticed here
         if self.file.exists() and not self.entries.refused:
-            self.old = _valid(load_json(self.file), self.entries.entries)
+            data = load_json(self.file)
+            self.old = _valid(data, self.entries.entries)
+            if self.old is not None:
+                self.layout = _layout(load_json(self.shards_file), data.get("shards"))
         if ((self.file.exists() or self.entries.refused) and self.old is None) or self.fields.refused:
             self.notices.append(f"注意：{folder}: 搜索索引缓存无法读取、未通过校验或格式不符，已重建")
 
-    def save(self, result: Analysed, docs: list[Entry], changed: list[int], patched: bool) -> None:
+    def save(self, result: Analysed, docs: list[Entry], change: Change, layout: list[ShardLine]) -> None:
+        """Keeps `result` and the `layout` of its term shards. The layout is written first and
+        browser.json, naming the layout's digest, last: a layout whose digest browser.json does
+        not name (a save cut short) is not used, so it always describes the entries kept."""
+        if not change.documents and layout == self.layout:
+            return
+        save_json(self.shards_file, [list(line) for line in layout])
         self.entries.update_to(result.entries)
-        if patched:
-            for n in changed:
+        if change.patched:
+            for n in change.documents:
                 self.fields.put(docs[n].rel, docs[n].fields)
         else:
             self.fields.reset({doc.rel: doc.fields for doc in docs})
         self.entries.save()
         self.fields.save()
         rows = [list(row) for row in zip(result.rels, result.digests, *map(result.lengths.get, SCORED), strict=True)]
-        save_json(self.file, {"format": [FORMAT_VERSION, list(FIELDS)], "documents": rows})
+        save_json(self.file, {"format": [FORMAT_VERSION, list(FIELDS)], "documents": rows,
+                              "shards": _layout_digest(layout)})
+        self.old, self.layout = result, layout
+
+
+def _layout_digest(layout: list[ShardLine]) -> str:
+    return hashlib.sha256(json.dumps(layout, ensure_ascii=False).encode()).hexdigest()
+
+
+def _layout(data: Any, digest: Any) -> list[ShardLine]:
+    """The term shards' layout in `data` (shards.json), if it is the one browser.json names."""
+    if not isinstance(data, list) or not all(
+            isinstance(line, list) and len(line) == 4 and isinstance(line[0], str)
+            and isinstance(line[1], str) and type(line[2]) is int and isinstance(line[3], str)
+            for line in data):
+        return []
+    layout = [(first, last, count, sha) for first, last, count, sha in data]
+    return layout if digest == _layout_digest(layout) else []
 
 
 def _valid(data: Any, entries: dict[str, str]) -> Analysed | None:
