@@ -63,7 +63,8 @@ def browser_index(docs: list[Entry], synonyms: list[list[str]], store: Store | N
     `on_disk`: {path: sha256} of the term shards the output holds as the last build left
     them; those the new index has too are not made again (BrowserIndex.kept)."""
     found, change = analysed(docs, store, workers)
-    known = KnownShards(store.layout, change.terms, on_disk) if store and on_disk else None
+    known = KnownShards(store.layout, change.terms, on_disk) \
+        if store and on_disk and change.terms is not None else None
     made = browser_files(docs, found.lengths, found.entries, synonyms, known)
     if store:
         store.save(found, docs, change, made.layout)

@@ -8,7 +8,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -163,12 +163,27 @@ ShardLine = tuple[str, str, int, str]  # a term shard's first and last term, siz
 class KnownShards:
     """What is known of the previous index's term shards, to keep those an edit left alone:
     `layout`, each t/N.js's ShardLine (from the search cache); `changed`, the terms whose entries
-    changed since (None: not known); `on_disk`, {path: sha256} of the t/N.js files the output
-    holds as the last build left them (from the build state)."""
+    changed since; `on_disk`, {path: sha256} of the t/N.js files the output holds as the last
+    build left them (from the build state)."""
 
     layout: list[ShardLine]
-    changed: set[str] | None
+    changed: set[str]
     on_disk: dict[str, str]
+    _changed: list[bytes] = field(init=False, repr=False)  # `changed`, sorted as keys
+
+    def __post_init__(self) -> None:
+        self._changed = sorted(map(utf16_key, self.changed))
+
+    def kept(self, n: int, shard: dict[str, str]) -> ShardLine | None:
+        """Shard `n`'s line if build/ holds it already: the same first and last term and size as
+        before, none of its terms changed, and build/'s file has the sha256 the layout names."""
+        if not shard or n >= len(self.layout):
+            return None
+        line, first, last = self.layout[n], next(iter(shard)), next(reversed(shard))
+        if line[:3] != (first, last, len(shard)) or self.on_disk.get(f"t/{n}.js") != line[3]:
+            return None
+        at = bisect.bisect_left(self._changed, utf16_key(first))
+        return None if at < len(self._changed) and self._changed[at] <= utf16_key(last) else line
 
 
 @dataclass
@@ -216,28 +231,19 @@ def _term_files(shards: list[dict[str, str]], known: KnownShards | None
                 ) -> tuple[dict[str, bytes], dict[str, str], list[ShardLine]]:
     """The term shards' files, but for those `known` on disk: ({path: bytes}, {path: sha256} of
     those kept, the layout of all)."""
-    changed = None if known is None or known.changed is None else sorted(map(utf16_key, known.changed))
     files: dict[str, bytes] = {}
     kept: dict[str, str] = {}
     layout: list[ShardLine] = []
     for n, shard in enumerate(shards):
         name = f"t/{n}.js"
-        line = (next(iter(shard)), next(reversed(shard)), len(shard)) if shard else None
-        if line and known and changed is not None and n < len(known.layout) and \
-                known.layout[n][:3] == line and not _holds_any(changed, line[0], line[1]) and \
-                known.on_disk.get(name) == known.layout[n][3]:
-            kept[name] = known.layout[n][3]
-            layout.append(known.layout[n])
-            continue
-        files[name] = script(f"t/{n}", shard)
-        layout.append((*(line or ("", "", 0)), hashlib.sha256(files[name]).hexdigest()))
+        if line := known and known.kept(n, shard):
+            kept[name] = line[3]
+        else:
+            files[name] = script(f"t/{n}", shard)
+            ends = (next(iter(shard)), next(reversed(shard))) if shard else ("", "")
+            line = (*ends, len(shard), hashlib.sha256(files[name]).hexdigest())
+        layout.append(line)
     return files, kept, layout
-
-
-def _holds_any(keys: list[bytes], first: str, last: str) -> bool:
-    """Whether any of the sorted `keys` (utf16_key) lies from `first` to `last`."""
-    at = bisect.bisect_left(keys, utf16_key(first))
-    return at < len(keys) and keys[at] <= utf16_key(last)
 
 
 def stored_length(tokens: int) -> int:
