@@ -30,15 +30,20 @@ if TYPE_CHECKING:
 
 
 def search_output(site: Site, root: Path, bodies: dict[str, Body], text_of: Callable[[str], str], *,
-                  use_cache: bool = True) -> tuple[dict[str, bytes], list[str]]:
-    """build/search/: the browser index and the search page; and the notices of caches
-    discarded on the way."""
+                  served: dict[str, tuple[str, bytes]] | None = None
+                  ) -> tuple[dict[str, bytes], list[str], dict[str, str]]:
+    """build/search/ for govsite serve: the browser index and the search page; the notices of
+    caches discarded on the way; and {path: sha256} of the term shards. `served`: {path:
+    (sha256, bytes)} of the term shards served now, which an edit may leave as they are."""
     from govsite.render import search_page
     from govsite.search import index_input
 
-    found = _index_files(*index_input(site, bodies, text_of), _store(search_cache(root, use_cache)))
-    pages = {**found.files, f"{SEARCH}/index.html": search_page(site, root, bodies, found.version)}
-    return pages, found.notices
+    served = served or {}
+    found = _index_files(*index_input(site, bodies, text_of), _store(search_cache(root, True)),
+                         {path: sha for path, (sha, _) in served.items()})
+    pages = {**found.files, **{path: served[path][1] for path in found.kept},
+             f"{SEARCH}/index.html": search_page(site, root, bodies, found.version)}
+    return pages, found.notices, found.digests
 
 
 def search_cache(root: Path, use_cache: bool) -> Path | None:

@@ -30,6 +30,7 @@ class ServeMemo:
     pages: dict[Any, Any] = field(default_factory=dict)  # rendered pages, by everything they show
     catalog: LoadedCatalog | None = None  # None: read catalog.yaml again
     published: Output | None = None  # what the output folder holds
+    shards: dict[str, str] = field(default_factory=dict)  # sha256 of the search term shards in it
 
 
 class SiteBuilder:
@@ -93,16 +94,20 @@ class SiteBuilder:
 
     def indexed(self, analysis: Analysis, output: Output, stage: Stages) -> tuple[Output, list[str]]:
         """`output` with the search index, published; and the search cache's notices."""
+        published = self.memo.published
+        served = {path: (sha, published.pages[path]) for path, sha in self.memo.shards.items()} \
+            if published else {}
         with stage(STAGES[3]):
-            search, notices = search_output(analysis.site, self.root, analysis.bodies,
-                                            self.caches.text_by_path(analysis.site))
+            search, notices, shards = search_output(
+                analysis.site, self.root, analysis.bodies, self.caches.text_by_path(analysis.site),
+                served=served)
         with stage(STAGES[2]):
             indexed = Output({**output.pages, **search}, output.copies)
-            if self.memo.published is None:
+            if published is None:
                 publish(indexed, self.out)
             else:
-                publish_changes(self.memo.published, indexed, self.out)
-            self.memo.published = indexed
+                publish_changes(published, indexed, self.out)
+            self.memo.published, self.memo.shards = indexed, shards
         return indexed, notices
 
     def result(self, analysis: Analysis, output: Output, started: float, stage: Stages,

@@ -4,11 +4,12 @@ what a fresh full build writes — while it re-renders only what changed."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import front_matter, mini_site
+from conftest import REAL_CORPUS, front_matter, mini_site, record_calls
 from test_build import tree_digest
 
 from govsite.build import analyse, build
@@ -219,3 +220,30 @@ def test_an_item_s_first_page_follows_the_forms_documents_it_lists_beyond_its_ow
     for out in ("served", "built"):
         assert "改过标题的图解" in (tmp_path / out / first_page).read_text(encoding="utf-8")
         assert tree_digest(tmp_path / out) == fresh
+
+
+def test_serve_encodes_again_only_the_search_term_shards_an_edit_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve keeps the term shards it serves, with their sha256: after an edit, the search step
+    encodes only the shards whose bytes change, and the folder equals a full build's."""
+    import govsite.search.browser as browser
+
+    root = tmp_path / "site"
+    shutil.copytree(REAL_CORPUS, root, ignore=shutil.ignore_patterns(".govsite-cache", "build"))
+    builder = SiteBuilder(root, tmp_path / "served")
+    builder.rebuild()
+    made = record_calls(monkeypatch, browser, "script", lambda args, _: args[0])
+    document = root / "content/czyjs/bmjs/bmjs-4490.md"
+    for round_number in (1, 2):
+        before = {p.name: p.read_bytes() for p in (tmp_path / "served/search/t").iterdir()}
+        made.clear()
+        with document.open("a", encoding="utf-8") as file:
+            file.write(f"\n第{round_number}次修订时补充了说明。\n")
+        touch_later(document)
+        builder.rebuild(["content/czyjs/bmjs/bmjs-4490.md"])
+        after = {p.name: p.read_bytes() for p in (tmp_path / "served/search/t").iterdir()}
+        differ = {f"t/{name[:-3]}" for name, data in after.items() if before.get(name) != data}
+        assert 0 < len(differ) < len(after) // 2
+        assert sorted(name for name in made if name.startswith("t/")) == sorted(differ)
+        assert tree_digest(tmp_path / "served") == fresh_build(root, tmp_path)
+    builder.close()
