@@ -40,8 +40,8 @@ from search_corpus import generate
 
 import govsite.build
 from govsite.build import CACHE_DIR, Caches, analyse, build
-from govsite.search import browser_index, index_input, site_entries
-from govsite.search.export import Store
+from govsite.search.entries import index_input, site_entries
+from govsite.search.export import Store, browser_index
 from govsite.search.whoosh_index import updated
 
 CHROMIUM = "/usr/bin/chromium"

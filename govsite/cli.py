@@ -327,7 +327,7 @@ def search_command(query: str, site_dir: Path, limit: int, as_json: bool) -> Non
 
     from govsite.build import Caches, analyse
     from govsite.cache import CACHE_DIR
-    from govsite.search import search
+    from govsite.search.whoosh_index import search
 
     require_site(site_dir)
     caches = Caches(site_dir / CACHE_DIR, html_on_disk=True)  # search reads no HTML

@@ -21,9 +21,8 @@ from govsite.sections import SEARCH
 
 if TYPE_CHECKING:
     from govsite.body import Body
-    from govsite.search import BrowserIndex
     from govsite.search.documents import Entry
-    from govsite.search.export import Store
+    from govsite.search.export import BrowserIndex, Store
 
 # The search package (numpy) is imported where it runs: a build or check that finds nothing
 # changed does not load it.
@@ -36,7 +35,7 @@ def search_output(site: Site, root: Path, bodies: dict[str, Body], text_of: Call
     caches discarded on the way; and {path: sha256} of the term shards. `served`: {path:
     (sha256, bytes)} of the term shards served now, which an edit may leave as they are."""
     from govsite.render import search_page
-    from govsite.search import index_input
+    from govsite.search.entries import index_input
 
     served = served or {}
     found = _index_files(*index_input(site, bodies, text_of), _store(search_cache(root, True)),
@@ -88,7 +87,7 @@ class BackgroundSearch:
         """Indexing begins: `text_of` gives a document's body text by its path, asked only for
         those the search cache lacks; `on_disk`, {path: sha256} of the term shards build/ holds
         as the last build left them (those the new index has too are kept)."""
-        from govsite.search import index_input
+        from govsite.search.entries import index_input
 
         self.site, self.root, self.bodies = site, root, bodies
         where = (stage.folder, stage.previous, on_disk or {})
@@ -160,7 +159,7 @@ def _in_cache(entry: Entry, kept: dict[str, str]) -> bool:
 def _index_files(docs: list[Any], synonyms: list[list[str]], store: Store | None,
                  on_disk: dict[str, str] | None = None) -> BrowserIndex:
     """The browser index, its paths under build/ (`on_disk`'s too)."""
-    from govsite.search import browser_index
+    from govsite.search.export import browser_index
 
     within = {path.removeprefix(f"{SEARCH}/"): sha for path, sha in (on_disk or {}).items()}
     found = browser_index(docs, synonyms, store, workers(len(docs), INDEXED), within)

@@ -13,7 +13,7 @@ from govsite.build import analyse
 from govsite.content import load_documents
 from govsite.load import load_catalog
 from govsite.model import Document
-from govsite.search import search
+from govsite.search.whoosh_index import search
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 Search = Callable[..., list[dict]]

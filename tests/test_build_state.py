@@ -404,6 +404,23 @@ def test_no_change_build_and_check_do_not_import_search_or_watch_libraries(tmp_p
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_a_build_s_own_process_does_not_import_the_search_libraries(tmp_path: Path) -> None:
+    """numpy and Whoosh are loaded by the search process only: the build makes the entries it
+    sends without them (search/entries.py)."""
+    root, out = site(tmp_path / "site"), tmp_path / "out"
+    build(root, out)
+    edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
+    script = (
+        "import sys\nfrom govsite.build import build\nfrom pathlib import Path\n"
+        "result = build(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "assert result.site is not None and (Path(sys.argv[2]) / 'search/meta.js').is_file()\n"
+        "print(sorted(m for m in ('numpy', 'whoosh') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", script, str(root), str(out)], capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert "修改后的段落" in (out / "zcwj/zcwj-qtwj/c/index.html").read_text(encoding="utf-8")
+
+
 def test_an_edit_of_the_columns_data_rebuilds_every_footer(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     out = tmp_path / "out"

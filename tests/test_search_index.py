@@ -18,8 +18,9 @@ from govsite.cache import cache_key, load_json, save_json, seal, unseal
 from govsite.cli import cli
 from govsite.column.pages import search_pages
 from govsite.model import Site
-from govsite.search import export, site_entries
+from govsite.search import export
 from govsite.search.documents import EXCERPT_CHARS, entries, excerpt, in_order
+from govsite.search.entries import site_entries
 from govsite.search.whoosh_index import MANIFEST, whoosh_dir
 from govsite.structure import project_search_pages
 

@@ -19,9 +19,11 @@ from typing import Any
 from govsite.cache import Codec, Memo, load_json, save_json, usable_key
 from govsite.search.browser import (
     FORMAT_VERSION,
+    KnownShards,
     Lengths,
     Run,
     ShardLine,
+    browser_files,
     decode_entry,
     encode_entry,
     gaps,
@@ -228,3 +230,27 @@ def _valid(data: Any, entries: dict[str, str]) -> Analysed | None:
         return None
     lengths = {field: [row[2 + n] for row in rows] for n, field in enumerate(SCORED)}
     return Analysed([row[0] for row in rows], [row[1] for row in rows], lengths, entries)
+
+
+@dataclass
+class BrowserIndex:
+    files: dict[str, bytes]  # path under build/search/ -> bytes
+    kept: dict[str, str]  # path -> sha256 of the files not made again: the output holds them
+    digests: dict[str, str]  # path -> sha256 of every term shard, for the next build's `on_disk`
+    version: str  # changes with any file: the search page asks for ?v=version
+    notices: list[str]  # caches discarded on the way
+
+
+def browser_index(docs: list[Entry], synonyms: list[list[str]], store: Store | None,
+                  workers: int, on_disk: dict[str, str] | None = None) -> BrowserIndex:
+    """The browser index of `docs` (index_input); `store` keeps its data between builds.
+    `on_disk`: {path: sha256} of the term shards the output holds as the last build left
+    them; those the new index has too are not made again (BrowserIndex.kept)."""
+    found, change = analysed(docs, store, workers)
+    known = KnownShards(store.layout, change.terms, on_disk) \
+        if store and on_disk and change.terms is not None else None
+    made = browser_files(docs, found.lengths, found.entries, synonyms, known)
+    if store:
+        store.save(found, docs, change, made.layout)
+    digests = {f"t/{n}.js": line[3] for n, line in enumerate(made.layout)}
+    return BrowserIndex(made.files, made.kept, digests, made.version, store.notices if store else [])

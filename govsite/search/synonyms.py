@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from govsite.search.tokens import normalize
+from govsite.search.normal import normalize
 
 BUILT_IN = Path(__file__).with_name("synonyms.txt")  # one set a line, words separated by spaces
 

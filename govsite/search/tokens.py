@@ -9,11 +9,12 @@ text) is made from it."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+
+from govsite.search.normal import normalize
 
 Ints = NDArray[np.int64]
 TAIL = "_"
@@ -34,10 +35,6 @@ CODE_BITS = 21  # every code point fits
 # shifted (so never below 2 ** 21); words and tails above every bigram
 WORD_KEYS = 1 << 43
 TAIL_KEYS = 1 << 44
-
-
-def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 @dataclass(frozen=True)

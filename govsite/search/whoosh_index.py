@@ -19,8 +19,13 @@ from whoosh.analysis import RegexTokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.util.filelock import FileLock
 
+from govsite.body import Body
 from govsite.cache import load_json, save_json
+from govsite.model import Site
 from govsite.search.documents import FIELDS, Entry
+from govsite.search.entries import TextOf, site_entries
+from govsite.search.query import IndexView, search_view
+from govsite.search.synonyms import merged
 from govsite.search.tokens import TAIL, TAIL_KEYS, scan
 
 SCHEMA_VERSION = "govsite-whoosh-1"  # bump when the fields or the text given to Whoosh change
@@ -130,3 +135,24 @@ def _manifest_problem(folder: Path) -> str | None:
     if data.get("files") != _files(folder):
         return "文件与清单不符"
     return None
+
+
+def search(root: Path, site: Site, bodies: dict[str, Body], query: str, limit: int,
+           notices: list[str], text_of: TextOf | None = None) -> list[dict]:
+    """Ranked results as {url, title, date, score}; the same order the browser shows."""
+    folder, wanted = whoosh_dir(root), site_entries(site, bodies, text_of)
+    synonyms = merged(site.catalog.synonyms)
+    for retry in (False, True):
+        ix = updated(folder, wanted, notices)
+        try:
+            with ix.reader() as reader:
+                hits = search_view(IndexView(reader), query, synonyms)[:limit]
+            break
+        except Exception as error:  # a posting block broken in a way only reading it shows
+            if retry:
+                raise
+            notices.append(discard(folder, error))
+        finally:
+            ix.close()
+    return [{"url": h.record["url"], "title": h.record["title"], "date": h.record["date"],
+             "score": h.score} for h in hits]
