@@ -46,9 +46,10 @@ def test_library_filter_pages_work_without_javascript(browser, page_urls) -> Non
         page.goto(page_urls["library"])
         assert not page.is_visible("form[data-library-filter]")
         page.click("nav.facet a:has-text('废止')")
-        assert page.url.endswith("library/validity/feizhi/index.html")
+        page.wait_for_url("**/library/validity/feizhi/index.html")  # and for the page to load
         assert page.locator(".library-table tbody tr").count() == 1
         page.click(".library-table tbody a")
+        page.wait_for_load_state()
         assert page.is_visible(".validity-banner")
     finally:
         context.close()
