@@ -1,8 +1,10 @@
-"""The browser index's term entries, made whole (worker processes analyse a share of the documents
-each, postings.py) or patched (only the terms whose postings changed in documents edited or newly
-published, when every other document keeps its number). Cached in .govsite-cache/search/ as signed
-data (docs/search.md has the threat model): `browser.json`, each document's path, digest and
-lengths; the memos `entries/`, by term, and `fields/`, the texts, read for edited documents only."""
+"""The browser index (browser_index) and its term entries, made whole (worker processes analyse a
+share of the documents each, postings.py) or patched (only the terms whose postings changed in
+documents edited or newly published, when every other document keeps its number). Cached in
+.govsite-cache/search/ as signed data (docs/search.md has the threat model): `browser.json`, each
+document's path, digest and lengths; `shards.json`, the term shards last made (browser.py keeps
+those an edit left alone); the memos `entries/`, by term, and `fields/`, the texts, read for
+edited documents only."""
 
 from __future__ import annotations
 
