@@ -389,19 +389,26 @@ def test_check_reuses_the_build_and_sees_edits(tmp_path: Path) -> None:
     assert (again, documents) == (problems, [])  # recorded: no document loaded
 
 
+def imported(script: str, root: Path, out: Path, modules: tuple[str, ...]) -> list[str]:
+    """Which of `modules` a new Python process has imported once `script` (given the site and
+    output folders as sys.argv[1:]) has run."""
+    script += f"\nprint(sorted(m for m in {modules!r} if m in sys.modules))\n"
+    result = subprocess.run([sys.executable, "-c", "import sys\n" + script, str(root), str(out)],
+                            capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"'))
+
+
 def test_no_change_build_and_check_do_not_import_search_or_watch_libraries(tmp_path: Path) -> None:
     root, out = site(tmp_path / "site"), tmp_path / "out"
     build(root, out)
     script = (
-        "import sys\nfrom govsite.cli import cli\n"
+        "from govsite.cli import cli\n"
         "for args in (['build', '--site', sys.argv[1], '--out', sys.argv[2], '-q'], "
         "['check', '--site', sys.argv[1]]):\n"
-        "    try:\n        cli(args)\n    except SystemExit as stop:\n        assert stop.code == 0, stop\n"
-        "heavy = ('numpy', 'whoosh', 'watchdog', 'markdown', 'jinja2', 'segno', 'nh3')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", script, str(root), str(out)], capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+        "    try:\n        cli(args)\n    except SystemExit as stop:\n        assert stop.code == 0, stop\n")
+    heavy = ("numpy", "whoosh", "watchdog", "markdown", "jinja2", "segno", "nh3")
+    assert imported(script, root, out, heavy) == []
 
 
 def test_a_build_s_own_process_does_not_import_the_search_libraries(tmp_path: Path) -> None:
@@ -411,13 +418,10 @@ def test_a_build_s_own_process_does_not_import_the_search_libraries(tmp_path: Pa
     build(root, out)
     edit(root / "content/zcwj/zcwj-qtwj/c.md", "内容段落。", "修改后的段落。")
     script = (
-        "import sys\nfrom govsite.build import build\nfrom pathlib import Path\n"
+        "from govsite.build import build\nfrom pathlib import Path\n"
         "result = build(Path(sys.argv[1]), Path(sys.argv[2]))\n"
-        "assert result.site is not None and (Path(sys.argv[2]) / 'search/meta.js').is_file()\n"
-        "print(sorted(m for m in ('numpy', 'whoosh') if m in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", script, str(root), str(out)], capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+        "assert result.site is not None and (Path(sys.argv[2]) / 'search/meta.js').is_file()\n")
+    assert imported(script, root, out, ("numpy", "whoosh")) == []
     assert "修改后的段落" in (out / "zcwj/zcwj-qtwj/c/index.html").read_text(encoding="utf-8")
 
 
