@@ -237,7 +237,7 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     change, and `later_advice` leaves the warnings-only checks to Analysis.advised. The Site
     holds the documents published on `today` (see resolve_today), or with `show_scheduled` also
     those published later."""
-    from govsite.audit import ADVISORY, CHECKS, COLUMN_CHECKS, run_checks
+    from govsite.audit import ADVISORY, COLUMN_CHECKS, run_checks
     from govsite.links import check_links
     from govsite.publication import forget_real_folders
     from govsite.resolve import resolve_site
@@ -262,12 +262,15 @@ def analyse(root: Path, *, today: dt.date | None = None, base_url: str | None = 
     site, found = _with_column(root, site, loaded, site_catalog, day)
     checks = partial(run_checks, site_catalog, documents, day, root=root, site=site,
                      body_findings=cache.body_findings(documents))
-    problems += found + checks(checks=COLUMN_CHECKS if later_advice else CHECKS)
+    problems += found + checks(checks=COLUMN_CHECKS)  # these may report errors: never left for later
+    advice = partial(checks, checks=ADVISORY)
+    if not later_advice:
+        problems += advice()
     if changed is None or any(path == CATALOG or path.startswith("themes/") for path in changed):
         problems += check_templates(root, site_catalog.site.theme)  # else checked when they changed
     release_bodies(loaded)  # converted and checked: pages and search take what the caches hold
     return Analysis(site_catalog, documents, site, bodies, sort_problems(problems),
-                    partial(checks, checks=ADVISORY) if later_advice else None)
+                    advice if later_advice else None)
 
 
 def _usable_catalog(root: Path, catalog: LoadedCatalog | None, base_url: str | None

@@ -161,11 +161,12 @@ def _index_files(docs: list[Any], synonyms: list[list[str]], store: Store | None
     """The browser index, its paths under build/ (`on_disk`'s too)."""
     from govsite.search.export import browser_index
 
+    def under_search(by_path: dict[str, Any]) -> dict[str, Any]:
+        return {f"{SEARCH}/{path}": value for path, value in by_path.items()}
+
     within = {path.removeprefix(f"{SEARCH}/"): sha for path, sha in (on_disk or {}).items()}
     found = browser_index(docs, synonyms, store, workers(len(docs), INDEXED), within)
-    found.files = {f"{SEARCH}/{path}": data for path, data in found.files.items()}
-    found.kept = {f"{SEARCH}/{path}": sha for path, sha in found.kept.items()}
-    found.digests = {f"{SEARCH}/{path}": sha for path, sha in found.digests.items()}
+    found.files, found.kept, found.digests = map(under_search, (found.files, found.kept, found.digests))
     return found
 
 

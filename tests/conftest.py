@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -139,6 +140,12 @@ NOTICE_RECORD = {
 def notice(body: str = "请各单位做好防火工作。", **fields: object) -> str:
     """A valid 通知公告 of the county site; keyword arguments override record fields."""
     return front_matter(**NOTICE_RECORD | fields) + body + "\n"
+
+
+def real_corpus_copy(root: Path) -> Path:
+    """A copy of the real corpus at `root`, without its cache or output."""
+    shutil.copytree(REAL_CORPUS, root, ignore=shutil.ignore_patterns(".govsite-cache", "build"))
+    return root
 
 
 def mini_site(root: Path, docs: dict[str, str] | None = None) -> Path:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REAL_CORPUS, front_matter, mini_site, record_calls
+from conftest import front_matter, mini_site, real_corpus_copy, record_calls
 from test_build import all_bytes, tree_digest
 from test_zfxxgk import TODAY, copy_sample
 
@@ -193,12 +193,6 @@ def test_the_search_process_is_sent_only_the_bodies_its_cache_lacks(
     assert tree_digest(out) == cold(root, tmp_path / "cold2")
 
 
-def corpus_site(root: Path) -> Path:
-    """A copy of the real corpus (145 search term shards), without its cache or output."""
-    shutil.copytree(REAL_CORPUS, root, ignore=shutil.ignore_patterns(".govsite-cache", "build"))
-    return root
-
-
 def shards_made(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[[], list[str]]:
     """The names of the term shards the (forked) search process encodes from now on."""
     import govsite.search.browser as browser
@@ -223,7 +217,7 @@ def test_an_edit_encodes_again_only_the_search_term_shards_it_changed(
     cache's index names (a save cut short)."""
     from govsite.cache import load_json, save_json
 
-    root, out = corpus_site(tmp_path / "site"), tmp_path / "out"
+    root, out = real_corpus_copy(tmp_path / "site"), tmp_path / "out"  # 145 term shards
     build(root, out)
     made = shards_made(monkeypatch, log := tmp_path / "made.log")
     document = root / "content/czyjs/bmjs/bmjs-4490.md"

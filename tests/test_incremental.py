@@ -4,12 +4,11 @@ what a fresh full build writes — while it re-renders only what changed."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REAL_CORPUS, front_matter, mini_site, record_calls
+from conftest import front_matter, mini_site, real_corpus_copy, record_calls
 from test_build import tree_digest
 
 from govsite.build import analyse, build
@@ -228,8 +227,7 @@ def test_serve_encodes_again_only_the_search_term_shards_an_edit_changed(
     encodes only the shards whose bytes change, and the folder equals a full build's."""
     import govsite.search.browser as browser
 
-    root = tmp_path / "site"
-    shutil.copytree(REAL_CORPUS, root, ignore=shutil.ignore_patterns(".govsite-cache", "build"))
+    root = real_corpus_copy(tmp_path / "site")
     builder = SiteBuilder(root, tmp_path / "served")
     builder.rebuild()
     made = record_calls(monkeypatch, browser, "script", lambda args, _: args[0])
